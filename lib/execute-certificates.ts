@@ -1,0 +1,195 @@
+import {
+  type Observable,
+  type OperatorFunction,
+  type Observer,
+  type Subscription,
+  Observable as RxObservable,
+  Subject,
+  finalize,
+  merge,
+  mergeMap,
+  tap,
+} from 'rxjs';
+import { type PendingCertificate, describeMalformedCertificate } from './certificate';
+import { ExecutionAbortedError, type ForkDetectedError, MalformedCertificateError, ReadySourceError } from './errors';
+import { ExecutionSlots } from './execution-slots';
+import { type ExecutionOutcome, OutcomeTally, type RunSummary } from './outcomes';
+import { type ExecuteCertificatesOptions, type ResolvedOptions, resolveOptions } from './options';
+import { type StartedTask, type TaskContext, processCertificate } from './process-certificate';
+import { recordOutcome, recordStart } from './record-outcome';
+
+/**
+ * The execution pipeline as an RxJS operator: ready certificates in, exactly
+ * one {@link ExecutionOutcome} per certificate out. Each subscription is an
+ * independent run. The output completes when the source has completed and
+ * every received certificate has run; a fork stops intake, lets in-flight
+ * executions finish, then completes; a source error is re-thrown (as
+ * `ReadySourceError`) once received certificates have run. Unsubscribing
+ * aborts in-flight executions through their `AbortSignal`.
+ *
+ * @example
+ * readyCertificates$.pipe(executeCertificates({ authorityState, maxConcurrentExecutions: 8 }))
+ *   .subscribe((outcome) => console.log(outcome.kind, outcome.digest));
+ */
+export function executeCertificates(
+  options: ExecuteCertificatesOptions,
+): OperatorFunction<PendingCertificate, ExecutionOutcome> {
+  const resolved = resolveOptions(options);
+  return (ready$) => new RxObservable<ExecutionOutcome>((subscriber) => new ExecutionRun(ready$, resolved).start(subscriber));
+}
+
+/** How a stop treats in-flight executions: let them finish, or abort them. */
+export type StopMode = 'drain' | 'abort';
+
+/** One run of the pipeline over one subscription to the ready certificates. */
+export class ExecutionRun {
+  private readonly slots: ExecutionSlots<PendingCertificate>;
+  private readonly started$ = new Subject<StartedTask>();
+  /** Outcomes decided at intake: malformed items and duplicates of in-flight digests. */
+  private readonly rejected$ = new Subject<ExecutionOutcome>();
+  private readonly abortController = new AbortController();
+  private readonly aborted$ = new Subject<never>();
+  /** Digests received and not yet finished, for dedupe. */
+  private readonly received = new Set<string>();
+  private readonly tally = new OutcomeTally();
+  private readonly context: TaskContext;
+  private source: Subscription | undefined;
+  private unstarted: PendingCertificate[] = [];
+  private sourceError: ReadySourceError | undefined;
+  /** The first fork seen, if any. */
+  fork: ForkDetectedError | undefined;
+
+  constructor(
+    private readonly ready$: Observable<PendingCertificate>,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.slots = new ExecutionSlots(options.maxConcurrentExecutions, this.startTask, this.noMoreStarts);
+    this.context = {
+      options,
+      signal: this.abortController.signal,
+      aborted$: this.aborted$,
+      onRetry: (task, retry, error) => {
+        options.metrics?.retries.inc();
+        options.log.retrying(task.digest, retry, error);
+      },
+    };
+  }
+
+  get inFlight(): number {
+    return this.slots.inFlight;
+  }
+
+  get backlogSize(): number {
+    return this.slots.backlogSize;
+  }
+
+  start(subscriber: Observer<ExecutionOutcome>): () => void {
+    const { options } = this;
+    const untrack = options.metrics?.trackRun(this);
+    const outcomes = merge(
+      this.rejected$,
+      this.started$.pipe(
+        // Slots admit at most `maxConcurrentExecutions`, so mergeMap never buffers.
+        mergeMap(
+          (task) => processCertificate(task, this.context).pipe(finalize(() => this.slots.release())),
+          options.maxConcurrentExecutions,
+        ),
+        tap((outcome) => this.received.delete(outcome.digest)),
+      ),
+    ).pipe(
+      tap((outcome) => {
+        this.tally.add(outcome);
+        recordOutcome(outcome, options);
+        if (outcome.kind === 'fatal') this.haltOnFork(outcome.error);
+      }),
+      finalize(() => {
+        untrack?.();
+        options.log.drained(this.summary());
+      }),
+    );
+    const subscription = outcomes.subscribe({
+      next: (outcome) => subscriber.next(outcome),
+      complete: () => {
+        if (this.sourceError) subscriber.error(this.sourceError);
+        else subscriber.complete();
+      },
+    });
+    this.source = this.ready$.subscribe({
+      next: this.receive,
+      error: (error: unknown) => {
+        this.sourceError = new ReadySourceError(error);
+        this.slots.closeIntake();
+      },
+      complete: () => this.slots.closeIntake(),
+    });
+    return () => {
+      this.stop('abort');
+      subscription.unsubscribe();
+    };
+  }
+
+  /** Stop intake; return the certificates received but never started. */
+  stop(mode: StopMode): readonly PendingCertificate[] {
+    this.source?.unsubscribe();
+    this.unstarted.push(...this.slots.halt());
+    if (mode === 'abort' && !this.abortController.signal.aborted) {
+      const reason = new ExecutionAbortedError();
+      this.abortController.abort(reason);
+      this.aborted$.error(reason);
+    }
+    return this.unstarted;
+  }
+
+  summary(): RunSummary {
+    return this.tally.summarize(this.unstarted);
+  }
+
+  /** The error that ended the run, if any: the first fork, else a source failure. */
+  get failure(): ForkDetectedError | ReadySourceError | undefined {
+    return this.fork ?? this.sourceError;
+  }
+
+  private readonly receive = (pending: PendingCertificate): void => {
+    const problem = describeMalformedCertificate(pending);
+    if (problem !== undefined) {
+      this.rejected$.next(malformed(pending, problem));
+      return;
+    }
+    const { digest } = pending.certificate;
+    if (this.received.has(digest)) {
+      this.rejected$.next({ kind: 'skipped', reason: 'duplicate-in-flight', digest, pending, queueingDelayMs: 0 });
+      return;
+    }
+    this.received.add(digest);
+    this.slots.offer(pending, this.options.now());
+  };
+
+  private readonly startTask = (pending: PendingCertificate, receivedAt: number): void => {
+    const task: StartedTask = { pending, digest: pending.certificate.digest, receivedAt, startedAt: this.options.now() };
+    recordStart(task, this.options);
+    this.started$.next(task);
+  };
+
+  private readonly noMoreStarts = (): void => {
+    this.rejected$.complete();
+    this.started$.complete();
+  };
+
+  private haltOnFork(error: ForkDetectedError): void {
+    this.fork ??= error;
+    this.stop('drain');
+  }
+}
+
+function malformed(received: unknown, problem: string): ExecutionOutcome {
+  const digest = (received as { certificate?: { digest?: unknown } } | null)?.certificate?.digest;
+  return {
+    kind: 'failed',
+    reason: 'malformed-certificate',
+    digest: typeof digest === 'string' ? digest : '',
+    pending: received as PendingCertificate,
+    queueingDelayMs: 0,
+    error: new MalformedCertificateError(problem, received),
+    attempts: 0,
+  };
+}

@@ -1,0 +1,124 @@
+import { type Observable, type Observer, Subject } from 'rxjs';
+import type { PendingCertificate } from './certificate';
+import { DriverAlreadySpawnedError } from './errors';
+import { ExecutionRun, type StopMode } from './execute-certificates';
+import type { ExecutionDriverMetrics } from './metrics';
+import type { ExecutionOutcome, RunSummary } from './outcomes';
+import { type ExecuteCertificatesOptions, type ResolvedOptions, resolveOptions } from './options';
+
+/** Options of {@link ExecutionDriver}. */
+export interface ExecutionDriverOptions extends ExecuteCertificatesOptions {
+  /** Certificates whose inputs are available, from the TransactionManager (a `Subject` in practice). */
+  readonly readyCertificates: Observable<PendingCertificate>;
+}
+
+/** Options of {@link ExecutionDriverHandle.stop}. */
+export interface StopOptions {
+  /** `drain` (default): in-flight executions finish. `abort`: they are aborted through their `AbortSignal`. */
+  readonly mode?: StopMode;
+}
+
+/** A running driver. */
+export interface ExecutionDriverHandle {
+  /**
+   * Every outcome, as it happens (hot: subscribe before certificates flow, or
+   * pass an observer to `spawn`). Completes when the run ends, a fork included;
+   * errors only if the ready source errors.
+   */
+  readonly outcomes$: Observable<ExecutionOutcome>;
+  /**
+   * Resolves with the run's summary when the source has completed (or the
+   * driver was stopped) and in-flight executions have finished. Rejects with
+   * `ForkDetectedError` after a fork, or `ReadySourceError` if the source
+   * errored; the error's `summary` holds the counts and unstarted certificates.
+   */
+  readonly done: Promise<RunSummary>;
+  /**
+   * Stop taking certificates. Resolves with the summary once in-flight work has
+   * finished or been aborted; `summary.unstarted` holds every certificate that
+   * was received but never started. Calling `stop({ mode: 'abort' })` after a
+   * drain stop escalates it.
+   */
+  stop(options?: StopOptions): Promise<RunSummary>;
+  /** Executions running now. */
+  readonly inFlight: number;
+  /** Certificates received and waiting for a slot. */
+  readonly backlogSize: number;
+  /** The metrics this driver records, if any. */
+  readonly metrics: ExecutionDriverMetrics | undefined;
+}
+
+/**
+ * Consumes ready certificates and executes them through `AuthorityState`,
+ * with bounded concurrency, per-certificate failure isolation, retries of
+ * transient failures, dedupe, epoch checks, fork detection, metrics and logs.
+ *
+ * @example
+ * const driver = new ExecutionDriver({ readyCertificates: ready$, authorityState, maxConcurrentExecutions: 32 });
+ * const handle = driver.spawn();
+ * handle.outcomes$.subscribe((outcome) => console.log(outcome.kind, outcome.digest));
+ * const summary = await handle.done;
+ */
+export class ExecutionDriver {
+  private readonly resolved: ResolvedOptions;
+  private spawned = false;
+
+  /** @throws InvalidOptionError when an option is out of range. */
+  constructor(private readonly options: ExecutionDriverOptions) {
+    this.resolved = resolveOptions(options);
+  }
+
+  /**
+   * Start the run: subscribe to the ready certificates and execute them.
+   * `observer`, if given, is subscribed to the outcomes before the first
+   * certificate is taken, so it sees every outcome even from a synchronous source.
+   * @throws DriverAlreadySpawnedError on a second call.
+   */
+  spawn(observer?: Partial<Observer<ExecutionOutcome>>): ExecutionDriverHandle {
+    if (this.spawned) throw new DriverAlreadySpawnedError();
+    this.spawned = true;
+
+    const outcomes = new Subject<ExecutionOutcome>();
+    if (observer) outcomes.subscribe(observer);
+    const run = new ExecutionRun(this.options.readyCertificates, this.resolved);
+
+    let settle!: (summary: RunSummary) => void;
+    const ended = new Promise<RunSummary>((resolve) => (settle = resolve));
+    const done = ended.then((summary) => {
+      const failure = run.failure;
+      if (!failure) return summary;
+      failure.summary = summary;
+      throw failure;
+    });
+    // `done` may go unobserved (a caller using only `stop`): never an unhandled rejection.
+    done.catch(() => undefined);
+
+    run.start({
+      next: (outcome) => outcomes.next(outcome),
+      error: (error: unknown) => {
+        settle(run.summary());
+        outcomes.error(error);
+      },
+      complete: () => {
+        settle(run.summary());
+        outcomes.complete();
+      },
+    });
+
+    return {
+      outcomes$: outcomes.asObservable(),
+      done,
+      stop: (options) => {
+        run.stop(options?.mode ?? 'drain');
+        return ended;
+      },
+      get inFlight() {
+        return run.inFlight;
+      },
+      get backlogSize() {
+        return run.backlogSize;
+      },
+      metrics: this.resolved.metrics,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { BacklogQueue } from './backlog-queue';
+
+/**
+ * Admits items to execution only while fewer than `limit` run, so the
+ * downstream `mergeMap` never buffers: waiting items stay in an O(1) backlog.
+ * Starting is trampolined, so executions that finish synchronously release
+ * their slot without recursion, however long the backlog.
+ */
+export class ExecutionSlots<T> {
+  private readonly backlog = new BacklogQueue<T>();
+  private running = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  private intakeOpen = true;
+  private halted = false;
+  private drainedSignalled = false;
+
+  constructor(
+    private readonly limit: number,
+    /** Start `item`, which arrived at `enqueuedAt`. Must eventually call `release()`. */
+    private readonly start: (item: T, enqueuedAt: number) => void,
+    /** Called once, when intake is closed and nothing is waiting: no more starts will come. */
+    private readonly onDrained: () => void,
+  ) {}
+
+  /** Items started and not yet released. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Items waiting for a slot. */
+  get backlogSize(): number {
+    return this.backlog.size;
+  }
+
+  offer(item: T, enqueuedAt: number): void {
+    this.backlog.push(item, enqueuedAt);
+    this.pump();
+  }
+
+  /** A started item finished: its slot is free. */
+  release(): void {
+    this.running--;
+    this.pump();
+  }
+
+  /** No more items will be offered; the backlog still runs to the end. */
+  closeIntake(): void {
+    this.intakeOpen = false;
+    this.pump();
+  }
+
+  /** Start nothing more; return what was waiting, oldest first. */
+  halt(): T[] {
+    this.halted = true;
+    this.intakeOpen = false;
+    const waiting = this.backlog.drain();
+    this.pump();
+    return waiting;
+  }
+
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (!this.halted && this.running < this.limit && this.backlog.size > 0) {
+          const enqueuedAt = this.backlog.oldestEnqueuedAt;
+          const item = this.backlog.shift() as T;
+          this.running++;
+          this.start(item, enqueuedAt);
+        }
+        // `start` may re-enter `release`, which sets the flag again.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+    if (!this.intakeOpen && this.backlog.size === 0 && !this.drainedSignalled) {
+      this.drainedSignalled = true;
+      this.onDrained();
+    }
+  }
+}

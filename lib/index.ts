@@ -1,0 +1,41 @@
+/**
+ * soma-execution-driver: a reactive execution driver for a validator.
+ * Ready certificates in, one explicit outcome per certificate out.
+ * @packageDocumentation
+ */
+export type { Certificate, CommitRef, PendingCertificate } from './certificate';
+export { describeMalformedCertificate } from './certificate';
+export type { AuthorityState, EpochStore, ExecutionResult, TransactionEffects, TransactionEvent } from './authority-state';
+export type {
+  ExecutedOutcome,
+  ExecutionOutcome,
+  FailedOutcome,
+  FailureReason,
+  FatalOutcome,
+  RunSummary,
+  SkipReason,
+  SkippedOutcome,
+} from './outcomes';
+export {
+  DriverAlreadySpawnedError,
+  ExecutionAbortedError,
+  ExecutionDriverError,
+  ForkDetectedError,
+  InvalidExecutionResultError,
+  InvalidOptionError,
+  MalformedCertificateError,
+  ReadySourceError,
+  TransientExecutionError,
+} from './errors';
+export { executeCertificates } from './execute-certificates';
+export type { StopMode } from './execute-certificates';
+export { DEFAULT_MAX_CONCURRENT_EXECUTIONS } from './options';
+export type { ExecuteCertificatesOptions } from './options';
+export { DEFAULT_RETRY } from './retry-policy';
+export type { RetryOptions } from './retry-policy';
+export { ExecutionDriver } from './execution-driver';
+export type { ExecutionDriverHandle, ExecutionDriverOptions, StopOptions } from './execution-driver';
+export { ExecutionDriverMetrics } from './metrics';
+export type { ErrorLabel } from './metrics';
+export { createDefaultLogger } from './logging';
+export { MAX_CONCURRENT_EXECUTIONS, startExecutionDriver } from './start-execution-driver';

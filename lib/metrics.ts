@@ -1,0 +1,121 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { FailureReason, SkipReason } from './outcomes';
+
+/** Error label values: every failure reason, plus `fork` for fatal outcomes. */
+export type ErrorLabel = FailureReason | 'fork';
+
+/** Live figures a run exposes to the gauges, read at scrape time. */
+export interface RunGauges {
+  readonly inFlight: number;
+  readonly backlogSize: number;
+}
+
+/** Latency buckets in seconds, from 100 µs (in-memory executions) to 10 s. */
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The driver's Prometheus metrics, registered on `registry` (a fresh one by
+ * default, never prom-client's global registry, so tests and several drivers
+ * in one process never collide). Labels are bounded enums, never digests.
+ */
+export class ExecutionDriverMetrics {
+  readonly registry: Registry;
+  /** `execution_driver_executed_total`: certificates executed and committed. */
+  readonly executed: Counter;
+  /** `execution_driver_errors_total{reason}`: failed and fatal outcomes by reason. */
+  readonly errors: Counter<'reason'>;
+  /** `execution_driver_skipped_total{reason}`: certificates skipped by reason. */
+  readonly skipped: Counter<'reason'>;
+  /** `execution_driver_retries_total`: retries of transient failures. */
+  readonly retries: Counter;
+  /** `execution_driver_execution_latency_seconds`: first attempt to result. */
+  readonly executionLatency: Histogram;
+  /** `execution_driver_queueing_delay_seconds`: ready (received) to started. */
+  readonly queueingDelay: Histogram;
+  /** `execution_driver_in_flight`: executions running now. */
+  readonly inFlight: Gauge;
+  /** `execution_driver_backlog`: certificates received and waiting for a slot. */
+  readonly backlog: Gauge;
+
+  private readonly runs = new Set<RunGauges>();
+
+  constructor(registry: Registry = new Registry()) {
+    this.registry = registry;
+    const registers = [registry];
+    this.executed = new Counter({
+      name: 'execution_driver_executed_total',
+      help: 'Certificates executed and committed',
+      registers,
+    });
+    this.errors = new Counter({
+      name: 'execution_driver_errors_total',
+      help: 'Certificates that failed or forked, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.skipped = new Counter({
+      name: 'execution_driver_skipped_total',
+      help: 'Certificates skipped without execution, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'execution_driver_retries_total',
+      help: 'Retries of transient execution failures',
+      registers,
+    });
+    this.executionLatency = new Histogram({
+      name: 'execution_driver_execution_latency_seconds',
+      help: 'Time from the first execution attempt to its result, retries included',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.queueingDelay = new Histogram({
+      name: 'execution_driver_queueing_delay_seconds',
+      help: 'Time from a certificate being received as ready to its execution starting',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    // Gauges are read from the live runs at scrape time: no work per certificate.
+    const runs = this.runs;
+    this.inFlight = new Gauge({
+      name: 'execution_driver_in_flight',
+      help: 'Executions in flight',
+      registers,
+      collect() {
+        let total = 0;
+        for (const run of runs) total += run.inFlight;
+        this.set(total);
+      },
+    });
+    this.backlog = new Gauge({
+      name: 'execution_driver_backlog',
+      help: 'Certificates received and waiting for an execution slot',
+      registers,
+      collect() {
+        let total = 0;
+        for (const run of runs) total += run.backlogSize;
+        this.set(total);
+      },
+    });
+    // Pre-create every label value so dashboards see zeros, not gaps.
+    for (const reason of ['already-executed', 'duplicate-in-flight', 'wrong-epoch'] satisfies SkipReason[]) {
+      this.skipped.inc({ reason }, 0);
+    }
+    const errorLabels: ErrorLabel[] = [
+      'malformed-certificate',
+      'execution-error',
+      'retries-exhausted',
+      'invalid-result',
+      'aborted',
+      'fork',
+    ];
+    for (const reason of errorLabels) this.errors.inc({ reason }, 0);
+  }
+
+  /** Include a run in the gauges until the returned function is called. */
+  trackRun(run: RunGauges): () => void {
+    this.runs.add(run);
+    return () => this.runs.delete(run);
+  }
+}

@@ -1,0 +1,65 @@
+import { type SchedulerLike, asyncScheduler } from 'rxjs';
+import type winston from 'winston';
+import type { AuthorityState } from './authority-state';
+import { InvalidOptionError } from './errors';
+import { DriverLog, createDefaultLogger } from './logging';
+import type { ExecutionDriverMetrics } from './metrics';
+import { type RetryOptions, RetryPolicy } from './retry-policy';
+
+/**
+ * Executions in flight at once when not configured. Executions are async
+ * (I/O-bound) in Node, so the limit bounds outstanding work on the store
+ * rather than CPU threads; 16 keeps a store busy without flooding it.
+ */
+export const DEFAULT_MAX_CONCURRENT_EXECUTIONS = 16;
+
+/** Options of {@link executeCertificates}. */
+export interface ExecuteCertificatesOptions {
+  /** Executes certificates and commits their effects. */
+  readonly authorityState: AuthorityState;
+  /** Executions in flight at most. Default {@link DEFAULT_MAX_CONCURRENT_EXECUTIONS}. */
+  readonly maxConcurrentExecutions?: number;
+  /** Retry of transient failures. Default: 3 attempts, 10 ms backoff doubling to 1 s. */
+  readonly retry?: RetryOptions;
+  /** Where to record metrics. Omitted: no metrics work at all. */
+  readonly metrics?: ExecutionDriverMetrics;
+  /** Structured logger. Default: JSON on stderr, see `createDefaultLogger`. */
+  readonly logger?: winston.Logger;
+  /**
+   * Clock and timer for latencies and retry backoff. Pass the `TestScheduler`
+   * to run retries in virtual time. Default: `performance.now()` and `asyncScheduler`.
+   */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** Options validated and defaulted, shared by every run. */
+export interface ResolvedOptions {
+  readonly authorityState: AuthorityState;
+  readonly maxConcurrentExecutions: number;
+  readonly retry: RetryPolicy;
+  readonly metrics: ExecutionDriverMetrics | undefined;
+  readonly log: DriverLog;
+  readonly scheduler: SchedulerLike;
+  readonly now: () => number;
+}
+
+export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOptions {
+  const state = options.authorityState as AuthorityState | undefined;
+  if (typeof state?.tryExecuteImmediately !== 'function' || typeof state.loadEpochStoreOneCallPerTask !== 'function') {
+    throw new InvalidOptionError('authorityState', state, 'an AuthorityState with tryExecuteImmediately and loadEpochStoreOneCallPerTask');
+  }
+  const maxConcurrentExecutions = options.maxConcurrentExecutions ?? DEFAULT_MAX_CONCURRENT_EXECUTIONS;
+  if (!Number.isSafeInteger(maxConcurrentExecutions) || maxConcurrentExecutions < 1) {
+    throw new InvalidOptionError('maxConcurrentExecutions', maxConcurrentExecutions, 'an integer >= 1');
+  }
+  const { scheduler } = options;
+  return {
+    authorityState: state,
+    maxConcurrentExecutions,
+    retry: new RetryPolicy(options.retry),
+    metrics: options.metrics,
+    log: new DriverLog(options.logger ?? createDefaultLogger()),
+    scheduler: scheduler ?? asyncScheduler,
+    now: scheduler ? () => scheduler.now() : () => performance.now(),
+  };
+}

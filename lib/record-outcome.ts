@@ -1,0 +1,32 @@
+import type { ExecutionOutcome } from './outcomes';
+import type { ResolvedOptions } from './options';
+import type { StartedTask } from './process-certificate';
+
+const MS_PER_SECOND = 1000;
+
+/** Metrics and a log line for one outcome. */
+export function recordOutcome(outcome: ExecutionOutcome, { metrics, log }: ResolvedOptions): void {
+  if (metrics) {
+    switch (outcome.kind) {
+      case 'executed':
+        metrics.executed.inc();
+        metrics.executionLatency.observe(outcome.latencyMs / MS_PER_SECOND);
+        break;
+      case 'skipped':
+        metrics.skipped.inc({ reason: outcome.reason });
+        break;
+      case 'failed':
+        metrics.errors.inc({ reason: outcome.reason });
+        break;
+      case 'fatal':
+        metrics.errors.inc({ reason: 'fork' });
+        break;
+    }
+  }
+  log.outcome(outcome);
+}
+
+/** Queueing delay of a certificate that has just been given a slot. */
+export function recordStart(task: StartedTask, { metrics }: ResolvedOptions): void {
+  metrics?.queueingDelay.observe((task.startedAt - task.receivedAt) / MS_PER_SECOND);
+}

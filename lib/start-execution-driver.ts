@@ -1,0 +1,33 @@
+import type { Observable } from 'rxjs';
+import type { AuthorityState } from './authority-state';
+import type { PendingCertificate } from './certificate';
+import { ExecutionDriver, type ExecutionDriverHandle, type ExecutionDriverOptions } from './execution-driver';
+import { ExecutionDriverMetrics } from './metrics';
+import { DEFAULT_MAX_CONCURRENT_EXECUTIONS } from './options';
+
+/** The concurrency `startExecutionDriver` uses unless told otherwise. */
+export const MAX_CONCURRENT_EXECUTIONS = DEFAULT_MAX_CONCURRENT_EXECUTIONS;
+
+/**
+ * Wire a driver the way the TransactionManager does: fresh metrics (on a
+ * fresh `Registry`, reachable as `handle.metrics.registry`), the default
+ * concurrency, and spawn it.
+ *
+ * @example
+ * const handle = startExecutionDriver(authorityState, readyCertificates$);
+ * await handle.done;
+ */
+export function startExecutionDriver(
+  authorityState: AuthorityState,
+  readyCertificates: Observable<PendingCertificate>,
+  options: Omit<ExecutionDriverOptions, 'authorityState' | 'readyCertificates'> = {},
+): ExecutionDriverHandle {
+  const driver = new ExecutionDriver({
+    maxConcurrentExecutions: MAX_CONCURRENT_EXECUTIONS,
+    metrics: new ExecutionDriverMetrics(),
+    ...options,
+    authorityState,
+    readyCertificates,
+  });
+  return driver.spawn();
+}
