@@ -14,8 +14,6 @@ export function createDefaultLogger(): winston.Logger {
     silent: process.env.NODE_ENV === 'test',
     format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
     defaultMeta: { component: 'execution-driver' },
-    // winston declares Console as an interface plus a constructor variable, which this rule misreads.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     transports: [new winston.transports.Console({ stderrLevels: Object.keys(winston.config.npm.levels) })],
   });
   return defaultLogger;
