@@ -1,0 +1,35 @@
+import { InvalidOptionError, TransientExecutionError } from '../lib';
+import { RetryPolicy } from '../lib/retry-policy';
+
+describe('RetryPolicy', () => {
+  it('backs off exponentially up to the cap', () => {
+    const policy = new RetryPolicy({ initialDelayMs: 10, backoffFactor: 3, maxDelayMs: 200 });
+    expect([1, 2, 3, 4].map((n) => policy.delayBeforeRetry(n))).toEqual([10, 30, 90, 200]);
+  });
+
+  it('spreads delays by the jitter fraction', () => {
+    const low = new RetryPolicy({ initialDelayMs: 100, jitter: 0.5 }, () => 0);
+    const high = new RetryPolicy({ initialDelayMs: 100, jitter: 0.5 }, () => 1);
+    expect([low.delayBeforeRetry(1), high.delayBeforeRetry(1)]).toEqual([50, 150]);
+  });
+
+  it('treats TransientExecutionError, and what the predicate accepts, as transient', () => {
+    const policy = new RetryPolicy({ isTransient: (e) => e === 'EAGAIN' });
+    expect(policy.isTransient(new TransientExecutionError('busy'))).toBe(true);
+    expect(policy.isTransient('EAGAIN')).toBe(true);
+    expect(policy.isTransient(new Error('bad'))).toBe(false);
+    expect(new RetryPolicy().isTransient('EAGAIN')).toBe(false);
+  });
+
+  it.each([
+    [{ maxAttempts: 0 }, 'retry.maxAttempts'],
+    [{ maxAttempts: 1.5 }, 'retry.maxAttempts'],
+    [{ initialDelayMs: -1 }, 'retry.initialDelayMs'],
+    [{ maxDelayMs: Number.NaN }, 'retry.maxDelayMs'],
+    [{ backoffFactor: 0.5 }, 'retry.backoffFactor'],
+    [{ jitter: 2 }, 'retry.jitter'],
+  ])('rejects %j naming %s', (options, option) => {
+    expect(() => new RetryPolicy(options)).toThrow(InvalidOptionError);
+    expect(() => new RetryPolicy(options)).toThrow(option);
+  });
+});
