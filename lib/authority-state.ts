@@ -37,7 +37,8 @@ export interface AuthorityState {
    * Observable (a cold marble in tests) or any other `ObservableInput`; the
    * first value is the result. Throw or reject with a `TransientExecutionError`
    * for failures worth retrying. Honour `signal`: it aborts when the driver is
-   * stopped with `mode: 'abort'`.
+   * stopped with `mode: 'abort'`. The signal is shared by the run's in-flight
+   * executions: remove any listener you add when your execution settles.
    */
   tryExecuteImmediately(
     certificate: Certificate,

@@ -5,11 +5,14 @@ import {
   type Subscription,
   Observable as RxObservable,
   Subject,
+  catchError,
   finalize,
+  of,
   merge,
   mergeMap,
   tap,
 } from 'rxjs';
+import { AbortRegistry } from './abort-registry';
 import { type PendingCertificate, describeMalformedCertificate } from './certificate';
 import { ExecutionAbortedError, type ForkDetectedError, MalformedCertificateError, ReadySourceError } from './errors';
 import { ExecutionSlots } from './execution-slots';
@@ -45,12 +48,11 @@ export type StopMode = 'drain' | 'abort';
 export class ExecutionRun {
   private readonly slots: ExecutionSlots<PendingCertificate>;
   private readonly started$ = new Subject<StartedTask>();
-  /** Outcomes decided at intake: malformed items and duplicates of in-flight digests. */
+  /** Outcomes decided at intake: malformed items. */
   private readonly rejected$ = new Subject<ExecutionOutcome>();
-  private readonly abortController = new AbortController();
-  private readonly aborted$ = new Subject<never>();
-  /** Digests received and not yet finished, for dedupe. */
-  private readonly received = new Set<string>();
+  private readonly abort: AbortRegistry;
+  /** Digests executing now (at most `maxConcurrentExecutions`), for dedupe. */
+  private readonly executing = new Set<string>();
   private readonly tally = new OutcomeTally();
   private readonly context: TaskContext;
   private source: Subscription | undefined;
@@ -64,10 +66,13 @@ export class ExecutionRun {
     private readonly options: ResolvedOptions,
   ) {
     this.slots = new ExecutionSlots(options.maxConcurrentExecutions, this.startTask, this.noMoreStarts);
+    this.abort = new AbortRegistry(options.maxConcurrentExecutions);
     this.context = {
       options,
-      signal: this.abortController.signal,
-      aborted$: this.aborted$,
+      abort: this.abort,
+      claim: this.claim,
+      unclaim: this.unclaim,
+      onSettled: () => this.slots.release(),
       onRetry: (task, retry, error) => {
         options.metrics?.retries.inc();
         options.log.retrying(task.digest, retry, error);
@@ -89,12 +94,16 @@ export class ExecutionRun {
     const outcomes = merge(
       this.rejected$,
       this.started$.pipe(
-        // Slots admit at most `maxConcurrentExecutions`, so mergeMap never buffers.
+        // Slots admit at most `maxConcurrentExecutions` (each task frees its slot
+        // on teardown), so mergeMap never buffers.
         mergeMap(
-          (task) => processCertificate(task, this.context).pipe(finalize(() => this.slots.release())),
+          (task) =>
+            processCertificate(task, this.context).pipe(
+              // Isolation: whatever escapes one task becomes its outcome, never the run's error.
+              catchError((error: unknown) => of(escapedFailure(task, error))),
+            ),
           options.maxConcurrentExecutions,
         ),
-        tap((outcome) => this.received.delete(outcome.digest)),
       ),
     ).pipe(
       tap((outcome) => {
@@ -132,11 +141,7 @@ export class ExecutionRun {
   stop(mode: StopMode): readonly PendingCertificate[] {
     this.source?.unsubscribe();
     this.unstarted.push(...this.slots.halt());
-    if (mode === 'abort' && !this.abortController.signal.aborted) {
-      const reason = new ExecutionAbortedError();
-      this.abortController.abort(reason);
-      this.aborted$.error(reason);
-    }
+    if (mode === 'abort') this.abort.abort(new ExecutionAbortedError());
     return this.unstarted;
   }
 
@@ -155,12 +160,6 @@ export class ExecutionRun {
       this.rejected$.next(malformed(pending, problem));
       return;
     }
-    const { digest } = pending.certificate;
-    if (this.received.has(digest)) {
-      this.rejected$.next({ kind: 'skipped', reason: 'duplicate-in-flight', digest, pending, queueingDelayMs: 0 });
-      return;
-    }
-    this.received.add(digest);
     this.slots.offer(pending, this.options.now());
   };
 
@@ -168,6 +167,17 @@ export class ExecutionRun {
     const task: StartedTask = { pending, digest: pending.certificate.digest, receivedAt, startedAt: this.options.now() };
     recordStart(task, this.options);
     this.started$.next(task);
+  };
+
+  /** Claim `digest` for a task about to execute; false if a copy is executing already. */
+  private readonly claim = (digest: string): boolean => {
+    if (this.executing.has(digest)) return false;
+    this.executing.add(digest);
+    return true;
+  };
+
+  private readonly unclaim = (digest: string): void => {
+    this.executing.delete(digest);
   };
 
   private readonly noMoreStarts = (): void => {
@@ -190,6 +200,19 @@ function malformed(received: unknown, problem: string): ExecutionOutcome {
     pending: received as PendingCertificate,
     queueingDelayMs: 0,
     error: new MalformedCertificateError(problem, received),
+    attempts: 0,
+  };
+}
+
+/** A failed outcome for an error that escaped a task (a throwing subscriber, say). */
+function escapedFailure(task: StartedTask, error: unknown): ExecutionOutcome {
+  return {
+    kind: 'failed',
+    reason: 'execution-error',
+    digest: task.digest,
+    pending: task.pending,
+    queueingDelayMs: task.startedAt - task.receivedAt,
+    error,
     attempts: 0,
   };
 }

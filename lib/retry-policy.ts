@@ -1,4 +1,3 @@
-import { type MonoTypeOperatorFunction, type SchedulerLike, retry, throwError, timer } from 'rxjs';
 import { InvalidOptionError, TransientExecutionError } from './errors';
 
 /** How transient execution failures are retried. */
@@ -68,20 +67,5 @@ export class RetryPolicy {
   delayBeforeRetry(retry: number): number {
     const base = Math.min(this.maxDelayMs, this.initialDelayMs * this.backoffFactor ** (retry - 1));
     return this.jitter === 0 ? base : base * (1 - this.jitter + 2 * this.jitter * this.random());
-  }
-
-  /**
-   * Resubscribe to the source after a transient error, waiting on `scheduler`
-   * (virtual time under `TestScheduler`); any other error passes through.
-   */
-  retryTransient<T>(scheduler: SchedulerLike, onRetry: (retry: number, error: unknown) => void): MonoTypeOperatorFunction<T> {
-    return retry({
-      count: this.maxAttempts - 1,
-      delay: (error: unknown, retryNumber) => {
-        if (!this.isTransient(error)) return throwError(() => error);
-        onRetry(retryNumber, error);
-        return timer(this.delayBeforeRetry(retryNumber), scheduler);
-      },
-    });
   }
 }

@@ -208,21 +208,33 @@ describe('executeCertificates: retries', () => {
 });
 
 describe('executeCertificates: dedupe and epochs', () => {
-  it('skips a copy of a digest that is still in flight, at once and without a slot', () => {
+  it('skips a copy of a digest that is executing when the copy starts', () => {
     marbles(({ cold, hot, expectObservable }, scheduler) => {
       const state = new ScriptedAuthorityState(() => cold('----r', { r: result('a') }));
-      const out$ = run(hot('a-a|', certs), state, scheduler, { maxConcurrentExecutions: 1 });
+      const out$ = run(hot('a-a|', certs), state, scheduler, { maxConcurrentExecutions: 2 });
       expectObservable(out$.pipe(map(brief))).toBe('--d-(a|)', { a: 'executed:a', d: 'skipped:a:duplicate-in-flight' });
       scheduler.flush();
       expect(state.calls).toEqual(['a']);
     });
   });
 
-  it('skips a copy still waiting in the backlog too', () => {
+  it('checks a copy that waited in the backlog when it starts: after the first finished, the state says it is executed', () => {
+    marbles(({ cold, hot, expectObservable }, scheduler) => {
+      const state: ScriptedAuthorityState = new ScriptedAuthorityState((certificate) => cold('--r', { r: result(certificate.digest) }), {
+        alreadyExecuted: (digest) => state.executed.has(digest),
+      });
+      const out$ = run(hot('(bab|)', certs), state, scheduler, { maxConcurrentExecutions: 1 });
+      expectObservable(out$.pipe(map(brief))).toBe('--b-(as|)', { a: 'executed:a', b: 'executed:b', s: 'skipped:b:already-executed' });
+      scheduler.flush();
+      expect(state.calls).toEqual(['b', 'a']);
+    });
+  });
+
+  it('runs a backlog copy again after the first finished when the state cannot tell (dedupe of pending copies is the TransactionManager\'s job)', () => {
     marbles(({ cold, hot, expectObservable }, scheduler) => {
       const state = new ScriptedAuthorityState((certificate) => cold('--r', { r: result(certificate.digest) }));
-      const out$ = run(hot('(bab|)', certs), state, scheduler, { maxConcurrentExecutions: 1 });
-      expectObservable(out$.pipe(map(brief))).toBe('d-b-(a|)', { a: 'executed:a', b: 'executed:b', d: 'skipped:b:duplicate-in-flight' });
+      const out$ = run(hot('(aa|)', certs), state, scheduler, { maxConcurrentExecutions: 1 });
+      expectObservable(out$.pipe(map(brief))).toBe('--a-(a|)', { a: 'executed:a' });
     });
   });
 
