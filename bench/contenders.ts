@@ -1,0 +1,113 @@
+import { Subject, mergeMap } from 'rxjs';
+import fastq from 'fastq';
+import winston from 'winston';
+import { type AuthorityState, ExecutionDriver, ExecutionDriverMetrics, type ExecutionResult, type PendingCertificate } from '../lib';
+
+/** The shared no-op execution every contender runs: an already resolved promise. */
+export const RESULT: ExecutionResult = { effects: { digest: 'fx' }, events: [] };
+const execute = (): Promise<ExecutionResult> => Promise.resolve(RESULT);
+
+const EPOCH_STORE = { epoch: 0 };
+const noopState: AuthorityState = {
+  loadEpochStoreOneCallPerTask: () => EPOCH_STORE,
+  tryExecuteImmediately: execute,
+};
+const silent = winston.createLogger({ silent: true });
+
+/**
+ * A contender takes a burst of certificates and returns the promise of their
+ * completion. `start` pushes everything synchronously (so the caller can
+ * measure the heap while the backlog is queued); `finished` settles when all ran.
+ */
+export interface Contender {
+  readonly name: string;
+  start(items: readonly PendingCertificate[], deadline: number): { finished: Promise<number> };
+}
+
+const CONCURRENCY = 16;
+
+/** The floor: 16 async workers pulling from the array, no queue at all. */
+export const promisePool: Contender = {
+  name: 'raw promise pool (floor)',
+  start(items) {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        next++;
+        await execute();
+      }
+    };
+    const finished = Promise.all(Array.from({ length: CONCURRENCY }, worker)).then(() => items.length);
+    return { finished };
+  },
+};
+
+function driverContender(name: string, withMetrics: boolean): Contender {
+  return {
+    name,
+    start(items) {
+      const ready = new Subject<PendingCertificate>();
+      const handle = new ExecutionDriver({
+        readyCertificates: ready,
+        authorityState: noopState,
+        maxConcurrentExecutions: CONCURRENCY,
+        logger: silent,
+        ...(withMetrics ? { metrics: new ExecutionDriverMetrics() } : {}),
+      }).spawn();
+      for (const item of items) ready.next(item);
+      ready.complete();
+      return { finished: handle.done.then((s) => s.executed) };
+    },
+  };
+}
+
+export const driver = driverContender('ExecutionDriver', false);
+export const driverWithMetrics = driverContender('ExecutionDriver + metrics', true);
+
+/** What the driver replaces: a Subject straight into mergeMap, whose buffer drains with Array#shift. */
+export const naiveMergeMap: Contender = {
+  name: 'naive Subject -> mergeMap',
+  start(items, deadline) {
+    const ready = new Subject<PendingCertificate>();
+    let done = 0;
+    const finished = new Promise<number>((resolve) => {
+      const subscription = ready.pipe(mergeMap(() => execute(), CONCURRENCY)).subscribe({
+        next: () => {
+          done++;
+          // Give up past the deadline: the quadratic drain would take many minutes at 1M.
+          if ((done & 1023) === 0 && performance.now() > deadline) {
+            subscription.unsubscribe();
+            resolve(done);
+          }
+        },
+        complete: () => resolve(done),
+      });
+    });
+    for (const item of items) ready.next(item);
+    ready.complete();
+    return { finished };
+  },
+};
+
+/** p-limit is ESM-only: loaded with a dynamic import (benchmarks run under tsx). */
+export async function pLimitContender(): Promise<Contender> {
+  const { default: pLimit } = await import('p-limit');
+  return {
+    name: 'p-limit',
+    start(items) {
+      const limit = pLimit(CONCURRENCY);
+      const finished = Promise.all(items.map(() => limit(execute))).then((r) => r.length);
+      return { finished };
+    },
+  };
+}
+
+export const fastqContender: Contender = {
+  name: 'fastq',
+  start(items) {
+    const queue = fastq.promise(execute, CONCURRENCY);
+    let done = 0;
+    for (const item of items) void queue.push(item).then(() => done++);
+    return { finished: queue.drained().then(() => done) };
+  },
+};
