@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Pack the package, install the tarball into a fresh project, and run one
+# certificate through it with require(), with import, and typecheck a consumer.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+tarball="$(cd "$repo" && npm pack --silent --ignore-scripts --pack-destination "$work" | tail -n 1)"
+echo "packed $tarball: $(tar -tzf "$work/$tarball" | wc -l) files"
+strays="$(tar -tzf "$work/$tarball" | grep -E '^package/(lib|spec|bench|demos|\.ci)/|\.ts$' | grep -v '\.d\.ts$' || true)"
+if [ -n "$strays" ]; then
+  echo "tarball holds files it should not: $strays" >&2
+  exit 1
+fi
+
+cd "$work"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --silent "./$tarball"
+
+state='{
+  loadEpochStoreOneCallPerTask: () => ({ epoch: 0 }),
+  tryExecuteImmediately: async (c) => ({ effects: { digest: "fx-" + c.digest }, events: [] }),
+}'
+
+cat > check.cjs <<JS
+const { of } = require('rxjs');
+const { ExecutionDriver, ForkDetectedError } = require('soma-execution-driver');
+const handle = new ExecutionDriver({ readyCertificates: of({ certificate: { digest: 'a', epoch: 0 } }), authorityState: $state }).spawn();
+handle.done.then((summary) => {
+  if (summary.executed !== 1 || typeof ForkDetectedError !== 'function') throw new Error('require: wrong result ' + JSON.stringify(summary));
+  console.log('require(): executed', summary.executed);
+});
+JS
+node check.cjs
+
+cat > check.mjs <<JS
+import { of } from 'rxjs';
+import { ExecutionDriver, executeCertificates } from 'soma-execution-driver';
+const handle = new ExecutionDriver({ readyCertificates: of({ certificate: { digest: 'a', epoch: 0 } }), authorityState: $state }).spawn();
+const summary = await handle.done;
+if (summary.executed !== 1 || typeof executeCertificates !== 'function') throw new Error('import: wrong result');
+console.log('import: executed', summary.executed);
+JS
+node check.mjs
+
+cat > check.ts <<'TS'
+import { of } from 'rxjs';
+import { type ExecutionOutcome, type AuthorityState, executeCertificates } from 'soma-execution-driver';
+declare const state: AuthorityState;
+const out = of({ certificate: { digest: 'a', epoch: 0 } }).pipe(executeCertificates({ authorityState: state }));
+out.subscribe((o: ExecutionOutcome) => o.kind);
+TS
+"$repo/node_modules/.bin/tsc" --noEmit --strict --module node20 --moduleResolution node16 --skipLibCheck check.ts
+echo 'types: a TypeScript consumer typechecks'
