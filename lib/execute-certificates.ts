@@ -140,7 +140,8 @@ export class ExecutionRun {
   /** Stop intake; return the certificates received but never started. */
   stop(mode: StopMode): readonly PendingCertificate[] {
     this.source?.unsubscribe();
-    this.unstarted.push(...this.slots.halt());
+    // Not push(...halted): a large backlog would overflow the argument stack.
+    for (const pending of this.slots.halt()) this.unstarted.push(pending);
     if (mode === 'abort') this.abort.abort(new ExecutionAbortedError());
     return this.unstarted;
   }

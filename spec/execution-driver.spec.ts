@@ -220,6 +220,20 @@ describe('ExecutionDriver: done', () => {
     expect([handle.inFlight, handle.backlogSize]).toEqual([0, 0]);
   });
 
+  it('hands back a very large backlog on stop, in arrival order', async () => {
+    const ready = new Subject<PendingCertificate>();
+    const state = new ScriptedAuthorityState(() => new Promise<never>(() => undefined));
+    const handle = driver({ readyCertificates: ready, authorityState: state, maxConcurrentExecutions: 4 }).spawn();
+    const items = Array.from({ length: 300_000 }, (_, i) => pending(`d${i}`));
+    for (const item of items) ready.next(item);
+    expect(handle.backlogSize).toBe(300_000 - 4);
+    const summary = await handle.stop({ mode: 'abort' });
+    expect(summary.unstarted).toHaveLength(300_000 - 4);
+    expect(summary.unstarted[0]).toBe(items[4]);
+    expect(summary.unstarted.at(-1)).toBe(items.at(-1));
+    expect(summary.failed).toBe(4);
+  });
+
   it('refuses a second spawn', () => {
     const d = driver({ readyCertificates: new Subject(), authorityState: new ScriptedAuthorityState(() => of(result('a'))) });
     d.spawn();
