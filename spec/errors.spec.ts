@@ -13,15 +13,16 @@ import { pending } from './support/certificates';
 
 describe('errors', () => {
   it.each([
-    new TransientExecutionError('object store busy, try again'),
-    new MalformedCertificateError('certificate is missing', {}),
-    new InvalidExecutionResultError('a', 'no effects digest'),
-    new ExecutionAbortedError(),
-    new ForkDetectedError(pending('a'), 'fx-1', 'fx-2'),
-    new ReadySourceError(new Error('down')),
-    new InvalidOptionError('maxConcurrentExecutions', 0, 'an integer >= 1'),
-    new DriverAlreadySpawnedError(),
-  ])('%s is a named ExecutionDriverError', (error) => {
+    ['TransientExecutionError', new TransientExecutionError('object store busy, try again')],
+    ['MalformedCertificateError', new MalformedCertificateError('certificate is missing', {})],
+    ['InvalidExecutionResultError', new InvalidExecutionResultError('a', 'no effects digest')],
+    ['ExecutionAbortedError', new ExecutionAbortedError()],
+    ['ForkDetectedError', new ForkDetectedError(pending('a'), 'fx-1', 'fx-2')],
+    ['ReadySourceError', new ReadySourceError(new Error('down'))],
+    ['InvalidOptionError', new InvalidOptionError('maxConcurrentExecutions', 0, 'an integer >= 1')],
+    ['DriverAlreadySpawnedError', new DriverAlreadySpawnedError()],
+  ])('%s is a named ExecutionDriverError', (name, error) => {
+    expect(error.name).toBe(name);
     expect(error).toBeInstanceOf(ExecutionDriverError);
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe(error.constructor.name);
