@@ -78,26 +78,23 @@ export class ExecutionDriverMetrics {
     });
     // Gauges are read from the live runs at scrape time: no work per certificate.
     const runs = this.runs;
-    this.inFlight = new Gauge({
-      name: 'execution_driver_in_flight',
-      help: 'Executions in flight',
-      registers,
-      collect() {
-        let total = 0;
-        for (const run of runs) total += run.inFlight;
-        this.set(total);
-      },
-    });
-    this.backlog = new Gauge({
-      name: 'execution_driver_backlog',
-      help: 'Certificates received and waiting for an execution slot',
-      registers,
-      collect() {
-        let total = 0;
-        for (const run of runs) total += run.backlogSize;
-        this.set(total);
-      },
-    });
+    const liveGauge = (name: string, help: string, read: (run: RunGauges) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          let total = 0;
+          for (const run of runs) total += read(run);
+          this.set(total);
+        },
+      });
+    this.inFlight = liveGauge('execution_driver_in_flight', 'Executions in flight', (run) => run.inFlight);
+    this.backlog = liveGauge(
+      'execution_driver_backlog',
+      'Certificates received and waiting for an execution slot',
+      (run) => run.backlogSize,
+    );
     // Pre-create every label value so dashboards see zeros, not gaps.
     for (const reason of ['already-executed', 'duplicate-in-flight', 'wrong-epoch'] satisfies SkipReason[]) {
       this.skipped.inc({ reason }, 0);
