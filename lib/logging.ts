@@ -24,10 +24,24 @@ export function createDefaultLogger(): winston.Logger {
  * a line that will be written, so a disabled level costs one check.
  */
 export class DriverLog {
+  /** Enabled levels, recomputed only when the logger's level or silence changes. */
+  private cachedFor: string | undefined;
+  private cachedSilent = false;
+  private readonly on = { error: false, warn: false, info: false, debug: false };
+
   constructor(private readonly logger: winston.Logger) {}
 
   private enabled(level: 'error' | 'warn' | 'info' | 'debug'): boolean {
-    return !this.logger.silent && this.logger.isLevelEnabled(level);
+    // winston's isLevelEnabled walks the transports: too much to do per certificate.
+    const { logger } = this;
+    if (logger.level !== this.cachedFor || logger.silent !== this.cachedSilent) {
+      this.cachedFor = logger.level;
+      this.cachedSilent = logger.silent;
+      for (const name of ['error', 'warn', 'info', 'debug'] as const) {
+        this.on[name] = !logger.silent && logger.isLevelEnabled(name);
+      }
+    }
+    return this.on[level];
   }
 
   private forCertificate(digest: string): winston.Logger {

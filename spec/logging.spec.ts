@@ -56,6 +56,17 @@ describe('DriverLog', () => {
     expect(entries.map((e) => e.level)).toEqual(['error', 'error']);
   });
 
+  it('follows a level changed at run time', () => {
+    const { logger, transport } = capturingLogger('info');
+    const log = new DriverLog(logger);
+    log.retrying('a', 1, 'busy');
+    logger.level = 'debug';
+    log.retrying('b', 1, 'busy');
+    logger.silent = true;
+    log.retrying('c', 1, 'busy');
+    expect(transport.entries.map((e) => e.digest)).toEqual(['b']);
+  });
+
   it('is silent when the logger is', async () => {
     const { logger, transport } = capturingLogger('debug');
     logger.silent = true;
