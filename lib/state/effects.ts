@@ -1,0 +1,74 @@
+import { bcs } from '@mysten/bcs';
+import type { TransactionEffects } from '../authority-state';
+import { scopedDigest } from './digests';
+import { Bytes32 } from './encoding';
+import type { Digest, ObjectRef } from './objects';
+
+/** Why a transaction aborted. It still has effects, and still pays gas. */
+export type AbortCode =
+  | 'insufficient-gas'
+  | 'insufficient-balance'
+  | 'wrong-owner'
+  | 'not-an-input'
+  | 'wrong-object-type'
+  | 'immutable-input'
+  | 'invalid-command'
+  | 'overflow';
+
+export type ExecutionStatus = { readonly kind: 'success' } | { readonly kind: 'failure'; readonly error: AbortCode; readonly command: number };
+
+/** The digest an object reference carries once the object is deleted. */
+export const DELETED_OBJECT_DIGEST: Digest = `0x${'00'.repeat(32)}`;
+
+/** What a transaction changed: the driver's effects, made concrete. */
+export interface StateEffects extends TransactionEffects {
+  readonly digest: Digest;
+  readonly transactionDigest: Digest;
+  readonly epoch: number;
+  readonly status: ExecutionStatus;
+  readonly gasUsed: bigint;
+  /** The version every object written by this transaction has: max(input versions) + 1. */
+  readonly lamportVersion: number;
+  readonly created: readonly ObjectRef[];
+  readonly mutated: readonly ObjectRef[];
+  readonly deleted: readonly ObjectRef[];
+  /** Shared objects read, at the versions consensus assigned. */
+  readonly sharedObjects: readonly ObjectRef[];
+  /** Transactions that wrote this one's inputs. */
+  readonly dependencies: readonly Digest[];
+}
+
+const Ref = bcs.struct('ObjectRef', { id: Bytes32, version: bcs.u64(), digest: Bytes32 });
+const EffectsBcs = bcs.struct('TransactionEffects', {
+  transactionDigest: Bytes32,
+  epoch: bcs.u64(),
+  status: bcs.enum('ExecutionStatus', {
+    Success: null,
+    Failure: bcs.struct('Failure', { error: bcs.string(), command: bcs.u32() }),
+  }),
+  gasUsed: bcs.u64(),
+  lamportVersion: bcs.u64(),
+  created: bcs.vector(Ref),
+  mutated: bcs.vector(Ref),
+  deleted: bcs.vector(Ref),
+  sharedObjects: bcs.vector(Ref),
+  dependencies: bcs.vector(Bytes32),
+});
+
+/** Seal effects with their digest: Blake2b-256 of their canonical encoding. */
+export function sealEffects(effects: Omit<StateEffects, 'digest'>): StateEffects {
+  const refs = (list: readonly ObjectRef[]) => list.map((r) => ({ id: r.id, version: BigInt(r.version), digest: r.digest }));
+  const bytes = EffectsBcs.serialize({
+    transactionDigest: effects.transactionDigest,
+    epoch: BigInt(effects.epoch),
+    status: effects.status.kind === 'success' ? { Success: true } : { Failure: { error: effects.status.error, command: effects.status.command } },
+    gasUsed: effects.gasUsed,
+    lamportVersion: BigInt(effects.lamportVersion),
+    created: refs(effects.created),
+    mutated: refs(effects.mutated),
+    deleted: refs(effects.deleted),
+    sharedObjects: refs(effects.sharedObjects),
+    dependencies: [...effects.dependencies],
+  }).toBytes();
+  return { ...effects, digest: scopedDigest('TransactionEffects', bytes) };
+}

@@ -1,0 +1,269 @@
+import type { TransactionEvent } from '../authority-state';
+import { blake2b256Hex, scopedDigest } from './digests';
+import { type AbortCode, DELETED_OBJECT_DIGEST, type StateEffects, sealEffects } from './effects';
+import { encodeObject } from './encoding';
+import type { ObjectKey } from './object-store';
+import { type Digest, type ObjectContents, type ObjectId, type ObjectRef, type Owner, type StoredObject, refOf } from './objects';
+import type { Command, TransactionData } from './transactions';
+
+/** Gas units: a base cost, and a cost per command. Charged at the transaction's gas price. */
+export const GAS_BASE_UNITS = 1_000n;
+export const GAS_UNITS_PER_COMMAND = 200n;
+const U64_MAX = 2n ** 64n - 1n;
+
+/** Everything a transaction reads, loaded at the versions it must use. */
+export interface LoadedInputs {
+  /** Owned, immutable and shared inputs by id (shared ones at their assigned versions). */
+  readonly objects: ReadonlyMap<ObjectId, StoredObject>;
+  readonly gasCoin: StoredObject;
+}
+
+/** What executing a transaction produced: effects, events, and the batch to commit. */
+export interface ExecutionOutput {
+  readonly effects: StateEffects;
+  readonly events: TransactionEvent[];
+  readonly written: StoredObject[];
+  readonly deleted: ObjectKey[];
+}
+
+class Abort extends Error {
+  constructor(
+    readonly code: AbortCode,
+    readonly command: number,
+  ) {
+    super(code);
+  }
+}
+
+/**
+ * Execute a transaction deterministically against its loaded inputs. Pure:
+ * the same inputs give the same output, byte for byte, on every validator.
+ * Every object written gets the Lamport version max(input versions) + 1. An
+ * abort reverts the commands but still bumps every mutable input's version
+ * and charges gas, as in Sui: it is an outcome, not an exception.
+ */
+export function executeTransaction(data: TransactionData, digest: Digest, epoch: number, inputs: LoadedInputs): ExecutionOutput {
+  const all = [...inputs.objects.values(), inputs.gasCoin];
+  const lamportVersion = Math.max(...all.map((o) => o.version)) + 1;
+  const dependencies = [...new Set(all.map((o) => o.previousTransaction))].sort();
+  const sharedObjects = [...inputs.objects.values()].filter((o) => o.owner.kind === 'shared').map(refOf);
+  const mutableIds = mutableInputIds(data, inputs);
+
+  const session = new Session(data, digest, inputs);
+  let status: StateEffects['status'] = { kind: 'success' };
+  try {
+    data.commands.forEach((command, index) => session.run(command, index));
+  } catch (error) {
+    if (!(error instanceof Abort)) throw error;
+    status = { kind: 'failure', error: error.code, command: error.command };
+    session.revert();
+  }
+
+  // Gas: charged from the gas coin as it stands after the commands.
+  const cost = (GAS_BASE_UNITS + GAS_UNITS_PER_COMMAND * BigInt(data.commands.length)) * data.gas.price;
+  const gasOwned = isOwnedBy(inputs.gasCoin.owner, data.sender);
+  const gasBalance = coinBalance(session.contentsOf(inputs.gasCoin.id) ?? inputs.gasCoin.contents);
+  let gasUsed = cost;
+  if (!gasOwned) gasUsed = 0n;
+  else if (cost > data.gas.budget || cost > gasBalance) {
+    gasUsed = minBigInt(data.gas.budget, gasBalance);
+    if (status.kind === 'success') {
+      status = { kind: 'failure', error: 'insufficient-gas', command: data.commands.length };
+      session.revert();
+    }
+  }
+  if (gasOwned) {
+    const balanceAfter = coinBalance(session.contentsOf(inputs.gasCoin.id) ?? inputs.gasCoin.contents) - gasUsed;
+    session.setContents(inputs.gasCoin.id, { type: 'coin', balance: balanceAfter });
+  }
+
+  // Every mutable input gets a new version (contents unchanged if the transaction aborted).
+  const written: StoredObject[] = [];
+  const mutated: ObjectRef[] = [];
+  const created: ObjectRef[] = [];
+  const deleted: ObjectRef[] = [];
+  const deletedKeys: ObjectKey[] = [];
+  const write = (id: ObjectId, owner: Owner, contents: ObjectContents): StoredObject => {
+    const body = { id, version: lamportVersion, owner, contents, previousTransaction: digest };
+    const object = { ...body, digest: scopedDigest('Object', encodeObject(body)) };
+    written.push(object);
+    return object;
+  };
+  for (const id of [...mutableIds].sort()) {
+    const original = id === inputs.gasCoin.id ? inputs.gasCoin : inputs.objects.get(id);
+    if (!original) continue;
+    if (session.isDeleted(id)) {
+      deleted.push({ id, version: lamportVersion, digest: DELETED_OBJECT_DIGEST });
+      deletedKeys.push({ id, version: lamportVersion });
+      continue;
+    }
+    mutated.push(refOf(write(id, session.ownerOf(id) ?? original.owner, session.contentsOf(id) ?? original.contents)));
+  }
+  for (const { id, owner, contents } of session.createdObjects()) created.push(refOf(write(id, owner, contents)));
+
+  const effects = sealEffects({
+    transactionDigest: digest,
+    epoch,
+    status,
+    gasUsed,
+    lamportVersion,
+    created,
+    mutated,
+    deleted,
+    sharedObjects,
+    dependencies,
+  });
+  const events: TransactionEvent[] = status.kind === 'success' ? session.events : [];
+  return { effects, events, written, deleted: deletedKeys };
+}
+
+/** Owned inputs, mutable shared inputs and the gas coin: what the transaction may write. */
+function mutableInputIds(data: TransactionData, inputs: LoadedInputs): Set<ObjectId> {
+  const ids = new Set<ObjectId>([inputs.gasCoin.id]);
+  for (const input of data.inputs) {
+    if (input.kind === 'owned') ids.add(input.ref.id);
+    else if (input.kind === 'shared' && input.mutable) ids.add(input.id);
+  }
+  return ids;
+}
+
+/** The transaction's working copy: changes are staged here and dropped on abort. */
+class Session {
+  readonly events: TransactionEvent[] = [];
+  private contents = new Map<ObjectId, ObjectContents>();
+  private owners = new Map<ObjectId, Owner>();
+  private deletedIds = new Set<ObjectId>();
+  private created: { id: ObjectId; owner: Owner; contents: ObjectContents }[] = [];
+  private creations = 0;
+
+  constructor(
+    private readonly data: TransactionData,
+    private readonly digest: Digest,
+    private readonly inputs: LoadedInputs,
+  ) {}
+
+  run(command: Command, index: number): void {
+    switch (command.kind) {
+      case 'transfer-objects':
+        for (const id of command.objects) {
+          if (id === this.inputs.gasCoin.id) throw new Abort('invalid-command', index);
+          this.ownedBySender(id, index);
+          this.owners.set(id, { kind: 'address', address: command.recipient });
+          this.events.push({ type: 'TransferObject', object: id, recipient: command.recipient });
+        }
+        return;
+      case 'split-coin':
+        this.split(command.coin, command.amounts.map((amount) => ({ address: this.data.sender, amount })), index);
+        return;
+      case 'pay':
+        this.split(command.coin, command.recipients, index);
+        return;
+      case 'merge-coins': {
+        let balance = this.coin(command.target, index);
+        const sources = new Set(command.sources);
+        if (sources.has(command.target) || sources.size !== command.sources.length || sources.has(this.inputs.gasCoin.id)) {
+          throw new Abort('invalid-command', index);
+        }
+        for (const source of command.sources) {
+          balance += this.coin(source, index);
+          this.deletedIds.add(source);
+        }
+        if (balance > U64_MAX) throw new Abort('overflow', index);
+        this.contents.set(command.target, { type: 'coin', balance });
+        return;
+      }
+      case 'increment-counter': {
+        const input = this.data.inputs.find((i) => i.kind === 'shared' && i.id === command.counter);
+        const object = this.inputs.objects.get(command.counter);
+        if (!input || !object) throw new Abort('not-an-input', index);
+        if (input.kind !== 'shared' || !input.mutable) throw new Abort('immutable-input', index);
+        const current = this.contentsOf(command.counter) ?? object.contents;
+        if (current.type !== 'counter') throw new Abort('wrong-object-type', index);
+        const value = current.value + command.by;
+        if (value > U64_MAX) throw new Abort('overflow', index);
+        this.contents.set(command.counter, { type: 'counter', value });
+        this.events.push({ type: 'CounterIncremented', counter: command.counter, value: value.toString() });
+        return;
+      }
+    }
+  }
+
+  revert(): void {
+    this.contents = new Map();
+    this.owners = new Map();
+    this.deletedIds = new Set();
+    this.created = [];
+    this.events.length = 0;
+  }
+
+  contentsOf(id: ObjectId): ObjectContents | undefined {
+    return this.contents.get(id);
+  }
+
+  setContents(id: ObjectId, contents: ObjectContents): void {
+    this.contents.set(id, contents);
+  }
+
+  ownerOf(id: ObjectId): Owner | undefined {
+    return this.owners.get(id);
+  }
+
+  isDeleted(id: ObjectId): boolean {
+    return this.deletedIds.has(id);
+  }
+
+  createdObjects(): readonly { id: ObjectId; owner: Owner; contents: ObjectContents }[] {
+    return this.created;
+  }
+
+  private split(coinId: ObjectId, payments: readonly { address: string; amount: bigint }[], index: number): void {
+    let balance = this.coin(coinId, index);
+    for (const { address, amount } of payments) {
+      if (amount > balance) throw new Abort('insufficient-balance', index);
+      balance -= amount;
+      const id = this.newObjectId();
+      this.created.push({ id, owner: { kind: 'address', address }, contents: { type: 'coin', balance: amount } });
+      this.events.push({ type: 'CoinCreated', object: id, recipient: address, amount: amount.toString() });
+    }
+    this.contents.set(coinId, { type: 'coin', balance });
+  }
+
+  /** The balance of a coin the sender owns and may spend. */
+  private coin(id: ObjectId, index: number): bigint {
+    const object = id === this.inputs.gasCoin.id ? this.inputs.gasCoin : this.ownedBySender(id, index);
+    if (this.deletedIds.has(id)) throw new Abort('invalid-command', index);
+    const contents = this.contentsOf(id) ?? object.contents;
+    if (contents.type !== 'coin') throw new Abort('wrong-object-type', index);
+    return contents.balance;
+  }
+
+  private ownedBySender(id: ObjectId, index: number): StoredObject {
+    const declared = this.data.inputs.some((i) => i.kind === 'owned' && i.ref.id === id);
+    const object = this.inputs.objects.get(id);
+    if (!object) throw new Abort('not-an-input', index);
+    if (!declared) throw new Abort('immutable-input', index);
+    const owner = this.owners.get(id) ?? object.owner;
+    if (!isOwnedBy(owner, this.data.sender)) throw new Abort('wrong-owner', index);
+    return object;
+  }
+
+  /** Ids of created objects: derived from the transaction digest and a counter, so deterministic. */
+  private newObjectId(): ObjectId {
+    const seed = new Uint8Array(40);
+    seed.set(Buffer.from(this.digest.slice(2), 'hex'));
+    new DataView(seed.buffer).setBigUint64(32, BigInt(this.creations++), true);
+    return blake2b256Hex(seed);
+  }
+}
+
+function isOwnedBy(owner: Owner, address: string): boolean {
+  return owner.kind === 'address' && owner.address === address;
+}
+
+function coinBalance(contents: ObjectContents): bigint {
+  return contents.type === 'coin' ? contents.balance : 0n;
+}
+
+function minBigInt(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}

@@ -1,0 +1,60 @@
+import { sealEffects } from '../../lib/state/effects';
+import { genesisObject } from '../../lib/state/genesis';
+import { type CommitBatch, InMemoryObjectStore, StoreConflictError } from '../../lib/state/object-store';
+import type { StoredObject } from '../../lib/state/objects';
+
+const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+const owner = { kind: 'address', address: id(0xa) } as const;
+
+function batch(tx: number, written: StoredObject[], deleted: { id: string; version: number }[] = []): CommitBatch {
+  const effects = sealEffects({
+    transactionDigest: id(tx),
+    epoch: 0,
+    status: { kind: 'success' },
+    gasUsed: 0n,
+    lamportVersion: 1,
+    created: [],
+    mutated: [],
+    deleted: [],
+    sharedObjects: [],
+    dependencies: [],
+  });
+  return { transactionDigest: id(tx), effects, events: [], written, deleted };
+}
+
+describe('InMemoryObjectStore', () => {
+  it('keeps every version, tracks the latest, and forgets deleted objects as latest', async () => {
+    const store = new InMemoryObjectStore();
+    const v1 = genesisObject(id(1), owner, { type: 'coin', balance: 5n });
+    await store.commit(batch(100, [v1]));
+    const v2 = { ...v1, version: 2, contents: { type: 'coin', balance: 4n } as const };
+    await store.commit(batch(101, [v2]));
+    expect(await store.readObjects([{ id: v1.id, version: 1 }, { id: v1.id, version: 2 }, { id: v1.id, version: 3 }])).toEqual([v1, v2, undefined]);
+    expect(await store.readLatest([v1.id])).toEqual([v2]);
+    await store.commit(batch(102, [], [{ id: v1.id, version: 3 }]));
+    expect(await store.readLatest([v1.id])).toEqual([undefined]);
+    expect((await store.readExecuted(id(101)))?.effects.transactionDigest).toBe(id(101));
+    expect(await store.readExecuted(id(999))).toBeUndefined();
+  });
+
+  it('refuses a conflicting batch atomically: nothing of it is written', async () => {
+    const store = new InMemoryObjectStore();
+    const a = genesisObject(id(1), owner, { type: 'coin', balance: 1n });
+    await store.commit(batch(100, [a]));
+    const b = genesisObject(id(2), owner, { type: 'coin', balance: 2n });
+    await expect(store.commit(batch(101, [b, a]))).rejects.toThrow(StoreConflictError);
+    expect(await store.readLatest([b.id])).toEqual([undefined]);
+    expect(await store.readExecuted(id(101))).toBeUndefined();
+    await expect(store.commit(batch(100, [b]))).rejects.toThrow(/already committed/);
+  });
+
+  it('hands out immutable values, never references into its state', async () => {
+    const store = new InMemoryObjectStore();
+    const a = genesisObject(id(1), owner, { type: 'coin', balance: 1n });
+    await store.commit(batch(100, [a]));
+    const [read] = await store.readLatest([a.id]);
+    expect(Object.isFrozen(read)).toBe(true);
+    expect(Object.isFrozen(read?.contents)).toBe(true);
+    expect(read).not.toBe(a);
+  });
+});
