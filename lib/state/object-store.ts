@@ -75,7 +75,7 @@ export class InMemoryObjectStore implements ObjectStore {
       this.commitNow(batch);
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new StoreConflictError(String(error)));
     }
   }
 

@@ -102,12 +102,13 @@ describe('executeTransaction', () => {
     expect(out.written.find((o) => o.id === coinA.id)?.owner).toEqual(coinA.owner);
   });
 
-  it.each([
+  const abortCases: [Command, string][] = [
     [{ kind: 'transfer-objects', objects: [id(99)], recipient: BOB }, 'not-an-input'],
     [{ kind: 'merge-coins', target: coinA.id, sources: [coinA.id] }, 'invalid-command'],
     [{ kind: 'transfer-objects', objects: [gasCoin.id], recipient: BOB }, 'invalid-command'],
     [{ kind: 'split-coin', coin: id(99), amounts: [1n] }, 'not-an-input'],
-  ])('aborts %j with %s', (command, code) => {
+  ];
+  it.each(abortCases)('aborts %j with %s', (command, code) => {
     expect(run([command]).effects.status).toMatchObject({ kind: 'failure', error: code });
   });
 
