@@ -1,4 +1,4 @@
-import { ExecutionDriverError } from '../errors';
+import { ExecutionDriverError, TransientExecutionError } from '../errors';
 
 /** Why a certificate was refused before it could touch anything. */
 export type CertificateProblem =
@@ -23,3 +23,19 @@ export class InvalidCertificateError extends ExecutionDriverError {
 
 /** A committee that cannot be (no members, duplicate names, bad keys or stakes). */
 export class InvalidCommitteeError extends ExecutionDriverError {}
+
+/** The certificate handed to the reference state is not a `CertifiedTransaction` (it has no transaction data). */
+export class NotACertifiedTransactionError extends ExecutionDriverError {}
+
+/**
+ * An input is not in the store at the version the transaction needs (or a
+ * shared input has no version assigned yet). Transient: it may appear once
+ * the transaction that writes it commits.
+ */
+export class MissingInputError extends TransientExecutionError {}
+
+/** An owned or immutable input exists at that version but with another digest: the certificate names an object that is not ours. */
+export class InputMismatchError extends ExecutionDriverError {}
+
+/** The epoch store the execution started with has ended (the state reconfigured). */
+export class EpochEndedError extends ExecutionDriverError {}
