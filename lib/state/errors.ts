@@ -39,3 +39,21 @@ export class InputMismatchError extends ExecutionDriverError {}
 
 /** The epoch store the execution started with has ended (the state reconfigured). */
 export class EpochEndedError extends ExecutionDriverError {}
+
+/** Which admission limit refused a certificate. */
+export type OverloadLimit = 'pending-and-executing' | 'per-object-queue' | 'queue-age';
+
+/**
+ * The TransactionManager is over an admission limit (as Sui's
+ * `check_execution_overload`). Nothing of the refused call was accepted, and
+ * nothing accepted before was dropped: retry later.
+ */
+export class OverloadedError extends ExecutionDriverError {
+  constructor(
+    readonly limit: OverloadLimit,
+    detail: string,
+    readonly objectId?: string,
+  ) {
+    super(`Overloaded (${limit}${objectId === undefined ? '' : ` on object ${objectId}`}): ${detail}`);
+  }
+}
