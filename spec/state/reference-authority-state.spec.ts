@@ -1,44 +1,14 @@
 import { of } from 'rxjs';
 import { ExecutionDriver, type ExecutionOutcome } from '../../lib';
-import { type CertifiedTransaction, certifyTransaction } from '../../lib/state/certified-transaction';
-import type { StateEffects } from '../../lib/state/effects';
+import type { CertifiedTransaction } from '../../lib/state/certified-transaction';
 import { EpochEndedError, InputMismatchError, MissingInputError, NotACertifiedTransactionError } from '../../lib/state/errors';
 import { executeTransaction } from '../../lib/state/execute-transaction';
 import { generateCommittee } from '../../lib/state/generated-committee';
-import { GENESIS_TRANSACTION, genesisObject } from '../../lib/state/genesis';
-import { InMemoryObjectStore } from '../../lib/state/object-store';
-import { type ObjectRef, type StoredObject, refOf } from '../../lib/state/objects';
+import { type StoredObject, refOf } from '../../lib/state/objects';
 import { ReferenceAuthorityState } from '../../lib/state/reference-authority-state';
 import type { TransactionData } from '../../lib/state/transactions';
 import { silentLogger } from '../support/silent-logger';
-
-const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
-const ALICE = id(0xa1);
-const BOB = id(0xb0);
-
-async function setup() {
-  const { committee, signers } = generateCommittee(0, [1, 1, 1, 1]);
-  const store = new InMemoryObjectStore();
-  const gas = genesisObject(id(1), { kind: 'address', address: ALICE }, { type: 'coin', balance: 1_000_000n });
-  const coin = genesisObject(id(2), { kind: 'address', address: ALICE }, { type: 'coin', balance: 100n });
-  const counter = genesisObject(id(3), { kind: 'shared', initialSharedVersion: 1 }, { type: 'counter', value: 0n });
-  await store.commit({
-    transactionDigest: GENESIS_TRANSACTION,
-    effects: {} as StateEffects,
-    events: [],
-    written: [gas, coin, counter],
-    deleted: [],
-  });
-  const state = new ReferenceAuthorityState(store, committee);
-  const certify = (data: TransactionData, epoch = 0) => certifyTransaction(data, epoch, signers.slice(0, 3));
-  const transfer = (object: ObjectRef, gasRef: ObjectRef, recipient = BOB): TransactionData => ({
-    sender: ALICE,
-    inputs: [{ kind: 'owned', ref: object }],
-    gas: { payment: gasRef, budget: 10_000n, price: 1n },
-    commands: [{ kind: 'transfer-objects', objects: [object.id], recipient }],
-  });
-  return { committee, signers, store, state, gas, coin, counter, certify, transfer };
-}
+import { ALICE, BOB, id, setup } from './fixtures';
 
 function drive(state: ReferenceAuthorityState, certificates: CertifiedTransaction[], retry = { maxAttempts: 5, initialDelayMs: 1 }) {
   const outcomes: ExecutionOutcome[] = [];
