@@ -57,3 +57,10 @@ export class OverloadedError extends ExecutionDriverError {
     super(`Overloaded (${limit}${objectId === undefined ? '' : ` on object ${objectId}`}): ${detail}`);
   }
 }
+
+/** A certificate with shared inputs was submitted directly; only a consensus commit may order it. */
+export class ConsensusRequiredError extends ExecutionDriverError {
+  constructor(readonly digest: string) {
+    super(`Certificate ${digest} has shared inputs: it must come through a consensus commit`);
+  }
+}

@@ -1,6 +1,8 @@
 import { scopedDigest } from './digests';
 import { encodeObject } from './encoding';
-import type { Digest, ObjectContents, ObjectId, Owner, StoredObject } from './objects';
+import { sealEffects } from './effects';
+import type { CommitBatch } from './object-store';
+import { type Digest, type ObjectContents, type ObjectId, type Owner, type StoredObject, refOf } from './objects';
 
 /** The digest genesis objects name as the transaction that wrote them. */
 export const GENESIS_TRANSACTION: Digest = `0x${'ff'.repeat(32)}`;
@@ -9,4 +11,21 @@ export const GENESIS_TRANSACTION: Digest = `0x${'ff'.repeat(32)}`;
 export function genesisObject(id: ObjectId, owner: Owner, contents: ObjectContents): StoredObject {
   const body = { id, version: 1, owner, contents, previousTransaction: GENESIS_TRANSACTION };
   return { ...body, digest: scopedDigest('Object', encodeObject(body)) };
+}
+
+/** The batch that writes genesis objects, with sealed effects like any transaction's. */
+export function genesisBatch(objects: readonly StoredObject[], epoch = 0): CommitBatch {
+  const effects = sealEffects({
+    transactionDigest: GENESIS_TRANSACTION,
+    epoch,
+    status: { kind: 'success' },
+    gasUsed: 0n,
+    lamportVersion: 1,
+    created: objects.map(refOf),
+    mutated: [],
+    deleted: [],
+    sharedObjects: [],
+    dependencies: [],
+  });
+  return { transactionDigest: GENESIS_TRANSACTION, effects, events: [], written: [...objects], deleted: [] };
 }

@@ -2,7 +2,7 @@ import { type Observable, Subject } from 'rxjs';
 import type { PendingCertificate } from '../certificate';
 import type { ExecutionOutcome } from '../outcomes';
 import type { CertifiedTransaction } from './certified-transaction';
-import { OverloadedError } from './errors';
+import { ConsensusRequiredError, OverloadedError } from './errors';
 import type { Digest, ObjectId } from './objects';
 import type { ReferenceAuthorityState } from './reference-authority-state';
 
@@ -109,10 +109,12 @@ export class TransactionManager {
 
   /**
    * Accept certificates of owned and immutable objects only (shared ones come
-   * through `commit`). All or nothing: over an admission limit, the whole call
+   * through `commit`, else `ConsensusRequiredError`). All or nothing: over an admission limit, the whole call
    * is refused with `OverloadedError` and nothing of it is kept.
    */
   async enqueue(certificates: readonly CertifiedTransaction[]): Promise<EnqueueResult[]> {
+    const shared = certificates.find((c) => c.data.inputs.some((i) => i.kind === 'shared'));
+    if (shared) throw new ConsensusRequiredError(shared.digest);
     return this.accept(certificates.map((certificate) => ({ certificate, commit: undefined, shared: new Map() })));
   }
 

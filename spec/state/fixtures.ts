@@ -1,8 +1,7 @@
 import { type CertifiedTransaction, certifyTransaction } from '../../lib/state/certified-transaction';
-import type { StateEffects } from '../../lib/state/effects';
 import { executeTransaction } from '../../lib/state/execute-transaction';
 import { generateCommittee } from '../../lib/state/generated-committee';
-import { GENESIS_TRANSACTION, genesisObject } from '../../lib/state/genesis';
+import { genesisBatch, genesisObject } from '../../lib/state/genesis';
 import { InMemoryObjectStore } from '../../lib/state/object-store';
 import { type ObjectRef, type StoredObject, refOf } from '../../lib/state/objects';
 import { ReferenceAuthorityState } from '../../lib/state/reference-authority-state';
@@ -19,7 +18,7 @@ export async function setup() {
   const gas = genesisObject(id(1), { kind: 'address', address: ALICE }, { type: 'coin', balance: 1_000_000n });
   const coin = genesisObject(id(2), { kind: 'address', address: ALICE }, { type: 'coin', balance: 100n });
   const counter = genesisObject(id(3), { kind: 'shared', initialSharedVersion: 1 }, { type: 'counter', value: 0n });
-  await store.commit({ transactionDigest: GENESIS_TRANSACTION, effects: {} as StateEffects, events: [], written: [gas, coin, counter], deleted: [] });
+  await store.commit(genesisBatch([gas, coin, counter]));
   const state = new ReferenceAuthorityState(store, committee);
   const certify = (data: TransactionData, epoch = 0): CertifiedTransaction => certifyTransaction(data, epoch, signers.slice(0, 3));
   const transfer = (object: ObjectRef, gasRef: ObjectRef, recipient = BOB): TransactionData => ({

@@ -1,0 +1,74 @@
+import type { Observable } from 'rxjs';
+import { ExecutionDriver, type ExecutionDriverHandle, type StopOptions } from '../execution-driver';
+import type { ExecuteCertificatesOptions } from '../options';
+import type { ExecutionOutcome, RunSummary } from '../outcomes';
+import { type CertifiedTransaction, verifyCertificate } from './certified-transaction';
+import type { Committee } from './committee';
+import { genesisBatch } from './genesis';
+import { InMemoryObjectStore, type ObjectStore } from './object-store';
+import type { StoredObject } from './objects';
+import { ReferenceAuthorityState } from './reference-authority-state';
+import { type AdmissionLimits, type ConsensusCommit, type EnqueueResult, TransactionManager } from './transaction-manager';
+
+/** Options of {@link startValidatorPipeline}. */
+export interface ValidatorPipelineOptions extends Omit<ExecuteCertificatesOptions, 'authorityState'> {
+  readonly committee: Committee;
+  /** Objects that exist before any transaction (written at start). */
+  readonly genesis: readonly StoredObject[];
+  /** Default: a fresh `InMemoryObjectStore`. */
+  readonly store?: ObjectStore;
+  readonly limits?: AdmissionLimits;
+  /** Check every certificate's quorum of signatures on the way in (default true). */
+  readonly verifySignatures?: boolean;
+}
+
+/** A running validator execution pipeline: state, TransactionManager and ExecutionDriver. */
+export interface ValidatorPipeline {
+  readonly state: ReferenceAuthorityState;
+  readonly manager: TransactionManager;
+  readonly driver: ExecutionDriverHandle;
+  /** Every execution outcome. */
+  readonly outcomes$: Observable<ExecutionOutcome>;
+  /**
+   * Verify and enqueue certificates of owned objects.
+   * @throws InvalidCertificateError (nothing enqueued), OverloadedError, ConsensusRequiredError
+   */
+  submit(certificates: readonly unknown[]): Promise<EnqueueResult[]>;
+  /** Verify and order a consensus commit of shared-object certificates. */
+  commit(commit: { digest: string; index: number; certificates: readonly unknown[] }): Promise<EnqueueResult[]>;
+  /** Move to the next epoch once in-flight executions have finished. */
+  reconfigure(committee: Committee): Promise<void>;
+  /** Stop the driver (see `ExecutionDriverHandle.stop`). */
+  stop(options?: StopOptions): Promise<RunSummary>;
+}
+
+/**
+ * Build the whole pipeline in one call: write genesis into the store, create
+ * the reference state, the TransactionManager and the driver, wire the
+ * manager's ready certificates into the driver and the driver's outcomes
+ * back to the manager, and start.
+ */
+export async function startValidatorPipeline(options: ValidatorPipelineOptions): Promise<ValidatorPipeline> {
+  const { committee, genesis, limits, verifySignatures = true, store = new InMemoryObjectStore(), ...driverOptions } = options;
+  await store.commit(genesisBatch(genesis, committee.epoch));
+  const state = new ReferenceAuthorityState(store, committee);
+  const manager = new TransactionManager(state, limits);
+  const driver = new ExecutionDriver({ ...driverOptions, readyCertificates: manager.ready$, authorityState: state }).spawn({
+    next: (outcome) => manager.notifyOutcome(outcome),
+  });
+  const verified = (certificates: readonly unknown[]): CertifiedTransaction[] =>
+    certificates.map((c) => (verifySignatures ? verifyCertificate(c, state.loadEpochStoreOneCallPerTask().committee) : (c as CertifiedTransaction)));
+  return {
+    state,
+    manager,
+    driver,
+    outcomes$: driver.outcomes$,
+    submit: (certificates) => manager.enqueue(verified(certificates)),
+    commit: (commit) => {
+      const orderedCommit: ConsensusCommit = { digest: commit.digest, index: commit.index, certificates: verified(commit.certificates) };
+      return manager.commit(orderedCommit);
+    },
+    reconfigure: (next) => state.reconfigure(next),
+    stop: (stopOptions) => driver.stop(stopOptions),
+  };
+}
