@@ -5,6 +5,7 @@ import type { CertifiedTransaction } from './certified-transaction';
 import { ConsensusRequiredError, OverloadedError } from './errors';
 import type { Digest, ObjectId } from './objects';
 import type { ReferenceAuthorityState } from './reference-authority-state';
+import type { TransactionManagerMetrics } from './transaction-manager-metrics';
 
 /** What the manager needs of the state: its store, its commits, and the epoch store. */
 export type TransactionManagerState = Pick<ReferenceAuthorityState, 'store' | 'committed$' | 'loadEpochStoreOneCallPerTask'>;
@@ -24,6 +25,16 @@ export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
   maxPerObjectQueue: 2_000,
   maxQueueAgeMs: 1_000,
 };
+
+/** Options of {@link TransactionManager}. */
+export interface TransactionManagerOptions {
+  readonly limits?: AdmissionLimits;
+  readonly metrics?: TransactionManagerMetrics;
+  /** Certificates released and waiting in the driver, for the ready-backlog gauge. */
+  readonly readyBacklog?: () => number;
+  /** Clock in ms, for queue ages. Default `performance.now()`. */
+  readonly now?: () => number;
+}
 
 /** What `enqueue` did with one certificate. */
 export type EnqueueResult = 'pending' | 'ready' | 'already-executed' | 'already-pending' | 'already-executing' | 'wrong-epoch';
@@ -84,12 +95,18 @@ export class TransactionManager {
     'wrong-epoch': 0,
   };
 
+  private readonly now: () => number;
+  private readonly metrics: TransactionManagerMetrics | undefined;
+
   constructor(
     private readonly state: TransactionManagerState,
-    limits: AdmissionLimits = {},
-    private readonly now: () => number = () => performance.now(),
+    options: TransactionManagerOptions = {},
   ) {
-    this.limits = { ...DEFAULT_ADMISSION_LIMITS, ...limits };
+    this.limits = { ...DEFAULT_ADMISSION_LIMITS, ...options.limits };
+    this.now = options.now ?? (() => performance.now());
+    this.metrics = options.metrics;
+    const readyBacklog = options.readyBacklog ?? (() => 0);
+    this.metrics?.track({ counts: () => this.counts, readyBacklog });
     state.committed$.subscribe(({ certificate, written }) => {
       this.executing.delete(certificate.digest);
       for (const ref of written) this.markAvailable(ref.id, ref.version);
@@ -235,7 +252,10 @@ export class TransactionManager {
         this.release(pendingEntry);
       }
     }
-    for (const result of results) this.enqueued[result]++;
+    for (const result of results) {
+      this.enqueued[result]++;
+      this.metrics?.enqueued.inc({ result });
+    }
     return results;
   }
 
@@ -283,6 +303,7 @@ export class TransactionManager {
       if (queue?.size === 0) this.queues.delete(id);
     }
     this.executing.add(digest);
+    this.metrics?.queueAge.observe((this.now() - entry.enqueuedAt) / 1000);
     this.readySubject.next(entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate });
   }
 }

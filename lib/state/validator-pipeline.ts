@@ -9,6 +9,7 @@ import { InMemoryObjectStore, type ObjectStore } from './object-store';
 import type { StoredObject } from './objects';
 import { ReferenceAuthorityState } from './reference-authority-state';
 import { type AdmissionLimits, type ConsensusCommit, type EnqueueResult, TransactionManager } from './transaction-manager';
+import type { TransactionManagerMetrics } from './transaction-manager-metrics';
 
 /** Options of {@link startValidatorPipeline}. */
 export interface ValidatorPipelineOptions extends Omit<ExecuteCertificatesOptions, 'authorityState'> {
@@ -18,6 +19,8 @@ export interface ValidatorPipelineOptions extends Omit<ExecuteCertificatesOption
   /** Default: a fresh `InMemoryObjectStore`. */
   readonly store?: ObjectStore;
   readonly limits?: AdmissionLimits;
+  /** TransactionManager metrics (prefix `transaction_manager_`). */
+  readonly managerMetrics?: TransactionManagerMetrics;
   /** Check every certificate's quorum of signatures on the way in (default true). */
   readonly verifySignatures?: boolean;
 }
@@ -49,13 +52,19 @@ export interface ValidatorPipeline {
  * back to the manager, and start.
  */
 export async function startValidatorPipeline(options: ValidatorPipelineOptions): Promise<ValidatorPipeline> {
-  const { committee, genesis, limits, verifySignatures = true, store = new InMemoryObjectStore(), ...driverOptions } = options;
+  const { committee, genesis, limits, managerMetrics, verifySignatures = true, store = new InMemoryObjectStore(), ...driverOptions } = options;
   await store.commit(genesisBatch(genesis, committee.epoch));
   const state = new ReferenceAuthorityState(store, committee);
-  const manager = new TransactionManager(state, limits);
+  let readyBacklog = () => 0;
+  const manager = new TransactionManager(state, {
+    ...(limits ? { limits } : {}),
+    ...(managerMetrics ? { metrics: managerMetrics } : {}),
+    readyBacklog: () => readyBacklog(),
+  });
   const driver = new ExecutionDriver({ ...driverOptions, readyCertificates: manager.ready$, authorityState: state }).spawn({
     next: (outcome) => manager.notifyOutcome(outcome),
   });
+  readyBacklog = () => driver.backlogSize;
   const verified = (certificates: readonly unknown[]): CertifiedTransaction[] =>
     certificates.map((c) => (verifySignatures ? verifyCertificate(c, state.loadEpochStoreOneCallPerTask().committee) : (c as CertifiedTransaction)));
   return {

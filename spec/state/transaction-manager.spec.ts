@@ -88,7 +88,7 @@ describe('TransactionManager', () => {
   describe('admission control', () => {
     it('refuses a call past the pending-and-executing limit, keeping nothing of it', async () => {
       const { state, coin, gas, certify, transfer } = await setup();
-      const manager = new TransactionManager(state, { maxPendingAndExecuting: 2 });
+      const manager = new TransactionManager(state, { limits: { maxPendingAndExecuting: 2 } });
       const waiting = (v: number) => certify(transfer({ ...refOf(coin), version: v }, refOf(gas)));
       await manager.enqueue([waiting(5)]);
       const refusal = manager.enqueue([waiting(6), waiting(7)]);
@@ -100,7 +100,7 @@ describe('TransactionManager', () => {
 
     it('refuses past the per-object queue limit, naming the object', async () => {
       const { state, coin, gas, certify, transfer } = await setup();
-      const manager = new TransactionManager(state, { maxPerObjectQueue: 2 });
+      const manager = new TransactionManager(state, { limits: { maxPerObjectQueue: 2 } });
       const waiting = (v: number) => certify(transfer({ ...refOf(coin), version: v }, refOf(gas)));
       await manager.enqueue([waiting(5), waiting(6)]);
       await expect(manager.enqueue([waiting(7)])).rejects.toMatchObject({ limit: 'per-object-queue', objectId: coin.id });
@@ -109,7 +109,7 @@ describe('TransactionManager', () => {
     it('refuses when the oldest certificate waiting on an object is too old', async () => {
       const { state, coin, gas, certify, transfer } = await setup();
       let now = 0;
-      const manager = new TransactionManager(state, { maxQueueAgeMs: 1_000 }, () => now);
+      const manager = new TransactionManager(state, { limits: { maxQueueAgeMs: 1_000 }, now: () => now });
       await manager.enqueue([certify(transfer({ ...refOf(coin), version: 5 }, refOf(gas)))]);
       now = 1_500;
       expect(manager.queueAge(coin.id)).toBe(1_500);

@@ -1,0 +1,62 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EnqueueResult, TransactionManagerCounts } from './transaction-manager';
+
+/** What the gauges read at scrape time. */
+export interface TransactionManagerGauges {
+  readonly counts: () => TransactionManagerCounts;
+  /** Certificates released to the driver and still waiting for an execution slot. */
+  readonly readyBacklog: () => number;
+}
+
+const AGE_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** The TransactionManager's Prometheus metrics, on `registry` (a fresh one by default). */
+export class TransactionManagerMetrics {
+  readonly registry: Registry;
+  /** `transaction_manager_enqueued_total{result}`. */
+  readonly enqueued: Counter<'result'>;
+  /** `transaction_manager_queue_age_seconds`: from enqueue to release to the driver. */
+  readonly queueAge: Histogram;
+  /** Where the gauges read from; set by `track`. */
+  private readonly live: { source?: TransactionManagerGauges } = {};
+
+  constructor(registry: Registry = new Registry()) {
+    this.registry = registry;
+    const registers = [registry];
+    this.enqueued = new Counter({
+      name: 'transaction_manager_enqueued_total',
+      help: 'Certificates offered to the TransactionManager, by result',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const result of ['pending', 'ready', 'already-executed', 'already-pending', 'already-executing', 'wrong-epoch'] satisfies EnqueueResult[]) {
+      this.enqueued.inc({ result }, 0);
+    }
+    this.queueAge = new Histogram({
+      name: 'transaction_manager_queue_age_seconds',
+      help: 'Time a certificate waited for its inputs, from enqueue to release',
+      buckets: AGE_BUCKETS,
+      registers,
+    });
+    // Gauges are read from the live manager at scrape time: no work per certificate.
+    const live = this.live;
+    const gauge = (name: string, help: string, read: (source: TransactionManagerGauges) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(live.source ? read(live.source) : 0);
+        },
+      });
+    gauge('transaction_manager_pending', 'Certificates waiting for input objects', (s) => s.counts().pending);
+    gauge('transaction_manager_executing', 'Certificates released and not yet committed', (s) => s.counts().executing);
+    gauge('transaction_manager_missing_objects', 'Distinct object versions certificates are waiting for', (s) => s.counts().missingObjects);
+    gauge('transaction_manager_ready_backlog', 'Certificates released to the driver, waiting for an execution slot', (s) => s.readyBacklog());
+  }
+
+  /** Read the gauges from `source` from now on. */
+  track(source: TransactionManagerGauges): void {
+    this.live.source = source;
+  }
+}
