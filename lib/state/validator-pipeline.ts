@@ -72,8 +72,9 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
     manager,
     driver,
     outcomes$: driver.outcomes$,
-    submit: (certificates) => manager.enqueue(verified(certificates)),
-    commit: (commit) => {
+    // async, so that a refused certificate is a rejection, never a synchronous throw.
+    submit: async (certificates) => manager.enqueue(verified(certificates)),
+    commit: async (commit) => {
       const orderedCommit: ConsensusCommit = { digest: commit.digest, index: commit.index, certificates: verified(commit.certificates) };
       return manager.commit(orderedCommit);
     },
