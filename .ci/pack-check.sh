@@ -36,11 +36,20 @@ node check.cjs
 
 cat > check.mjs <<JS
 import { of } from 'rxjs';
-import { ExecutionDriver, executeCertificates } from 'soma-execution-driver';
+import { ExecutionDriver, executeCertificates, startValidatorPipeline, generateWorkload } from 'soma-execution-driver';
 const handle = new ExecutionDriver({ readyCertificates: of({ certificate: { digest: 'a', epoch: 0 } }), authorityState: $state }).spawn();
 const summary = await handle.done;
 if (summary.executed !== 1 || typeof executeCertificates !== 'function') throw new Error('import: wrong result');
 console.log('import: executed', summary.executed);
+// The reference validator, through the state re-export: a signed workload, verified and executed.
+const workload = generateWorkload({ seed: 1, transactions: 5, accounts: 2 });
+const pipeline = await startValidatorPipeline({ committee: workload.committee, genesis: workload.genesis });
+let executed = 0;
+const all = new Promise((resolve) => pipeline.outcomes$.subscribe((o) => { if (o.kind === 'executed' && ++executed === 5) resolve(); }));
+for (const step of workload.steps) await pipeline.submit([step.certificate]);
+await all;
+await pipeline.stop();
+console.log('import: validator pipeline executed', executed, 'signed certificates');
 JS
 node check.mjs
 

@@ -39,3 +39,4 @@ export { ExecutionDriverMetrics } from './metrics';
 export type { ErrorLabel } from './metrics';
 export { createDefaultLogger } from './logging';
 export { MAX_CONCURRENT_EXECUTIONS, startExecutionDriver } from './start-execution-driver';
+export * from './state';
