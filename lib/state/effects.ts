@@ -69,6 +69,6 @@ export function sealEffects(effects: Omit<StateEffects, 'digest'>): StateEffects
     deleted: refs(effects.deleted),
     sharedObjects: refs(effects.sharedObjects),
     dependencies: [...effects.dependencies],
-  }).toBytes();
+  }, { initialSize: 512 }).toBytes();
   return { ...effects, digest: scopedDigest('TransactionEffects', bytes) };
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ObjectBcs, decodeTransactionData, encodeObject, encodeTransactionData } from '../../lib/state/encoding';
+import { Bytes32, ObjectBcs, decodeTransactionData, encodeObject, encodeTransactionData } from '../../lib/state/encoding';
 import { contents, hex32, owner, transactionData } from './arbitraries';
 
 describe('canonical encoding', () => {
@@ -33,5 +33,11 @@ describe('canonical encoding', () => {
     });
     expect(bytes.subarray(0, 32)).toEqual(new Uint8Array(32).fill(0xab));
     expect([...bytes.subarray(32, 40)]).toEqual([2, 1, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('Bytes32', () => {
+  it.each([['0x12'], [`0x${'zz'.repeat(32)}`], [`0x${'ab'.repeat(31)}g0`], [`ab${'ab'.repeat(32)}`]])('refuses %s', (bad) => {
+    expect(() => Bytes32.serialize(bad)).toThrow(/expected 0x and 64 hex digits/);
   });
 });
