@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, type Gauge, Histogram, Registry } from 'prom-client';
+import { liveGauge } from './live-gauge';
 import type { FailureReason, SkipReason } from './outcomes';
 
 /** Error label values: every failure reason, plus `fork` for fatal outcomes. */
@@ -77,23 +78,17 @@ export class ExecutionDriverMetrics {
       registers,
     });
     // Gauges are read from the live runs at scrape time: no work per certificate.
-    const runs = this.runs;
-    const liveGauge = (name: string, help: string, read: (run: RunGauges) => number) =>
-      new Gauge({
-        name,
-        help,
-        registers,
-        collect() {
-          let total = 0;
-          for (const run of runs) total += read(run);
-          this.set(total);
-        },
-      });
-    this.inFlight = liveGauge('execution_driver_in_flight', 'Executions in flight', (run) => run.inFlight);
+    const total = (read: (run: RunGauges) => number) => () => {
+      let sum = 0;
+      for (const run of this.runs) sum += read(run);
+      return sum;
+    };
+    this.inFlight = liveGauge(registry, 'execution_driver_in_flight', 'Executions in flight', total((run) => run.inFlight));
     this.backlog = liveGauge(
+      registry,
       'execution_driver_backlog',
       'Certificates received and waiting for an execution slot',
-      (run) => run.backlogSize,
+      total((run) => run.backlogSize),
     );
     // Pre-create every label value so dashboards see zeros, not gaps.
     for (const reason of ['already-executed', 'duplicate-in-flight', 'wrong-epoch'] satisfies SkipReason[]) {

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { liveGauge } from '../live-gauge';
 import type { EnqueueResult, TransactionManagerCounts } from './transaction-manager';
 
 /** What the gauges read at scrape time. */
@@ -39,16 +40,8 @@ export class TransactionManagerMetrics {
       registers,
     });
     // Gauges are read from the live manager at scrape time: no work per certificate.
-    const live = this.live;
     const gauge = (name: string, help: string, read: (source: TransactionManagerGauges) => number) =>
-      new Gauge({
-        name,
-        help,
-        registers,
-        collect() {
-          this.set(live.source ? read(live.source) : 0);
-        },
-      });
+      liveGauge(registry, name, help, () => (this.live.source ? read(this.live.source) : 0));
     gauge('transaction_manager_pending', 'Certificates waiting for input objects', (s) => s.counts().pending);
     gauge('transaction_manager_executing', 'Certificates released and not yet committed', (s) => s.counts().executing);
     gauge('transaction_manager_missing_objects', 'Distinct object versions certificates are waiting for', (s) => s.counts().missingObjects);
