@@ -78,8 +78,9 @@ export class TransactionManager {
   private readonly executing = new Set<Digest>();
   /** Highest version known to exist, per object. Versions only grow. */
   private readonly available = new Map<ObjectId, number>();
-  /** Pending certificates waiting on `id@version`. */
-  private readonly waiters = new Map<string, Digest[]>();
+  /** Pending certificates waiting on each version of each object (nested: no string keys to build). */
+  private readonly waiters = new Map<ObjectId, Map<number, Digest[]>>();
+  private waitedVersions = 0;
   /** Pending certificates per object, in arrival order (the first is the oldest). */
   private readonly queues = new Map<ObjectId, Map<Digest, number>>();
   /** Next version to assign per shared object. */
@@ -114,7 +115,7 @@ export class TransactionManager {
   }
 
   get counts(): TransactionManagerCounts {
-    return { pending: this.pending.size, executing: this.executing.size, missingObjects: this.waiters.size };
+    return { pending: this.pending.size, executing: this.executing.size, missingObjects: this.waitedVersions };
   }
 
   /** The age (ms) of the oldest certificate waiting on `id`, or 0. */
@@ -241,10 +242,14 @@ export class TransactionManager {
       for (const key of keys) {
         if ((this.available.get(key.id) ?? -1) >= key.version) continue;
         missing++;
-        const waitKey = `${key.id}@${key.version}`;
-        const list = this.waiters.get(waitKey);
+        let versions = this.waiters.get(key.id);
+        if (!versions) this.waiters.set(key.id, (versions = new Map<number, Digest[]>()));
+        const list = versions.get(key.version);
         if (list) list.push(digest);
-        else this.waiters.set(waitKey, [digest]);
+        else {
+          versions.set(key.version, [digest]);
+          this.waitedVersions++;
+        }
       }
       pendingEntry.missing = missing;
       if (missing === 0) {
@@ -284,10 +289,12 @@ export class TransactionManager {
 
   private markAvailable(id: ObjectId, version: number): void {
     if ((this.available.get(id) ?? -1) < version) this.available.set(id, version);
-    const waitKey = `${id}@${version}`;
-    const waiting = this.waiters.get(waitKey);
-    if (!waiting) return;
-    this.waiters.delete(waitKey);
+    const versions = this.waiters.get(id);
+    const waiting = versions?.get(version);
+    if (!versions || !waiting) return;
+    versions.delete(version);
+    if (versions.size === 0) this.waiters.delete(id);
+    this.waitedVersions--;
     for (const digest of waiting) {
       const entry = this.pending.get(digest);
       if (entry && --entry.missing === 0) this.release(entry);
