@@ -59,6 +59,20 @@ describe('TransactionManager', () => {
     expect((await store.readLatest([counter.id]))[0]?.contents).toEqual({ type: 'counter', value: 5n });
   });
 
+  it('gives read-only shared inputs the current version without advancing it', async () => {
+    const { state, counter, gas, certify, increment } = await setup();
+    const manager = new TransactionManager(state);
+    const read = (n: number) =>
+      certify({ ...increment(refOf(gas)), inputs: [{ kind: 'shared', id: counter.id, initialSharedVersion: 1, mutable: false }], commands: [], gas: { payment: { ...refOf(gas), version: 1 }, budget: BigInt(10_000 + n), price: 1n } });
+    const [r1, r2] = [read(1), read(2)];
+    const write = certify(increment(refOf(gas)));
+    const after = certify(increment({ ...refOf(gas), version: 2 }));
+    await manager.commit({ digest: 'c1', index: 1, certificates: [r1, r2, write, after] });
+    const epochStore = state.loadEpochStoreOneCallPerTask();
+    // The write reads version 1 and moves the counter to its Lamport version max(1, 1) + 1 = 2.
+    expect([r1, r2, write, after].map((c) => epochStore.sharedVersion(c.digest, counter.id))).toEqual([1, 1, 1, 2]);
+  });
+
   it('skips duplicates by reason and refuses another epoch', async () => {
     const fixture = await setup();
     const { state, coin, gas, certify, transfer } = fixture;
