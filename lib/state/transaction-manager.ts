@@ -52,6 +52,8 @@ interface PendingEntry {
   readonly enqueuedAt: number;
   missing: number;
   readonly objects: readonly ObjectId[];
+  /** The versions it waits for, to forget it in O(inputs). */
+  readonly waitsOn: { id: ObjectId; version: number }[];
 }
 
 /** Live counts, for metrics and tests. */
@@ -148,6 +150,22 @@ export class TransactionManager {
     return run;
   }
 
+  /**
+   * The state has moved to a new epoch: drop every pending certificate of
+   * another epoch (it can never execute now) and hand them back, never
+   * silently. Call after `ReferenceAuthorityState.reconfigure`.
+   */
+  dropStaleEpoch(): CertifiedTransaction[] {
+    const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
+    const dropped: CertifiedTransaction[] = [];
+    for (const entry of [...this.pending.values()]) {
+      if (entry.certificate.epoch === epoch) continue;
+      dropped.push(entry.certificate);
+      this.forget(entry);
+    }
+    return dropped;
+  }
+
   /** Tell the manager how an execution ended; one that did not commit is no longer executing. */
   notifyOutcome(outcome: ExecutionOutcome): void {
     if (outcome.kind !== 'executed') this.executing.delete(outcome.digest);
@@ -213,6 +231,7 @@ export class TransactionManager {
         enqueuedAt: this.now(),
         missing: Number.POSITIVE_INFINITY,
         objects: [...new Set(keys.map((k) => k.id))],
+        waitsOn: [],
       });
       accepted.push({ entry, index, keys });
     }
@@ -242,6 +261,7 @@ export class TransactionManager {
       for (const key of keys) {
         if ((this.available.get(key.id) ?? -1) >= key.version) continue;
         missing++;
+        pendingEntry.waitsOn.push(key);
         let versions = this.waiters.get(key.id);
         if (!versions) this.waiters.set(key.id, (versions = new Map<number, Digest[]>()));
         const list = versions.get(key.version);
@@ -301,7 +321,8 @@ export class TransactionManager {
     }
   }
 
-  private release(entry: PendingEntry): void {
+  /** Remove a pending certificate from every index except the waiter lists (stale entries there are skipped). */
+  private unqueue(entry: PendingEntry): void {
     const { digest } = entry.certificate;
     this.pending.delete(digest);
     for (const id of entry.objects) {
@@ -309,6 +330,28 @@ export class TransactionManager {
       queue?.delete(digest);
       if (queue?.size === 0) this.queues.delete(id);
     }
+  }
+
+  private forget(entry: PendingEntry): void {
+    this.unqueue(entry);
+    // Drop its waits, so the missing-objects count stays true.
+    for (const { id, version } of entry.waitsOn) {
+      const versions = this.waiters.get(id);
+      const digests = versions?.get(version);
+      if (!versions || !digests) continue;
+      const index = digests.indexOf(entry.certificate.digest);
+      if (index >= 0) digests.splice(index, 1);
+      if (digests.length === 0) {
+        versions.delete(version);
+        this.waitedVersions--;
+        if (versions.size === 0) this.waiters.delete(id);
+      }
+    }
+  }
+
+  private release(entry: PendingEntry): void {
+    const { digest } = entry.certificate;
+    this.unqueue(entry);
     this.executing.add(digest);
     this.metrics?.queueAge.observe((this.now() - entry.enqueuedAt) / 1000);
     this.readySubject.next(entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate });

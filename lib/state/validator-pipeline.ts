@@ -39,8 +39,12 @@ export interface ValidatorPipeline {
   submit(certificates: readonly unknown[]): Promise<EnqueueResult[]>;
   /** Verify and order a consensus commit of shared-object certificates. */
   commit(commit: { digest: string; index: number; certificates: readonly unknown[] }): Promise<EnqueueResult[]>;
-  /** Move to the next epoch once in-flight executions have finished. */
-  reconfigure(committee: Committee): Promise<void>;
+  /**
+   * Move to the next epoch once in-flight executions have finished. Resolves
+   * with the certificates of the old epoch that were still waiting for inputs:
+   * they can no longer execute, and are handed back rather than dropped.
+   */
+  reconfigure(committee: Committee): Promise<CertifiedTransaction[]>;
   /** Stop the driver (see `ExecutionDriverHandle.stop`). */
   stop(options?: StopOptions): Promise<RunSummary>;
 }
@@ -78,7 +82,10 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
       const orderedCommit: ConsensusCommit = { digest: commit.digest, index: commit.index, certificates: verified(commit.certificates) };
       return manager.commit(orderedCommit);
     },
-    reconfigure: (next) => state.reconfigure(next),
+    reconfigure: async (next) => {
+      await state.reconfigure(next);
+      return manager.dropStaleEpoch();
+    },
     stop: (stopOptions) => driver.stop(stopOptions),
   };
 }

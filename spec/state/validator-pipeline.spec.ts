@@ -64,6 +64,24 @@ describe('startValidatorPipeline', () => {
   });
 });
 
+describe('reconfiguration', () => {
+  it('hands back old-epoch certificates still waiting for inputs, and refuses the old epoch afterwards', async () => {
+    const workload = generateWorkload({ seed: 5, transactions: 8, accounts: 1 }); // one account: a single dependent chain
+    const pipeline = await startValidatorPipeline({ committee: workload.committee, genesis: workload.genesis, logger: silentLogger });
+    const [first, ...rest] = workload.steps.map((s) => s.certificate);
+    if (!first) throw new Error('empty workload');
+    // Everything but the head of the chain waits for inputs that will not come before the epoch ends.
+    await pipeline.submit(rest);
+    expect(pipeline.manager.counts.pending).toBe(rest.length);
+    const next = generateCommittee(1, [1, 1, 1, 1]);
+    const dropped = await pipeline.reconfigure(next.committee);
+    expect(dropped.map((c) => c.digest).sort()).toEqual(rest.map((c) => c.digest).sort());
+    expect(pipeline.manager.counts).toEqual({ pending: 0, executing: 0, missingObjects: 0 });
+    await expect(pipeline.submit([first])).rejects.toThrow(/certified in epoch 0, committee is of epoch 1/);
+    await pipeline.stop();
+  });
+});
+
 describe('generateWorkload', () => {
   it('is deterministic for a seed, and mixes payments, shared increments and aborts', () => {
     const options = { seed: 11, transactions: 200, accounts: 5, contention: 0.2, invalidShare: 0.2, duplicateShare: 0.1, sign: false };
