@@ -1,5 +1,6 @@
 import { bcs } from '@mysten/bcs';
 import type { ObjectContents, Owner, StoredObject } from './objects';
+import { encodeObjectFast } from './fast-object-encoding';
 import type { Command, InputObject, TransactionData } from './transactions';
 
 /**
@@ -150,10 +151,9 @@ export const TransactionDataBcs = bcs
     }),
   });
 
-/** Bytes of an object's digest-covered fields. */
+/** Bytes of an object's digest-covered fields (the `ObjectBcs` layout, written directly). */
 export function encodeObject(object: Omit<StoredObject, 'digest'>): Uint8Array {
-  // An object encodes to under 200 bytes: a 1 KiB default buffer per call is garbage.
-  return ObjectBcs.serialize(object, { initialSize: 256 }).toBytes();
+  return encodeObjectFast(object);
 }
 
 export function encodeTransactionData(tx: TransactionData): Uint8Array {

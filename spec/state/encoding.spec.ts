@@ -13,6 +13,16 @@ describe('canonical encoding', () => {
     );
   });
 
+  it('writes objects byte for byte as the BCS schema does', () => {
+    fc.assert(
+      fc.property(hex32, fc.nat(), owner, contents, hex32, (id, version, o, c, previousTransaction) => {
+        const object = { id, version, owner: o, contents: c, previousTransaction };
+        expect(encodeObject(object)).toEqual(ObjectBcs.serialize(object).toBytes());
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('round-trips any object', () => {
     fc.assert(
       fc.property(hex32, fc.nat(), owner, contents, hex32, (id, version, o, c, previousTransaction) => {
