@@ -9,9 +9,10 @@ import type { CommittedOutputs } from '../../lib/state/reference-authority-state
 import { TransactionManager, type TransactionManagerState } from '../../lib/state/transaction-manager';
 import { ALICE, BOB, id, predictOutputs, setup } from './fixtures';
 
-function collect(manager: TransactionManager): string[] {
-  const released: string[] = [];
-  manager.ready$.subscribe((p) => released.push(p.certificate.digest));
+/** Everything the manager releases, in order. */
+function collect(manager: TransactionManager): PendingCertificate[] {
+  const released: PendingCertificate[] = [];
+  manager.ready$.subscribe((p) => released.push(p));
   return released;
 }
 
@@ -24,8 +25,7 @@ describe('TransactionManager', () => {
     const fixture = await setup();
     const { state, coin, gas, certify, transfer } = fixture;
     const manager = new TransactionManager(state);
-    const ready: PendingCertificate[] = [];
-    manager.ready$.subscribe((p) => ready.push(p));
+    const ready = collect(manager);
     const first = certify({ ...transfer(refOf(coin), refOf(gas), ALICE) }); // Alice to herself: coin and gas move to version 2
     const out = predictOutputs(first, [coin], gas);
     const second = certify(transfer(out(coin.id), out(gas.id)));
@@ -41,8 +41,7 @@ describe('TransactionManager', () => {
     const fixture = await setup();
     const { state, store, counter, gas, certify, increment } = fixture;
     const manager = new TransactionManager(state);
-    const ready: PendingCertificate[] = [];
-    manager.ready$.subscribe((p) => ready.push(p));
+    const ready = collect(manager);
     // Two increments paid from different gas coins, so only the counter links them.
     const gas2 = genesisObject(id(9), { kind: 'address', address: ALICE }, { type: 'coin', balance: 1_000_000n });
     await store.commit({ transactionDigest: id(0xeee), effects: {} as never, events: [], written: [gas2], deleted: [] });
@@ -77,8 +76,7 @@ describe('TransactionManager', () => {
     const fixture = await setup();
     const { state, coin, gas, certify, transfer } = fixture;
     const manager = new TransactionManager(state);
-    const ready: PendingCertificate[] = [];
-    manager.ready$.subscribe((p) => ready.push(p));
+    const ready = collect(manager);
     const tx = certify(transfer(refOf(coin), refOf(gas)));
     const blocked = certify(transfer({ ...refOf(coin), version: 7 }, refOf(gas)));
     expect(await manager.enqueue([tx, tx, blocked, blocked])).toEqual(['ready', 'already-pending', 'pending', 'already-pending']);
@@ -152,7 +150,7 @@ describe('TransactionManager', () => {
     const manager = new TransactionManager(fakeState);
     const released = collect(manager);
     expect(await manager.enqueue([c, b, a, x])).toEqual(['pending', 'pending', 'ready', 'ready']);
-    expect(released).toEqual([a.digest, x.digest]);
+    expect(released.map((p) => p.certificate.digest)).toEqual([a.digest, x.digest]);
 
     const scheduler = new TestScheduler((actual, expected) => {
       expect(actual).toEqual(expected);
