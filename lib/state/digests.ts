@@ -1,4 +1,5 @@
 import { blake2b } from '@noble/hashes/blake2';
+import { type IHasher, createBLAKE2b } from 'hash-wasm';
 import type { Digest } from './objects';
 
 /**
@@ -7,17 +8,67 @@ import type { Digest } from './objects';
  */
 export type DigestScope = 'TransactionData' | 'Object' | 'TransactionEffects';
 
-const SCOPE_BYTE: Record<DigestScope, number> = { TransactionData: 0, TransactionEffects: 1, Object: 2 };
+const SCOPE_BYTES: Record<DigestScope, Uint8Array> = {
+  TransactionData: Uint8Array.of(0),
+  TransactionEffects: Uint8Array.of(1),
+  Object: Uint8Array.of(2),
+};
+
+/**
+ * Blake2b-256 runs in WebAssembly (hash-wasm) once it has compiled, about six
+ * times faster than JavaScript on the short inputs digests cover
+ * (bench/validator.ts). Compiling is asynchronous, so until it is done, or if
+ * WebAssembly is unavailable, the same function runs in JavaScript
+ * (@noble/hashes). Both give the same bytes (spec/state/digests.spec.ts).
+ */
+let wasm: IHasher | undefined;
+const wasmLoaded: Promise<void> = createBLAKE2b(256).then(
+  (hasher) => {
+    wasm = hasher;
+  },
+  () => undefined,
+);
+
+/** Which implementation computes digests right now. */
+export function digestBackend(): 'wasm' | 'js' {
+  return wasm ? 'wasm' : 'js';
+}
+
+/**
+ * Resolves once digests run at full speed (or it is known they cannot): await
+ * it before a throughput-sensitive run. Digests are correct either way.
+ */
+export function digestsReady(): Promise<void> {
+  return wasmLoaded;
+}
 
 /** Blake2b-256 of `bytes`, as `0x`-hex. */
 export function blake2b256Hex(bytes: Uint8Array): Digest {
-  return `0x${Buffer.from(blake2b(bytes, { dkLen: 32 })).toString('hex')}`;
+  return wasm ? wasmBlake2b256Hex(wasm, bytes) : jsBlake2b256Hex(bytes);
 }
 
 /** Blake2b-256 of the scope byte followed by `bytes`. */
 export function scopedDigest(scope: DigestScope, bytes: Uint8Array): Digest {
-  const scoped = new Uint8Array(bytes.length + 1);
-  scoped[0] = SCOPE_BYTE[scope];
-  scoped.set(bytes, 1);
-  return blake2b256Hex(scoped);
+  return wasm ? wasmBlake2b256Hex(wasm, SCOPE_BYTES[scope], bytes) : jsBlake2b256Hex(SCOPE_BYTES[scope], bytes);
+}
+
+/** The JavaScript implementation, over the concatenation of `parts`. @internal */
+export function jsBlake2b256Hex(...parts: Uint8Array[]): Digest {
+  let bytes = parts[0] ?? new Uint8Array(0);
+  if (parts.length > 1) {
+    bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.length;
+    }
+  }
+  return `0x${Buffer.from(blake2b(bytes, { dkLen: 32 })).toString('hex')}`;
+}
+
+/** The WebAssembly implementation, over the concatenation of `parts`. @internal */
+export function wasmBlake2b256Hex(hasher: IHasher, ...parts: Uint8Array[]): Digest {
+  hasher.init();
+  for (const part of parts) hasher.update(part);
+  return `0x${hasher.digest('hex')}`;
 }

@@ -8,7 +8,7 @@
 export type { Address, Digest, ObjectContents, ObjectId, ObjectRef, Owner, StoredObject } from './objects';
 export { refOf } from './objects';
 export type { Command, GasData, InputObject, TransactionData } from './transactions';
-export { blake2b256Hex, scopedDigest } from './digests';
+export { blake2b256Hex, digestBackend, digestsReady, scopedDigest } from './digests';
 export type { DigestScope } from './digests';
 export { decodeTransactionData, encodeObject, encodeTransactionData } from './encoding';
 export type { AbortCode, ExecutionStatus, StateEffects } from './effects';

@@ -4,6 +4,7 @@ import type { ExecuteCertificatesOptions } from '../options';
 import type { ExecutionOutcome, RunSummary } from '../outcomes';
 import { type CertifiedTransaction, verifyCertificate } from './certified-transaction';
 import type { Committee } from './committee';
+import { digestsReady } from './digests';
 import { genesisBatch } from './genesis';
 import { InMemoryObjectStore, type ObjectStore } from './object-store';
 import type { StoredObject } from './objects';
@@ -57,6 +58,7 @@ export interface ValidatorPipeline {
  */
 export async function startValidatorPipeline(options: ValidatorPipelineOptions): Promise<ValidatorPipeline> {
   const { committee, genesis, limits, managerMetrics, verifySignatures = true, store = new InMemoryObjectStore(), ...driverOptions } = options;
+  await digestsReady(); // full-speed digests before the first execution
   await store.commit(genesisBatch(genesis, committee.epoch));
   const state = new ReferenceAuthorityState(store, committee);
   let readyBacklog = () => 0;
