@@ -51,19 +51,27 @@ export interface ObjectStore {
 /** A batch that conflicts with what the store holds. Nothing was written. */
 export class StoreConflictError extends ExecutionDriverError {}
 
-/** The embedded default: everything in maps, immutable values, atomic commits. */
+/** Every version of one object, in increasing version order, and whether it is deleted. */
+interface ObjectHistory {
+  readonly versions: StoredObject[];
+  deleted: boolean;
+}
+
+/**
+ * The embedded default: everything in maps, immutable values, atomic commits.
+ * Versions are kept per object (no composite string keys), so a commit or a
+ * read costs one map lookup per object (bench/validator.ts).
+ */
 export class InMemoryObjectStore implements ObjectStore {
-  private readonly versions = new Map<string, StoredObject>();
-  /** Latest version of each object; `null` once deleted. */
-  private readonly latest = new Map<ObjectId, StoredObject | null>();
+  private readonly objects = new Map<ObjectId, ObjectHistory>();
   private readonly executed = new Map<Digest, ExecutedRecord>();
 
   readObjects(keys: readonly ObjectKey[]): Promise<(StoredObject | undefined)[]> {
-    return Promise.resolve(keys.map((key) => this.versions.get(versionKey(key))));
+    return Promise.resolve(keys.map((key) => this.readVersion(key)));
   }
 
   readLatest(ids: readonly ObjectId[]): Promise<(StoredObject | undefined)[]> {
-    return Promise.resolve(ids.map((id) => this.latest.get(id) ?? undefined));
+    return Promise.resolve(ids.map((id) => this.latestOf(id)));
   }
 
   readExecuted(transactionDigest: Digest): Promise<ExecutedRecord | undefined> {
@@ -81,7 +89,25 @@ export class InMemoryObjectStore implements ObjectStore {
 
   /** Every live object at its latest version, sorted by id: for comparing stores. */
   liveObjects(): StoredObject[] {
-    return [...this.latest.values()].filter((o): o is StoredObject => o !== null).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const live: StoredObject[] = [];
+    for (const id of this.objects.keys()) {
+      const object = this.latestOf(id);
+      if (object) live.push(object);
+    }
+    return live.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  private latestOf(id: ObjectId): StoredObject | undefined {
+    const history = this.objects.get(id);
+    return history && !history.deleted ? history.versions[history.versions.length - 1] : undefined;
+  }
+
+  private readVersion(key: ObjectKey): StoredObject | undefined {
+    const versions = this.objects.get(key.id)?.versions;
+    if (!versions) return undefined;
+    const at = insertionIndex(versions, key.version);
+    const found = versions[at];
+    return found?.version === key.version ? found : undefined;
   }
 
   private commitNow(batch: CommitBatch): void {
@@ -90,21 +116,45 @@ export class InMemoryObjectStore implements ObjectStore {
       throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
     }
     for (const object of batch.written) {
-      if (this.versions.has(versionKey(object))) {
-        throw new StoreConflictError(`object ${object.id} version ${object.version} already exists`);
-      }
+      if (this.readVersion(object)) throw new StoreConflictError(`object ${object.id} version ${object.version} already exists`);
     }
     for (const object of batch.written) {
-      const frozen = Object.freeze({ ...object, owner: Object.freeze({ ...object.owner }), contents: Object.freeze({ ...object.contents }) });
-      this.versions.set(versionKey(object), frozen);
-      const current = this.latest.get(object.id);
-      if (!current || current.version < object.version) this.latest.set(object.id, frozen);
+      let history = this.objects.get(object.id);
+      if (!history) this.objects.set(object.id, (history = { versions: [], deleted: false }));
+      const { versions } = history;
+      const frozen = freezeCopy(object);
+      // Lamport versions make every write the newest version of its object: append, in the usual case.
+      if ((versions[versions.length - 1]?.version ?? -1) < object.version) {
+        versions.push(frozen);
+        history.deleted = false;
+      } else {
+        versions.splice(insertionIndex(versions, object.version), 0, frozen);
+      }
     }
-    for (const key of batch.deleted) this.latest.set(key.id, null);
+    for (const key of batch.deleted) {
+      const history = this.objects.get(key.id);
+      if (history) history.deleted = true;
+      else this.objects.set(key.id, { versions: [], deleted: true });
+    }
     this.executed.set(batch.transactionDigest, Object.freeze({ effects: batch.effects, events: batch.events }));
   }
 }
 
-function versionKey(key: ObjectKey): string {
-  return `${key.id}@${key.version}`;
+/** The index of the first version not below `version` (binary search). */
+function insertionIndex(versions: readonly StoredObject[], version: number): number {
+  let low = 0;
+  let high = versions.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((versions[middle] as StoredObject).version < version) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** An immutable copy; owner and contents are shared when they are already frozen (as the store's own are). */
+function freezeCopy(object: StoredObject): StoredObject {
+  const owner = Object.isFrozen(object.owner) ? object.owner : Object.freeze({ ...object.owner });
+  const contents = Object.isFrozen(object.contents) ? object.contents : Object.freeze({ ...object.contents });
+  return Object.freeze({ ...object, owner, contents });
 }

@@ -37,6 +37,16 @@ describe('InMemoryObjectStore', () => {
     expect(await store.readExecuted(id(999))).toBeUndefined();
   });
 
+  it('finds every version however commits arrive, and the latest is the highest version', async () => {
+    const store = new InMemoryObjectStore();
+    const versions = [5, 2, 9, 1, 7].map((version) => ({ ...genesisObject(id(1), owner, { type: 'coin', balance: BigInt(version) }), version }));
+    for (const [i, object] of versions.entries()) await store.commit(batch(200 + i, [object]));
+    for (const object of versions) expect(await store.readObjects([object])).toEqual([object]);
+    expect(await store.readObjects([{ id: id(1), version: 3 }, { id: id(2), version: 1 }])).toEqual([undefined, undefined]);
+    expect((await store.readLatest([id(1)]))[0]?.version).toBe(9);
+    await expect(store.commit(batch(300, [versions[2] as StoredObject]))).rejects.toThrow(/version 9 already exists/);
+  });
+
   it('refuses a conflicting batch atomically: nothing of it is written', async () => {
     const store = new InMemoryObjectStore();
     const a = genesisObject(id(1), owner, { type: 'coin', balance: 1n });
