@@ -2,6 +2,7 @@ import { bcs } from '@mysten/bcs';
 import type { TransactionEffects } from '../authority-state';
 import { scopedDigest } from './digests';
 import { Bytes32 } from './encoding';
+import { encodeEffectsFast } from './fast-effects-encoding';
 import type { Digest, ObjectRef } from './objects';
 
 /** Why a transaction aborted. It still has effects, and still pays gas. */
@@ -39,7 +40,8 @@ export interface StateEffects extends TransactionEffects {
 }
 
 const Ref = bcs.struct('ObjectRef', { id: Bytes32, version: bcs.u64(), digest: Bytes32 });
-const EffectsBcs = bcs.struct('TransactionEffects', {
+/** The effects' canonical layout: the schema `encodeEffectsFast` writes directly. */
+export const EffectsBcs = bcs.struct('TransactionEffects', {
   transactionDigest: Bytes32,
   epoch: bcs.u64(),
   status: bcs.enum('ExecutionStatus', {
@@ -55,10 +57,15 @@ const EffectsBcs = bcs.struct('TransactionEffects', {
   dependencies: bcs.vector(Bytes32),
 });
 
-/** Seal effects with their digest: Blake2b-256 of their canonical encoding. */
-export function sealEffects(effects: Omit<StateEffects, 'digest'>): StateEffects {
+/** The canonical bytes of effects (every field but the digest), in the `EffectsBcs` layout. */
+export function encodeEffects(effects: Omit<StateEffects, 'digest'>): Uint8Array {
+  return encodeEffectsFast(effects);
+}
+
+/** The `EffectsBcs` schema's value for `effects`: the reference the direct encoder is checked against. */
+export function effectsBcsValue(effects: Omit<StateEffects, 'digest'>): Parameters<typeof EffectsBcs.serialize>[0] {
   const refs = (list: readonly ObjectRef[]) => list.map((r) => ({ id: r.id, version: BigInt(r.version), digest: r.digest }));
-  const bytes = EffectsBcs.serialize({
+  return {
     transactionDigest: effects.transactionDigest,
     epoch: BigInt(effects.epoch),
     status: effects.status.kind === 'success' ? { Success: true } : { Failure: { error: effects.status.error, command: effects.status.command } },
@@ -69,6 +76,10 @@ export function sealEffects(effects: Omit<StateEffects, 'digest'>): StateEffects
     deleted: refs(effects.deleted),
     sharedObjects: refs(effects.sharedObjects),
     dependencies: [...effects.dependencies],
-  }, { initialSize: 512 }).toBytes();
-  return { ...effects, digest: scopedDigest('TransactionEffects', bytes) };
+  };
+}
+
+/** Seal effects with their digest: Blake2b-256 of their canonical encoding. */
+export function sealEffects(effects: Omit<StateEffects, 'digest'>): StateEffects {
+  return { ...effects, digest: scopedDigest('TransactionEffects', encodeEffects(effects)) };
 }

@@ -1,3 +1,4 @@
+import { writeHex32, writeU64 } from './direct-bcs';
 import type { StoredObject } from './objects';
 
 /**
@@ -14,8 +15,7 @@ export function encodeObjectFast(object: Omit<StoredObject, 'digest'>): Uint8Arr
   const bytes = new Uint8Array(32 + 8 + 1 + ownerSize + 1 + 8 + 32);
   const view = new DataView(bytes.buffer);
   let at = writeHex32(bytes, 0, object.id);
-  view.setBigUint64(at, BigInt(object.version), true);
-  at += 8;
+  at = writeU64(view, at, object.version);
   switch (object.owner.kind) {
     case 'address':
       bytes[at++] = 0;
@@ -23,28 +23,14 @@ export function encodeObjectFast(object: Omit<StoredObject, 'digest'>): Uint8Arr
       break;
     case 'shared':
       bytes[at++] = 1;
-      view.setBigUint64(at, BigInt(object.owner.initialSharedVersion), true);
-      at += 8;
+      at = writeU64(view, at, object.owner.initialSharedVersion);
       break;
     case 'immutable':
       bytes[at++] = 2;
       break;
   }
-  if (object.contents.type === 'coin') {
-    bytes[at++] = 0;
-    view.setBigUint64(at, object.contents.balance, true);
-  } else {
-    bytes[at++] = 1;
-    view.setBigUint64(at, object.contents.value, true);
-  }
-  at += 8;
+  bytes[at++] = object.contents.type === 'coin' ? 0 : 1;
+  at = writeU64(view, at, object.contents.type === 'coin' ? object.contents.balance : object.contents.value);
   writeHex32(bytes, at, object.previousTransaction);
   return bytes;
-}
-
-function writeHex32(bytes: Uint8Array, at: number, hex: string): number {
-  if (hex.length !== 66 || !hex.startsWith('0x') || Buffer.from(bytes.buffer, bytes.byteOffset + at, 32).write(hex.slice(2), 'hex') !== 32) {
-    throw new TypeError(`expected 0x and 64 hex digits, got ${JSON.stringify(hex)}`);
-  }
-  return at + 32;
 }
