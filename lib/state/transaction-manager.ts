@@ -50,10 +50,30 @@ interface PendingEntry {
   readonly certificate: CertifiedTransaction;
   readonly commit: { readonly digest: string; readonly index: number } | undefined;
   readonly enqueuedAt: number;
+  /** Input versions not available yet; released at 0. */
   missing: number;
-  readonly objects: readonly ObjectId[];
-  /** The versions it waits for, to forget it in O(inputs). */
-  readonly waitsOn: { id: ObjectId; version: number }[];
+  /** False once released or forgotten: waiter lists may still name it. */
+  pending: boolean;
+  /** The distinct objects it reads. */
+  readonly slots: ObjectSlot[];
+}
+
+/**
+ * What the manager knows of one object that certificates are waiting on or
+ * being loaded for. One lookup finds all of it, and a slot is dropped as soon
+ * as nothing waits on its object, so memory follows pending work, not the
+ * number of objects ever seen.
+ */
+interface ObjectSlot {
+  readonly id: ObjectId;
+  /** Highest version known to exist (-1 while unknown). Only grows. */
+  available: number;
+  /** Store reads in progress for it: commits meanwhile must not be lost. */
+  loading: number;
+  /** Pending certificates waiting on each version. */
+  readonly waiters: Map<number, PendingEntry[]>;
+  /** Pending certificates that read it, in arrival order (the first is the oldest). */
+  readonly queue: Set<PendingEntry>;
 }
 
 /** Live counts, for metrics and tests. */
@@ -78,13 +98,8 @@ export class TransactionManager {
   private readonly limits: Required<AdmissionLimits>;
   private readonly pending = new Map<Digest, PendingEntry>();
   private readonly executing = new Set<Digest>();
-  /** Highest version known to exist, per object. Versions only grow. */
-  private readonly available = new Map<ObjectId, number>();
-  /** Pending certificates waiting on each version of each object (nested: no string keys to build). */
-  private readonly waiters = new Map<ObjectId, Map<number, Digest[]>>();
+  private readonly slots = new Map<ObjectId, ObjectSlot>();
   private waitedVersions = 0;
-  /** Pending certificates per object, in arrival order (the first is the oldest). */
-  private readonly queues = new Map<ObjectId, Map<Digest, number>>();
   /** Next version to assign per shared object. */
   private readonly nextSharedVersion = new Map<ObjectId, number>();
   private commits: Promise<unknown> = Promise.resolve();
@@ -122,9 +137,8 @@ export class TransactionManager {
 
   /** The age (ms) of the oldest certificate waiting on `id`, or 0. */
   queueAge(id: ObjectId): number {
-    const queue = this.queues.get(id);
-    const oldest = queue?.values().next().value;
-    return oldest === undefined ? 0 : this.now() - oldest;
+    const oldest = this.slots.get(id)?.queue.values().next().value;
+    return oldest === undefined ? 0 : this.now() - oldest.enqueuedAt;
   }
 
   /**
@@ -157,13 +171,9 @@ export class TransactionManager {
    */
   dropStaleEpoch(): CertifiedTransaction[] {
     const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
-    const dropped: CertifiedTransaction[] = [];
-    for (const entry of [...this.pending.values()]) {
-      if (entry.certificate.epoch === epoch) continue;
-      dropped.push(entry.certificate);
-      this.forget(entry);
-    }
-    return dropped;
+    const stale = new Set([...this.pending.values()].filter((entry) => entry.certificate.epoch !== epoch));
+    this.forget(stale);
+    return [...stale].map((entry) => entry.certificate);
   }
 
   /** Tell the manager how an execution ended; one that did not commit is no longer executing. */
@@ -211,9 +221,9 @@ export class TransactionManager {
     this.admit(entries.map((e) => e.certificate));
     const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
     const results: EnqueueResult[] = [];
-    const accepted: { entry: (typeof entries)[number]; index: number; keys: { id: ObjectId; version: number }[] }[] = [];
-    for (const [index, entry] of entries.entries()) {
-      const { certificate } = entry;
+    const accepted: { entry: PendingEntry; index: number; needs: { slot: ObjectSlot; version: number }[] }[] = [];
+    const loading: ObjectSlot[] = [];
+    for (const [index, { certificate, commit, shared }] of entries.entries()) {
       let result: EnqueueResult | undefined;
       if (certificate.epoch !== epoch) result = 'wrong-epoch';
       else if (this.pending.has(certificate.digest)) result = 'already-pending';
@@ -221,62 +231,62 @@ export class TransactionManager {
       results.push(result ?? 'pending');
       if (result !== undefined) continue;
       const keys = certificate.data.inputs.map((input) =>
-        input.kind === 'shared' ? { id: input.id, version: entry.shared.get(input.id) ?? input.initialSharedVersion } : input.ref,
+        input.kind === 'shared' ? { id: input.id, version: shared.get(input.id) ?? input.initialSharedVersion } : input.ref,
       );
       keys.push(certificate.data.gas.payment);
+      const entry: PendingEntry = { certificate, commit, enqueuedAt: this.now(), missing: 0, pending: true, slots: [] };
+      const needs: { slot: ObjectSlot; version: number }[] = [];
+      for (const key of keys) {
+        let slot = this.slots.get(key.id);
+        if (!slot) {
+          // Unknown object: read its latest version below; commits meanwhile raise it.
+          slot = { id: key.id, available: -1, loading: 1, waiters: new Map(), queue: new Set() };
+          this.slots.set(key.id, slot);
+          loading.push(slot);
+        }
+        needs.push({ slot, version: key.version });
+        if (!slot.queue.has(entry)) {
+          // Queued at once: the slot stays while it waits, and admission of a concurrent call counts it.
+          slot.queue.add(entry);
+          entry.slots.push(slot);
+        }
+      }
       // Reserve the digest now, so a copy in the same or a concurrent call is a duplicate.
-      this.pending.set(certificate.digest, {
-        certificate,
-        commit: entry.commit,
-        enqueuedAt: this.now(),
-        missing: Number.POSITIVE_INFINITY,
-        objects: [...new Set(keys.map((k) => k.id))],
-        waitsOn: [],
-      });
-      accepted.push({ entry, index, keys });
+      this.pending.set(certificate.digest, entry);
+      accepted.push({ entry, index, needs });
     }
     // One round trip to the store for everything not known yet.
-    const executed = await Promise.all(accepted.map(({ entry }) => this.state.store.readExecuted(entry.certificate.digest)));
-    const unknownIds = [...new Set(accepted.flatMap(({ keys }) => keys.map((k) => k.id)).filter((id) => !this.available.has(id)))];
-    const latest = await this.state.store.readLatest(unknownIds);
-    unknownIds.forEach((id, i) => {
-      const version = latest[i]?.version;
-      if (version !== undefined) this.available.set(id, Math.max(version, this.available.get(id) ?? 0));
+    const [executed, latest] = await Promise.all([
+      Promise.all(accepted.map(({ entry }) => this.state.store.readExecuted(entry.certificate.digest))),
+      this.state.store.readLatest(loading.map((slot) => slot.id)),
+    ]);
+    loading.forEach((slot, i) => {
+      slot.loading--;
+      this.raiseLoaded(slot, latest[i]?.version ?? -1);
     });
-    for (const [i, { entry, index, keys }] of accepted.entries()) {
-      const digest = entry.certificate.digest;
-      const pendingEntry = this.pending.get(digest);
-      if (!pendingEntry) continue;
+    for (const [i, { entry, index, needs }] of accepted.entries()) {
+      if (!entry.pending) continue; // forgotten meanwhile (a reconfiguration)
       if (executed[i]) {
-        this.pending.delete(digest);
+        this.unqueue(entry);
         results[index] = 'already-executed';
         continue;
       }
-      for (const id of pendingEntry.objects) {
-        let queue = this.queues.get(id);
-        if (!queue) this.queues.set(id, (queue = new Map<Digest, number>()));
-        queue.set(digest, pendingEntry.enqueuedAt);
-      }
-      let missing = 0;
-      for (const key of keys) {
-        if ((this.available.get(key.id) ?? -1) >= key.version) continue;
-        missing++;
-        pendingEntry.waitsOn.push(key);
-        let versions = this.waiters.get(key.id);
-        if (!versions) this.waiters.set(key.id, (versions = new Map<number, Digest[]>()));
-        const list = versions.get(key.version);
-        if (list) list.push(digest);
+      for (const { slot, version } of needs) {
+        if (slot.available >= version) continue;
+        entry.missing++;
+        const list = slot.waiters.get(version);
+        if (list) list.push(entry);
         else {
-          versions.set(key.version, [digest]);
+          slot.waiters.set(version, [entry]);
           this.waitedVersions++;
         }
       }
-      pendingEntry.missing = missing;
-      if (missing === 0) {
+      if (entry.missing === 0) {
         results[index] = 'ready';
-        this.release(pendingEntry);
+        this.release(entry);
       }
     }
+    for (const slot of loading) this.dropIfIdle(slot);
     for (const result of results) {
       this.enqueued[result]++;
       this.metrics?.enqueued.inc({ result });
@@ -298,7 +308,7 @@ export class TransactionManager {
       for (const id of ids) adding.set(id, (adding.get(id) ?? 0) + 1);
     }
     for (const [id, count] of adding) {
-      const queued = this.queues.get(id)?.size ?? 0;
+      const queued = this.slots.get(id)?.queue.size ?? 0;
       if (queued + count > maxPerObjectQueue) {
         throw new OverloadedError('per-object-queue', `${queued} waiting, limit ${maxPerObjectQueue}`, id);
       }
@@ -307,46 +317,67 @@ export class TransactionManager {
     }
   }
 
+  /** A commit wrote `version` of `id`: release whoever waits for exactly that version. */
   private markAvailable(id: ObjectId, version: number): void {
-    if ((this.available.get(id) ?? -1) < version) this.available.set(id, version);
-    const versions = this.waiters.get(id);
-    const waiting = versions?.get(version);
-    if (!versions || !waiting) return;
-    versions.delete(version);
-    if (versions.size === 0) this.waiters.delete(id);
+    const slot = this.slots.get(id);
+    if (!slot) return; // nothing waits on it, and the store knows it
+    if (slot.available < version) slot.available = version;
+    const waiting = slot.waiters.get(version);
+    if (!waiting) return;
+    slot.waiters.delete(version);
     this.waitedVersions--;
-    for (const digest of waiting) {
-      const entry = this.pending.get(digest);
-      if (entry && --entry.missing === 0) this.release(entry);
+    this.releaseWaiters(waiting);
+  }
+
+  /** A store read found `version` as the latest: every wait for it or an older version is over. */
+  private raiseLoaded(slot: ObjectSlot, version: number): void {
+    if (version <= slot.available) return;
+    slot.available = version;
+    for (const [waited, waiting] of slot.waiters) {
+      if (waited > version) continue;
+      slot.waiters.delete(waited);
+      this.waitedVersions--;
+      this.releaseWaiters(waiting);
+    }
+  }
+
+  private releaseWaiters(waiting: readonly PendingEntry[]): void {
+    for (const entry of waiting) {
+      if (entry.pending && --entry.missing === 0) this.release(entry);
     }
   }
 
   /** Remove a pending certificate from every index except the waiter lists (stale entries there are skipped). */
   private unqueue(entry: PendingEntry): void {
-    const { digest } = entry.certificate;
-    this.pending.delete(digest);
-    for (const id of entry.objects) {
-      const queue = this.queues.get(id);
-      queue?.delete(digest);
-      if (queue?.size === 0) this.queues.delete(id);
+    entry.pending = false;
+    this.pending.delete(entry.certificate.digest);
+    for (const slot of entry.slots) {
+      slot.queue.delete(entry);
+      this.dropIfIdle(slot);
     }
   }
 
-  private forget(entry: PendingEntry): void {
-    this.unqueue(entry);
-    // Drop its waits, so the missing-objects count stays true.
-    for (const { id, version } of entry.waitsOn) {
-      const versions = this.waiters.get(id);
-      const digests = versions?.get(version);
-      if (!versions || !digests) continue;
-      const index = digests.indexOf(entry.certificate.digest);
-      if (index >= 0) digests.splice(index, 1);
-      if (digests.length === 0) {
-        versions.delete(version);
-        this.waitedVersions--;
-        if (versions.size === 0) this.waiters.delete(id);
+  private dropIfIdle(slot: ObjectSlot): void {
+    if (slot.queue.size === 0 && slot.loading === 0 && slot.waiters.size === 0) this.slots.delete(slot.id);
+  }
+
+  /** Drop pending certificates and their waits (rare: reconfiguration), so the missing-objects count stays true. */
+  private forget(entries: ReadonlySet<PendingEntry>): void {
+    const slots = new Set<ObjectSlot>();
+    for (const entry of entries) for (const slot of entry.slots) slots.add(slot);
+    // One pass per slot, however many of its waiters go.
+    for (const slot of slots) {
+      for (const [version, waiting] of slot.waiters) {
+        const kept = waiting.filter((other) => !entries.has(other));
+        if (kept.length === waiting.length) continue;
+        if (kept.length > 0) slot.waiters.set(version, kept);
+        else {
+          slot.waiters.delete(version);
+          this.waitedVersions--;
+        }
       }
     }
+    for (const entry of entries) this.unqueue(entry);
   }
 
   private release(entry: PendingEntry): void {
