@@ -42,7 +42,8 @@ export interface ObjectStore {
   /**
    * Write a transaction's objects, deletions, effects and executed marker
    * atomically. Refuses (writing nothing) a batch for a transaction already
-   * committed, or one that would overwrite an existing version.
+   * committed, or one that would overwrite an existing version. The store
+   * takes ownership of the batch: the in-memory one keeps its objects frozen.
    * @throws StoreConflictError
    */
   commit(batch: CommitBatch): Promise<void>;
@@ -122,13 +123,13 @@ export class InMemoryObjectStore implements ObjectStore {
       let history = this.objects.get(object.id);
       if (!history) this.objects.set(object.id, (history = { versions: [], deleted: false }));
       const { versions } = history;
-      const frozen = freezeCopy(object);
+      const stored = frozen(object);
       // Lamport versions make every write the newest version of its object: append, in the usual case.
       if ((versions[versions.length - 1]?.version ?? -1) < object.version) {
-        versions.push(frozen);
+        versions.push(stored);
         history.deleted = false;
       } else {
-        versions.splice(insertionIndex(versions, object.version), 0, frozen);
+        versions.splice(insertionIndex(versions, object.version), 0, stored);
       }
     }
     for (const key of batch.deleted) {
@@ -152,9 +153,13 @@ function insertionIndex(versions: readonly StoredObject[], version: number): num
   return low;
 }
 
-/** An immutable copy; owner and contents are shared when they are already frozen (as the store's own are). */
-function freezeCopy(object: StoredObject): StoredObject {
-  const owner = Object.isFrozen(object.owner) ? object.owner : Object.freeze({ ...object.owner });
-  const contents = Object.isFrozen(object.contents) ? object.contents : Object.freeze({ ...object.contents });
-  return Object.freeze({ ...object, owner, contents });
+/**
+ * The stored value: the batch's object itself, frozen (a commit takes
+ * ownership of what it writes, so nothing is copied); owner and contents
+ * are frozen too, and usually already are (shared with the inputs').
+ */
+function frozen(object: StoredObject): StoredObject {
+  if (!Object.isFrozen(object.owner)) Object.freeze(object.owner);
+  if (!Object.isFrozen(object.contents)) Object.freeze(object.contents);
+  return Object.freeze(object);
 }

@@ -58,13 +58,17 @@ describe('InMemoryObjectStore', () => {
     await expect(store.commit(batch(100, [b]))).rejects.toThrow(/already committed/);
   });
 
-  it('hands out immutable values, never references into its state', async () => {
+  it('hands out immutable values: neither a reader nor the committer can change what it holds', async () => {
     const store = new InMemoryObjectStore();
     const a = genesisObject(id(1), owner, { type: 'coin', balance: 1n });
     await store.commit(batch(100, [a]));
     const [read] = await store.readLatest([a.id]);
     expect(Object.isFrozen(read)).toBe(true);
     expect(Object.isFrozen(read?.contents)).toBe(true);
-    expect(read).not.toBe(a);
+    expect(Object.isFrozen(read?.owner)).toBe(true);
+    expect(() => {
+      (a.contents as { balance: bigint }).balance = 99n;
+    }).toThrow(TypeError);
+    expect((await store.readLatest([a.id]))[0]?.contents).toEqual({ type: 'coin', balance: 1n });
   });
 });
