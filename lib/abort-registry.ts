@@ -25,6 +25,11 @@ export class AbortRegistry {
    * use; above this bound (plus slack), a warning still points to a leak.
    */
   constructor(maxConcurrent: number) {
+    this.setMaxConcurrent(maxConcurrent);
+  }
+
+  /** The concurrency limit changed: so does the listener bound. */
+  setMaxConcurrent(maxConcurrent: number): void {
     setMaxListeners(maxConcurrent + 10, this.controller.signal);
   }
 

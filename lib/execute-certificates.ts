@@ -17,9 +17,10 @@ import { type PendingCertificate, describeMalformedCertificate } from './certifi
 import { ExecutionAbortedError, type ForkDetectedError, MalformedCertificateError, ReadySourceError } from './errors';
 import { ExecutionSlots } from './execution-slots';
 import { type ExecutionOutcome, OutcomeTally, type RunSummary } from './outcomes';
-import { type ExecuteCertificatesOptions, type ResolvedOptions, resolveOptions } from './options';
+import { type ExecuteCertificatesOptions, type ResolvedOptions, checkConcurrencyLimit, resolveOptions } from './options';
 import { type StartedTask, type TaskContext, processCertificate } from './process-certificate';
 import { recordOutcome, recordStart } from './record-outcome';
+import { type DriverSnapshot, LatencyWindow } from './snapshot';
 
 /**
  * The execution pipeline as an RxJS operator: ready certificates in, exactly
@@ -51,9 +52,10 @@ export class ExecutionRun {
   /** Outcomes decided at intake: malformed items. */
   private readonly rejected$ = new Subject<ExecutionOutcome>();
   private readonly abort: AbortRegistry;
-  /** Digests executing now (at most `maxConcurrentExecutions`), for dedupe. */
+  /** Digests executing now (at most the concurrency limit), for dedupe. */
   private readonly executing = new Set<string>();
   private readonly tally = new OutcomeTally();
+  private readonly latencies = new LatencyWindow();
   private readonly context: TaskContext;
   private source: Subscription | undefined;
   private unstarted: PendingCertificate[] = [];
@@ -88,26 +90,76 @@ export class ExecutionRun {
     return this.slots.backlogSize;
   }
 
+  get maxConcurrentExecutions(): number {
+    return this.slots.maxRunning;
+  }
+
+  get paused(): boolean {
+    return this.slots.isPaused;
+  }
+
+  /**
+   * Change the concurrency limit live. Raised: waiting certificates start at
+   * once. Lowered: in-flight executions finish; nothing starts until fewer
+   * than `limit` run. Nothing is lost or run twice either way.
+   * @throws InvalidOptionError outside 1 to the concurrency ceiling.
+   */
+  setMaxConcurrentExecutions(limit: number): void {
+    checkConcurrencyLimit(limit, this.options.concurrencyCeiling);
+    this.abort.setMaxConcurrent(limit);
+    this.slots.setLimit(limit);
+    this.options.log.concurrencyChanged(limit);
+  }
+
+  /** Start nothing new: received certificates wait in the backlog; in-flight ones finish. */
+  pause(): void {
+    if (this.slots.isPaused) return;
+    this.slots.pause();
+    this.options.log.paused(true, this.slots.backlogSize);
+  }
+
+  /** Start waiting certificates again, up to the limit. */
+  resume(): void {
+    if (!this.slots.isPaused) return;
+    this.options.log.paused(false, this.slots.backlogSize);
+    this.slots.resume();
+  }
+
+  /** Live state: in flight, backlog, limit, counts by outcome, recent latency percentiles. */
+  snapshot(): DriverSnapshot {
+    return {
+      at: this.options.now(),
+      inFlight: this.slots.inFlight,
+      maxConcurrentExecutions: this.slots.maxRunning,
+      backlogSize: this.slots.backlogSize,
+      paused: this.slots.isPaused,
+      outcomes: this.tally.counts(),
+      latencyMs: this.latencies.percentiles(),
+    };
+  }
+
   start(subscriber: Observer<ExecutionOutcome>): () => void {
     const { options } = this;
     const untrack = options.metrics?.trackRun(this);
     const outcomes = merge(
       this.rejected$,
       this.started$.pipe(
-        // Slots admit at most `maxConcurrentExecutions` (each task frees its slot
-        // on teardown), so mergeMap never buffers.
+        // Slots admit at most the current limit (each task frees its slot on
+        // teardown), so mergeMap never buffers.
         mergeMap(
           (task) =>
             processCertificate(task, this.context).pipe(
               // Isolation: whatever escapes one task becomes its outcome, never the run's error.
               catchError((error: unknown) => of(escapedFailure(task, error))),
             ),
-          options.maxConcurrentExecutions,
+          // The slots hold the (live) limit; mergeMap's bound is a safety net above it.
+          options.concurrencyCeiling,
         ),
       ),
     ).pipe(
       tap((outcome) => {
         this.tally.add(outcome);
+        if (outcome.kind === 'executed') this.latencies.add(outcome.latencyMs);
         recordOutcome(outcome, options);
         if (outcome.kind === 'fatal') this.haltOnFork(outcome.error);
       }),

@@ -4,6 +4,8 @@ import { DriverAlreadySpawnedError } from './errors';
 import { ExecutionRun, type StopMode } from './execute-certificates';
 import type { ExecutionDriverMetrics } from './metrics';
 import type { ExecutionOutcome, RunSummary } from './outcomes';
+import { type DriverSnapshot, type PeriodicSnapshot, periodicSnapshots } from './snapshot';
+import { InvalidOptionError } from './errors';
 import { type ExecuteCertificatesOptions, type ResolvedOptions, resolveOptions } from './options';
 
 /** Options of {@link ExecutionDriver}. */
@@ -46,6 +48,34 @@ export interface ExecutionDriverHandle {
   readonly backlogSize: number;
   /** The metrics this driver records, if any. */
   readonly metrics: ExecutionDriverMetrics | undefined;
+  /** The concurrency limit now. */
+  readonly maxConcurrentExecutions: number;
+  /**
+   * Change the concurrency limit live. Raised: waiting certificates start at
+   * once. Lowered: in-flight executions above it finish; nothing new starts
+   * until fewer than `limit` run. No certificate is lost or run twice.
+   * @throws InvalidOptionError unless an integer from 1 to `concurrencyCeiling`.
+   */
+  setMaxConcurrentExecutions(limit: number): void;
+  /**
+   * Pause intake: nothing new starts; certificates that arrive wait in the
+   * backlog (nothing is dropped) and in-flight executions finish. A paused
+   * run whose source completes ends only after `resume()` (or a stop, which
+   * hands the backlog back in `summary.unstarted`).
+   */
+  pause(): void;
+  /** Resume intake: waiting certificates start, up to the limit. */
+  resume(): void;
+  /** True while paused. */
+  readonly paused: boolean;
+  /** Live state: in flight, limit, backlog, paused, counts by outcome, recent latency percentiles. */
+  snapshot(): DriverSnapshot;
+  /**
+   * A snapshot every `periodMs` (default 1,000) on the driver's scheduler, with
+   * rates since the previous one; a last snapshot when the run ends, then
+   * completes. Cold: each subscription has its own timer and rates.
+   */
+  snapshots(periodMs?: number): Observable<PeriodicSnapshot>;
 }
 
 /**
@@ -119,6 +149,20 @@ export class ExecutionDriver {
         return run.backlogSize;
       },
       metrics: this.resolved.metrics,
+      get maxConcurrentExecutions() {
+        return run.maxConcurrentExecutions;
+      },
+      setMaxConcurrentExecutions: (limit) => run.setMaxConcurrentExecutions(limit),
+      pause: () => run.pause(),
+      resume: () => run.resume(),
+      get paused() {
+        return run.paused;
+      },
+      snapshot: () => run.snapshot(),
+      snapshots: (periodMs = 1000) => {
+        if (!(periodMs > 0)) throw new InvalidOptionError('periodMs', periodMs, 'a number of milliseconds > 0');
+        return periodicSnapshots(() => run.snapshot(), periodMs, this.resolved.scheduler, outcomes);
+      },
     };
   }
 }

@@ -9,6 +9,7 @@ import { BacklogQueue } from './backlog-queue';
 export class ExecutionSlots<T> {
   private readonly backlog = new BacklogQueue<T>();
   private running = 0;
+  private paused = false;
   private pumping = false;
   private pumpAgain = false;
   private intakeOpen = true;
@@ -16,7 +17,7 @@ export class ExecutionSlots<T> {
   private drainedSignalled = false;
 
   constructor(
-    private readonly limit: number,
+    private limit: number,
     /** Start `item`, which arrived at `enqueuedAt`. Must eventually call `release()`. */
     private readonly start: (item: T, enqueuedAt: number) => void,
     /** Called once, when intake is closed and nothing is waiting: no more starts will come. */
@@ -31,6 +32,35 @@ export class ExecutionSlots<T> {
   /** Items waiting for a slot. */
   get backlogSize(): number {
     return this.backlog.size;
+  }
+
+  /** Items allowed to run at once. */
+  get maxRunning(): number {
+    return this.limit;
+  }
+
+  /** True while paused: items wait in the backlog, nothing starts. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Change the limit now. Raising it starts waiting items at once; lowering it
+   * lets running items finish and starts nothing until fewer than `limit` run.
+   */
+  setLimit(limit: number): void {
+    this.limit = limit;
+    this.pump();
+  }
+
+  /** Start nothing until `resume()`; running items finish, offered items wait. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
   }
 
   offer(item: T, enqueuedAt: number): void {
@@ -68,7 +98,7 @@ export class ExecutionSlots<T> {
     try {
       do {
         this.pumpAgain = false;
-        while (!this.halted && this.running < this.limit && this.backlog.size > 0) {
+        while (!this.halted && !this.paused && this.running < this.limit && this.backlog.size > 0) {
           const enqueuedAt = this.backlog.oldestEnqueuedAt;
           const item = this.backlog.shift() as T;
           this.running++;
@@ -80,6 +110,7 @@ export class ExecutionSlots<T> {
     } finally {
       this.pumping = false;
     }
+    // Paused with intake closed and an empty backlog is still drained: nothing can start.
     if (!this.intakeOpen && this.backlog.size === 0 && !this.drainedSignalled) {
       this.drainedSignalled = true;
       this.onDrained();

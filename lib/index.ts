@@ -29,12 +29,14 @@ export {
 } from './errors';
 export { executeCertificates } from './execute-certificates';
 export type { StopMode } from './execute-certificates';
-export { DEFAULT_MAX_CONCURRENT_EXECUTIONS } from './options';
+export { DEFAULT_CONCURRENCY_CEILING, DEFAULT_MAX_CONCURRENT_EXECUTIONS } from './options';
 export type { ExecuteCertificatesOptions } from './options';
 export { DEFAULT_RETRY } from './retry-policy';
 export type { RetryOptions } from './retry-policy';
 export { ExecutionDriver } from './execution-driver';
 export type { ExecutionDriverHandle, ExecutionDriverOptions, StopOptions } from './execution-driver';
+export { LATENCY_WINDOW } from './snapshot';
+export type { DriverSnapshot, LatencyPercentiles, OutcomeCounts, PeriodicSnapshot } from './snapshot';
 export { ExecutionDriverMetrics } from './metrics';
 export type { ErrorLabel } from './metrics';
 export { createDefaultLogger } from './logging';

@@ -89,6 +89,14 @@ export class DriverLog {
     }
   }
 
+  concurrencyChanged(limit: number): void {
+    if (this.enabled('info')) this.logger.info('Concurrency limit changed', { maxConcurrentExecutions: limit });
+  }
+
+  paused(paused: boolean, backlog: number): void {
+    if (this.enabled('info')) this.logger.info(paused ? 'Execution paused' : 'Execution resumed', { backlog });
+  }
+
   drained(summary: RunSummary): void {
     if (this.enabled('info')) {
       this.logger.info('Execution driver drained', {

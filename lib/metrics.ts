@@ -9,6 +9,8 @@ export type ErrorLabel = FailureReason | 'fork';
 export interface RunGauges {
   readonly inFlight: number;
   readonly backlogSize: number;
+  readonly maxConcurrentExecutions: number;
+  readonly paused: boolean;
 }
 
 /** Latency buckets in seconds, from 100 µs (in-memory executions) to 10 s. */
@@ -37,6 +39,10 @@ export class ExecutionDriverMetrics {
   readonly inFlight: Gauge;
   /** `execution_driver_backlog`: certificates received and waiting for a slot. */
   readonly backlog: Gauge;
+  /** `execution_driver_max_concurrent_executions`: the concurrency limit now (summed over runs). */
+  readonly concurrencyLimit: Gauge;
+  /** `execution_driver_paused`: runs paused now. */
+  readonly paused: Gauge;
 
   private readonly runs = new Set<RunGauges>();
 
@@ -90,6 +96,13 @@ export class ExecutionDriverMetrics {
       'Certificates received and waiting for an execution slot',
       total((run) => run.backlogSize),
     );
+    this.concurrencyLimit = liveGauge(
+      registry,
+      'execution_driver_max_concurrent_executions',
+      'Executions allowed in flight at once now',
+      total((run) => run.maxConcurrentExecutions),
+    );
+    this.paused = liveGauge(registry, 'execution_driver_paused', 'Runs whose intake is paused', total((run) => (run.paused ? 1 : 0)));
     // Pre-create every label value so dashboards see zeros, not gaps.
     for (const reason of ['already-executed', 'duplicate-in-flight', 'wrong-epoch'] satisfies SkipReason[]) {
       this.skipped.inc({ reason }, 0);

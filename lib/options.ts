@@ -13,12 +13,29 @@ import { type RetryOptions, RetryPolicy } from './retry-policy';
  */
 export const DEFAULT_MAX_CONCURRENT_EXECUTIONS = 16;
 
+/** The default {@link ExecuteCertificatesOptions.concurrencyCeiling}, unless the starting limit is higher. */
+export const DEFAULT_CONCURRENCY_CEILING = 1024;
+
+/** Check a concurrency limit against the run's ceiling. @throws InvalidOptionError */
+export function checkConcurrencyLimit(limit: number, ceiling: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > ceiling) {
+    throw new InvalidOptionError('maxConcurrentExecutions', limit, `an integer from 1 to the concurrency ceiling (${ceiling})`);
+  }
+  return limit;
+}
+
 /** Options of {@link executeCertificates}. */
 export interface ExecuteCertificatesOptions {
   /** Executes certificates and commits their effects. */
   readonly authorityState: AuthorityState;
-  /** Executions in flight at most. Default {@link DEFAULT_MAX_CONCURRENT_EXECUTIONS}. */
+  /** Executions in flight at most. Default {@link DEFAULT_MAX_CONCURRENT_EXECUTIONS}. Changeable live on a driver. */
   readonly maxConcurrentExecutions?: number;
+  /**
+   * The highest `maxConcurrentExecutions` may be set to while running, and the
+   * concurrency argument given to `mergeMap` (a safety net: the driver's own
+   * slots admit work). Default: the larger of `maxConcurrentExecutions` and 1,024.
+   */
+  readonly concurrencyCeiling?: number;
   /** Retry of transient failures. Default: 3 attempts, 10 ms backoff doubling to 1 s. */
   readonly retry?: RetryOptions;
   /** Where to record metrics. Omitted: no metrics work at all. */
@@ -36,6 +53,7 @@ export interface ExecuteCertificatesOptions {
 export interface ResolvedOptions {
   readonly authorityState: AuthorityState;
   readonly maxConcurrentExecutions: number;
+  readonly concurrencyCeiling: number;
   readonly retry: RetryPolicy;
   readonly metrics: ExecutionDriverMetrics | undefined;
   readonly log: DriverLog;
@@ -52,10 +70,15 @@ export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOpt
   if (!Number.isSafeInteger(maxConcurrentExecutions) || maxConcurrentExecutions < 1) {
     throw new InvalidOptionError('maxConcurrentExecutions', maxConcurrentExecutions, 'an integer >= 1');
   }
+  const concurrencyCeiling = options.concurrencyCeiling ?? Math.max(maxConcurrentExecutions, DEFAULT_CONCURRENCY_CEILING);
+  if (!Number.isSafeInteger(concurrencyCeiling) || concurrencyCeiling < maxConcurrentExecutions) {
+    throw new InvalidOptionError('concurrencyCeiling', concurrencyCeiling, `an integer >= maxConcurrentExecutions (${maxConcurrentExecutions})`);
+  }
   const { scheduler } = options;
   return {
     authorityState: state,
     maxConcurrentExecutions,
+    concurrencyCeiling,
     retry: new RetryPolicy(options.retry),
     metrics: options.metrics,
     log: new DriverLog(options.logger ?? createDefaultLogger()),

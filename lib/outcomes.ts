@@ -1,6 +1,7 @@
 import type { PendingCertificate } from './certificate';
 import type { ExecutionResult } from './authority-state';
 import type { ForkDetectedError } from './errors';
+import type { OutcomeCounts } from './snapshot';
 
 /** Why a certificate was not executed. */
 export type SkipReason = 'already-executed' | 'duplicate-in-flight' | 'wrong-epoch';
@@ -83,6 +84,13 @@ export class OutcomeTally {
     'duplicate-in-flight': 0,
     'wrong-epoch': 0,
   };
+  readonly failedBy: Record<FailureReason, number> = {
+    'malformed-certificate': 0,
+    'execution-error': 0,
+    'retries-exhausted': 0,
+    'invalid-result': 0,
+    aborted: 0,
+  };
 
   add(outcome: ExecutionOutcome): void {
     switch (outcome.kind) {
@@ -95,6 +103,7 @@ export class OutcomeTally {
         break;
       case 'failed':
         this.failed++;
+        this.failedBy[outcome.reason]++;
         this.retries += Math.max(0, outcome.attempts - 1);
         break;
       case 'fatal':
@@ -115,6 +124,18 @@ export class OutcomeTally {
       skipped['duplicate-in-flight'] +
       skipped['wrong-epoch']
     );
+  }
+
+  /** The counts as they stand, for a snapshot. */
+  counts(): OutcomeCounts {
+    return {
+      executed: this.executed,
+      skipped: { ...this.skipped },
+      failed: { ...this.failedBy },
+      fatal: this.fatal,
+      retries: this.retries,
+      total: this.total,
+    };
   }
 
   summarize(unstarted: readonly PendingCertificate[]): RunSummary {

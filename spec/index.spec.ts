@@ -24,6 +24,8 @@ const STATE_EXPORTS = [
   'blake2b256Hex',
   'certifyTransaction',
   'decodeTransactionData',
+  'digestBackend',
+  'digestsReady',
   'encodeObject',
   'encodeTransactionData',
   'executeTransaction',
@@ -44,6 +46,7 @@ describe('public API', () => {
   it('exports the names later work and users depend on', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
+        'DEFAULT_CONCURRENCY_CEILING',
         'DEFAULT_MAX_CONCURRENT_EXECUTIONS',
         'DEFAULT_RETRY',
         'DriverAlreadySpawnedError',
@@ -54,6 +57,7 @@ describe('public API', () => {
         'ForkDetectedError',
         'InvalidExecutionResultError',
         'InvalidOptionError',
+        'LATENCY_WINDOW',
         'MAX_CONCURRENT_EXECUTIONS',
         'MalformedCertificateError',
         'ReadySourceError',

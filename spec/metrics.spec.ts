@@ -24,6 +24,8 @@ describe('ExecutionDriverMetrics', () => {
       'execution_driver_executed_total',
       'execution_driver_execution_latency_seconds',
       'execution_driver_in_flight',
+      'execution_driver_max_concurrent_executions',
+      'execution_driver_paused',
       'execution_driver_queueing_delay_seconds',
       'execution_driver_retries_total',
       'execution_driver_skipped_total',
