@@ -1,46 +1,85 @@
 /**
- * The few BCS primitives the hot-path encoders write directly into a
- * pre-sized buffer (fast-object-encoding.ts, fast-effects-encoding.ts). Each
- * returns the offset after what it wrote.
+ * A reusable buffer that hot-path encoders write BCS into directly
+ * (fast-object-encoding.ts, fast-effects-encoding.ts): no writer objects, no
+ * per-call buffers. The bytes are hashed in place, or copied out.
  */
+export class BcsScratch {
+  private buffer = Buffer.allocUnsafe(256);
+  private data = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
+  /** Bytes written since the last `reset`. */
+  length = 0;
 
-/** 32 raw bytes from `0x` and 64 hex digits. */
-export function writeHex32(bytes: Uint8Array, at: number, hex: string): number {
-  // Buffer stops silently at the first non-hex digit: a short write means bad input.
-  if (hex.length !== 66 || !hex.startsWith('0x') || Buffer.from(bytes.buffer, bytes.byteOffset + at, 32).write(hex.slice(2), 'hex') !== 32) {
-    throw new TypeError(`expected 0x and 64 hex digits, got ${JSON.stringify(hex)}`);
+  reset(): this {
+    this.length = 0;
+    return this;
   }
-  return at + 32;
-}
 
-/** A u64, little-endian. */
-export function writeU64(view: DataView, at: number, value: bigint | number): number {
-  view.setBigUint64(at, typeof value === 'bigint' ? value : BigInt(value), true);
-  return at + 8;
-}
-
-/** A u32, little-endian. */
-export function writeU32(view: DataView, at: number, value: number): number {
-  view.setUint32(at, value, true);
-  return at + 4;
-}
-
-/** How many bytes `value` takes as ULEB128 (BCS's length prefix). */
-export function ulebSize(value: number): number {
-  let size = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    size++;
+  /** What was written: a view, valid until the next write. */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
   }
-  return size;
-}
 
-/** `value` as ULEB128. */
-export function writeUleb(bytes: Uint8Array, at: number, value: number): number {
-  while (value >= 0x80) {
-    bytes[at++] = (value % 0x80) | 0x80;
-    value = Math.floor(value / 0x80);
+  /** What was written, as a new array of its own. */
+  copy(): Uint8Array {
+    return new Uint8Array(this.view());
   }
-  bytes[at++] = value;
-  return at;
+
+  byte(value: number): this {
+    this.reserve(1);
+    this.buffer[this.length++] = value;
+    return this;
+  }
+
+  /** A u32, little-endian. */
+  u32(value: number): this {
+    this.reserve(4);
+    this.data.setUint32(this.length, value, true);
+    this.length += 4;
+    return this;
+  }
+
+  /** A u64, little-endian. */
+  u64(value: bigint | number): this {
+    this.reserve(8);
+    this.data.setBigUint64(this.length, typeof value === 'bigint' ? value : BigInt(value), true);
+    this.length += 8;
+    return this;
+  }
+
+  /** A length prefix, as ULEB128. */
+  uleb(value: number): this {
+    this.reserve(10);
+    while (value >= 0x80) {
+      this.buffer[this.length++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    this.buffer[this.length++] = value;
+    return this;
+  }
+
+  /** 32 raw bytes from `0x` and 64 hex digits. @throws TypeError on anything else */
+  hex32(hex: string): this {
+    this.reserve(32);
+    // Buffer stops silently at the first non-hex digit: a short write means bad input.
+    if (hex.length !== 66 || !hex.startsWith('0x') || this.buffer.write(hex.slice(2), this.length, 32, 'hex') !== 32) {
+      throw new TypeError(`expected 0x and 64 hex digits, got ${JSON.stringify(hex)}`);
+    }
+    this.length += 32;
+    return this;
+  }
+
+  bytes(bytes: Uint8Array): this {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+    return this;
+  }
+
+  private reserve(size: number): void {
+    if (this.length + size <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + size));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+    this.data = new DataView(grown.buffer, grown.byteOffset, grown.length);
+  }
 }

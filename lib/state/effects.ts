@@ -2,7 +2,8 @@ import { bcs } from '@mysten/bcs';
 import type { TransactionEffects } from '../authority-state';
 import { scopedDigest } from './digests';
 import { Bytes32 } from './encoding';
-import { encodeEffectsFast } from './fast-effects-encoding';
+import { BcsScratch } from './direct-bcs';
+import { encodeEffectsFast, writeEffects } from './fast-effects-encoding';
 import type { Digest, ObjectRef } from './objects';
 
 /** Why a transaction aborted. It still has effects, and still pays gas. */
@@ -81,5 +82,8 @@ export function effectsBcsValue(effects: Omit<StateEffects, 'digest'>): Paramete
 
 /** Seal effects with their digest: Blake2b-256 of their canonical encoding. */
 export function sealEffects(effects: Omit<StateEffects, 'digest'>): StateEffects {
-  return { ...effects, digest: scopedDigest('TransactionEffects', encodeEffects(effects)) };
+  return { ...effects, digest: scopedDigest('TransactionEffects', writeEffects(scratch.reset(), effects).view()) };
 }
+
+/** Reused by `sealEffects`: the bytes are hashed in place, synchronously. */
+const scratch = new BcsScratch();

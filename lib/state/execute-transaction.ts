@@ -1,7 +1,8 @@
 import type { TransactionEvent } from '../authority-state';
-import { blake2b256Hex, scopedDigest } from './digests';
+import { BcsScratch } from './direct-bcs';
+import { blake2b256Hex } from './digests';
 import { type AbortCode, DELETED_OBJECT_DIGEST, type StateEffects, sealEffects } from './effects';
-import { encodeObject } from './encoding';
+import { objectDigest } from './fast-object-encoding';
 import type { ObjectKey } from './object-store';
 import { type Digest, type ObjectContents, type ObjectId, type ObjectRef, type Owner, type StoredObject, refOf } from './objects';
 import type { Command, TransactionData } from './transactions';
@@ -43,10 +44,17 @@ class Abort extends Error {
  * and charges gas, as in Sui: it is an outcome, not an exception.
  */
 export function executeTransaction(data: TransactionData, digest: Digest, epoch: number, inputs: LoadedInputs): ExecutionOutput {
-  const all = [...inputs.objects.values(), inputs.gasCoin];
-  const lamportVersion = Math.max(...all.map((o) => o.version)) + 1;
-  const dependencies = [...new Set(all.map((o) => o.previousTransaction))].sort();
-  const sharedObjects = [...inputs.objects.values()].filter((o) => o.owner.kind === 'shared').map(refOf);
+  // One pass over the inputs: the Lamport version, dependencies and shared objects read.
+  let lamportVersion = inputs.gasCoin.version;
+  const dependencySet = new Set<Digest>([inputs.gasCoin.previousTransaction]);
+  const sharedObjects: ObjectRef[] = [];
+  for (const object of inputs.objects.values()) {
+    if (object.version > lamportVersion) lamportVersion = object.version;
+    dependencySet.add(object.previousTransaction);
+    if (object.owner.kind === 'shared') sharedObjects.push(refOf(object));
+  }
+  lamportVersion += 1;
+  const dependencies = [...dependencySet].sort();
   const mutableIds = mutableInputIds(data, inputs);
 
   const session = new Session(data, digest, inputs);
@@ -84,12 +92,12 @@ export function executeTransaction(data: TransactionData, digest: Digest, epoch:
   const deleted: ObjectRef[] = [];
   const deletedKeys: ObjectKey[] = [];
   const write = (id: ObjectId, owner: Owner, contents: ObjectContents): StoredObject => {
-    const body = { id, version: lamportVersion, owner, contents, previousTransaction: digest };
-    const object = { ...body, digest: scopedDigest('Object', encodeObject(body)) };
+    const object: StoredObject = { id, version: lamportVersion, owner, contents, previousTransaction: digest, digest: '' };
+    (object as { digest: Digest }).digest = objectDigest(object);
     written.push(object);
     return object;
   };
-  for (const id of [...mutableIds].sort()) {
+  for (const id of mutableIds.length > 1 ? mutableIds.sort() : mutableIds) {
     const original = id === inputs.gasCoin.id ? inputs.gasCoin : inputs.objects.get(id);
     if (!original) continue;
     if (session.isDeleted(id)) {
@@ -117,12 +125,12 @@ export function executeTransaction(data: TransactionData, digest: Digest, epoch:
   return { effects, events, written, deleted: deletedKeys };
 }
 
-/** Owned inputs, mutable shared inputs and the gas coin: what the transaction may write. */
-function mutableInputIds(data: TransactionData, inputs: LoadedInputs): Set<ObjectId> {
-  const ids = new Set<ObjectId>([inputs.gasCoin.id]);
+/** Owned inputs, mutable shared inputs and the gas coin (each once): what the transaction may write. */
+function mutableInputIds(data: TransactionData, inputs: LoadedInputs): ObjectId[] {
+  const ids = [inputs.gasCoin.id];
   for (const input of data.inputs) {
-    if (input.kind === 'owned') ids.add(input.ref.id);
-    else if (input.kind === 'shared' && input.mutable) ids.add(input.id);
+    const id = input.kind === 'owned' ? input.ref.id : input.kind === 'shared' && input.mutable ? input.id : undefined;
+    if (id !== undefined && !ids.includes(id)) ids.push(id);
   }
   return ids;
 }
@@ -249,12 +257,12 @@ class Session {
 
   /** Ids of created objects: derived from the transaction digest and a counter, so deterministic. */
   private newObjectId(): ObjectId {
-    const seed = new Uint8Array(40);
-    seed.set(Buffer.from(this.digest.slice(2), 'hex'));
-    new DataView(seed.buffer).setBigUint64(32, BigInt(this.creations++), true);
-    return blake2b256Hex(seed);
+    return blake2b256Hex(idSeed.reset().hex32(this.digest).u64(this.creations++).view());
   }
 }
+
+/** Reused for created objects' id seeds: hashed in place, synchronously. */
+const idSeed = new BcsScratch();
 
 function isOwnedBy(owner: Owner, address: string): boolean {
   return owner.kind === 'address' && owner.address === address;

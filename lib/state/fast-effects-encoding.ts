@@ -1,8 +1,7 @@
-import { ulebSize, writeHex32, writeU32, writeU64, writeUleb } from './direct-bcs';
+import { BcsScratch } from './direct-bcs';
 import type { StateEffects } from './effects';
 import type { ObjectRef } from './objects';
 
-const REF_SIZE = 32 + 8 + 32;
 const utf8 = new TextEncoder();
 
 /**
@@ -14,40 +13,31 @@ const utf8 = new TextEncoder();
  *         | gasUsed u64 | lamportVersion u64 | created, mutated, deleted, sharedObjects: vector<ObjectRef>
  *         | dependencies: vector<32 bytes>
  */
-export function encodeEffectsFast(effects: Omit<StateEffects, 'digest'>): Uint8Array {
+export function writeEffects(out: BcsScratch, effects: Omit<StateEffects, 'digest'>): BcsScratch {
   const { status } = effects;
-  const error = status.kind === 'failure' ? utf8.encode(status.error) : undefined;
-  const refLists = [effects.created, effects.mutated, effects.deleted, effects.sharedObjects];
-  let size = 32 + 8 + 1 + (error ? ulebSize(error.length) + error.length + 4 : 0) + 8 + 8;
-  for (const list of refLists) size += ulebSize(list.length) + list.length * REF_SIZE;
-  size += ulebSize(effects.dependencies.length) + effects.dependencies.length * 32;
-
-  const bytes = new Uint8Array(size);
-  const view = new DataView(bytes.buffer);
-  let at = writeHex32(bytes, 0, effects.transactionDigest);
-  at = writeU64(view, at, effects.epoch);
-  if (status.kind === 'failure' && error) {
-    bytes[at++] = 1;
-    at = writeUleb(bytes, at, error.length);
-    bytes.set(error, at);
-    at = writeU32(view, at + error.length, status.command);
+  out.hex32(effects.transactionDigest).u64(effects.epoch);
+  if (status.kind === 'failure') {
+    const error = utf8.encode(status.error);
+    out.byte(1).uleb(error.length).bytes(error).u32(status.command);
   } else {
-    bytes[at++] = 0;
+    out.byte(0);
   }
-  at = writeU64(view, at, effects.gasUsed);
-  at = writeU64(view, at, effects.lamportVersion);
-  for (const list of refLists) at = writeRefs(bytes, view, at, list);
-  at = writeUleb(bytes, at, effects.dependencies.length);
-  for (const digest of effects.dependencies) at = writeHex32(bytes, at, digest);
-  return bytes;
+  out.u64(effects.gasUsed).u64(effects.lamportVersion);
+  writeRefs(out, effects.created);
+  writeRefs(out, effects.mutated);
+  writeRefs(out, effects.deleted);
+  writeRefs(out, effects.sharedObjects);
+  out.uleb(effects.dependencies.length);
+  for (const digest of effects.dependencies) out.hex32(digest);
+  return out;
 }
 
-function writeRefs(bytes: Uint8Array, view: DataView, at: number, refs: readonly ObjectRef[]): number {
-  at = writeUleb(bytes, at, refs.length);
-  for (const ref of refs) {
-    at = writeHex32(bytes, at, ref.id);
-    at = writeU64(view, at, ref.version);
-    at = writeHex32(bytes, at, ref.digest);
-  }
-  return at;
+/** The bytes as an array of their own. */
+export function encodeEffectsFast(effects: Omit<StateEffects, 'digest'>): Uint8Array {
+  return writeEffects(new BcsScratch(), effects).copy();
+}
+
+function writeRefs(out: BcsScratch, refs: readonly ObjectRef[]): void {
+  out.uleb(refs.length);
+  for (const ref of refs) out.hex32(ref.id).u64(ref.version).hex32(ref.digest);
 }

@@ -1,5 +1,6 @@
-import { writeHex32, writeU64 } from './direct-bcs';
-import type { StoredObject } from './objects';
+import { BcsScratch } from './direct-bcs';
+import { scopedDigest } from './digests';
+import type { Digest, StoredObject } from './objects';
 
 /**
  * The BCS bytes of an object's digest-covered fields, written directly.
@@ -10,27 +11,32 @@ import type { StoredObject } from './objects';
  * Layout: id (32) | version u64 LE | owner enum (0: address 32, 1: shared u64, 2: immutable)
  *         | contents enum (0: coin u64, 1: counter u64) | previousTransaction (32)
  */
-export function encodeObjectFast(object: Omit<StoredObject, 'digest'>): Uint8Array {
-  const ownerSize = object.owner.kind === 'address' ? 32 : object.owner.kind === 'shared' ? 8 : 0;
-  const bytes = new Uint8Array(32 + 8 + 1 + ownerSize + 1 + 8 + 32);
-  const view = new DataView(bytes.buffer);
-  let at = writeHex32(bytes, 0, object.id);
-  at = writeU64(view, at, object.version);
+export function writeObject(out: BcsScratch, object: Omit<StoredObject, 'digest'>): BcsScratch {
+  out.hex32(object.id).u64(object.version);
   switch (object.owner.kind) {
     case 'address':
-      bytes[at++] = 0;
-      at = writeHex32(bytes, at, object.owner.address);
+      out.byte(0).hex32(object.owner.address);
       break;
     case 'shared':
-      bytes[at++] = 1;
-      at = writeU64(view, at, object.owner.initialSharedVersion);
+      out.byte(1).u64(object.owner.initialSharedVersion);
       break;
     case 'immutable':
-      bytes[at++] = 2;
+      out.byte(2);
       break;
   }
-  bytes[at++] = object.contents.type === 'coin' ? 0 : 1;
-  at = writeU64(view, at, object.contents.type === 'coin' ? object.contents.balance : object.contents.value);
-  writeHex32(bytes, at, object.previousTransaction);
-  return bytes;
+  if (object.contents.type === 'coin') out.byte(0).u64(object.contents.balance);
+  else out.byte(1).u64(object.contents.value);
+  return out.hex32(object.previousTransaction);
+}
+
+/** The bytes as an array of their own. */
+export function encodeObjectFast(object: Omit<StoredObject, 'digest'>): Uint8Array {
+  return writeObject(new BcsScratch(), object).copy();
+}
+
+const scratch = new BcsScratch();
+
+/** An object's digest: its bytes written into a reused buffer and hashed there. */
+export function objectDigest(object: Omit<StoredObject, 'digest'>): Digest {
+  return scopedDigest('Object', writeObject(scratch.reset(), object).view());
 }

@@ -1,5 +1,4 @@
-import { scopedDigest } from './digests';
-import { encodeObject } from './encoding';
+import { objectDigest } from './fast-object-encoding';
 import { sealEffects } from './effects';
 import type { CommitBatch } from './object-store';
 import { type Digest, type ObjectContents, type ObjectId, type Owner, type StoredObject, refOf } from './objects';
@@ -10,7 +9,7 @@ export const GENESIS_TRANSACTION: Digest = `0x${'ff'.repeat(32)}`;
 /** An object that exists before any transaction, at version 1. */
 export function genesisObject(id: ObjectId, owner: Owner, contents: ObjectContents): StoredObject {
   const body = { id, version: 1, owner, contents, previousTransaction: GENESIS_TRANSACTION };
-  return { ...body, digest: scopedDigest('Object', encodeObject(body)) };
+  return { ...body, digest: objectDigest(body) };
 }
 
 /** The batch that writes genesis objects, with sealed effects like any transaction's. */

@@ -1,24 +1,31 @@
 import { bcs } from '@mysten/bcs';
 import fc from 'fast-check';
-import { ulebSize, writeHex32, writeUleb } from '../../lib/state/direct-bcs';
+import { BcsScratch } from '../../lib/state/direct-bcs';
 
-describe('direct BCS primitives', () => {
-  it('writes ULEB128 lengths as BCS does, in the size it announces', () => {
+describe('BcsScratch', () => {
+  it('writes ULEB128 lengths, u32 and u64 as BCS does', () => {
     fc.assert(
-      fc.property(fc.nat({ max: 2 ** 31 - 1 }), (value) => {
-        const expected = bcs.uleb128().serialize(value).toBytes();
-        const bytes = new Uint8Array(8);
-        expect(writeUleb(bytes, 0, value)).toBe(ulebSize(value));
-        expect(bytes.subarray(0, ulebSize(value))).toEqual(expected);
+      fc.property(fc.nat({ max: 2 ** 31 - 1 }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (length, big) => {
+        const expected = [...bcs.uleb128().serialize(length).toBytes(), ...bcs.u32().serialize(length).toBytes(), ...bcs.u64().serialize(big).toBytes()];
+        expect([...new BcsScratch().uleb(length).u32(length).u64(big).view()]).toEqual(expected);
       }),
     );
   });
 
   it('writes 32 raw bytes from hex, and refuses anything else', () => {
-    const bytes = new Uint8Array(34);
-    expect(writeHex32(bytes, 1, `0x${'0f'.repeat(32)}`)).toBe(33);
-    expect([...bytes.subarray(0, 3)]).toEqual([0, 15, 15]);
-    expect(() => writeHex32(bytes, 0, `0x${"0f".repeat(31)}0g`)).toThrow(TypeError);
-    expect(() => writeHex32(bytes, 0, '0f'.repeat(33))).toThrow(TypeError);
+    expect([...new BcsScratch().byte(7).hex32(`0x${'0f'.repeat(32)}`).view().subarray(0, 3)]).toEqual([7, 15, 15]);
+    expect(() => new BcsScratch().hex32(`0x${'0f'.repeat(31)}0g`)).toThrow(TypeError);
+    expect(() => new BcsScratch().hex32('0f'.repeat(33))).toThrow(TypeError);
+  });
+
+  it('grows past its first buffer without losing what was written, and starts over on reset', () => {
+    const scratch = new BcsScratch();
+    const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
+    for (let i = 0; i < 10; i++) scratch.bytes(bytes);
+    const copy = scratch.copy();
+    expect(copy.length).toBe(10_000);
+    expect(copy.subarray(9000)).toEqual(bytes);
+    expect(scratch.reset().byte(1).view()).toEqual(Uint8Array.of(1));
+    expect(copy[0]).toBe(0); // the copy is its own
   });
 });

@@ -1,4 +1,7 @@
 import fc from 'fast-check';
+import { jsBlake2b256Hex } from '../../lib/state/digests';
+import { EffectsBcs, effectsBcsValue } from '../../lib/state/effects';
+import { ObjectBcs } from '../../lib/state/encoding';
 import { type LoadedInputs, executeTransaction, GAS_BASE_UNITS, GAS_UNITS_PER_COMMAND } from '../../lib/state/execute-transaction';
 import { genesisObject } from '../../lib/state/genesis';
 import { type StoredObject, refOf } from '../../lib/state/objects';
@@ -59,6 +62,22 @@ describe('executeTransaction', () => {
     const bobs = out.written.filter((o) => o.owner.kind === 'address' && o.owner.address === BOB);
     expect(bobs.map((o) => o.contents)).toEqual([{ type: 'coin', balance: 30n }]);
     expect(run([{ kind: 'split-coin', coin: coinA.id, amounts: [100n, 50n] }, { kind: 'pay', coin: coinB.id, recipients: [{ address: BOB, amount: 30n }] }]).effects.created).toEqual(out.effects.created);
+  });
+
+  it('computes every digest and id canonically (checked through the BCS schemas and JavaScript Blake2b)', () => {
+    const out = run([{ kind: 'split-coin', coin: coinA.id, amounts: [100n, 50n] }]);
+    for (const object of out.written) {
+      const { digest, ...body } = object;
+      expect(digest).toBe(jsBlake2b256Hex(Uint8Array.of(2), ObjectBcs.serialize(body).toBytes()));
+    }
+    const counterBytes = (n: number) => {
+      const bytes = new Uint8Array(8);
+      new DataView(bytes.buffer).setBigUint64(0, BigInt(n), true);
+      return bytes;
+    };
+    expect(out.effects.created.map((ref) => ref.id)).toEqual([0, 1].map((n) => jsBlake2b256Hex(Buffer.from(id(0xd1).slice(2), 'hex'), counterBytes(n))));
+    const { digest, ...effects } = out.effects;
+    expect(digest).toBe(jsBlake2b256Hex(Uint8Array.of(1), EffectsBcs.serialize(effectsBcsValue(effects), { initialSize: 1024 }).toBytes()));
   });
 
   it('merges coins, deleting the sources', () => {
