@@ -105,10 +105,7 @@ export class InMemoryObjectStore implements ObjectStore {
 
   private readVersion(key: ObjectKey): StoredObject | undefined {
     const versions = this.objects.get(key.id)?.versions;
-    if (!versions) return undefined;
-    const at = insertionIndex(versions, key.version);
-    const found = versions[at];
-    return found?.version === key.version ? found : undefined;
+    return versions && versionIn(versions, key.version);
   }
 
   private commitNow(batch: CommitBatch): void {
@@ -116,11 +113,16 @@ export class InMemoryObjectStore implements ObjectStore {
     if (this.executed.has(batch.transactionDigest)) {
       throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
     }
+    const histories: (ObjectHistory | undefined)[] = [];
     for (const object of batch.written) {
-      if (this.readVersion(object)) throw new StoreConflictError(`object ${object.id} version ${object.version} already exists`);
+      const history = this.objects.get(object.id);
+      if (history && versionIn(history.versions, object.version)) {
+        throw new StoreConflictError(`object ${object.id} version ${object.version} already exists`);
+      }
+      histories.push(history);
     }
-    for (const object of batch.written) {
-      let history = this.objects.get(object.id);
+    batch.written.forEach((object, i) => {
+      let history = histories[i];
       if (!history) this.objects.set(object.id, (history = { versions: [], deleted: false }));
       const { versions } = history;
       const stored = frozen(object);
@@ -131,7 +133,7 @@ export class InMemoryObjectStore implements ObjectStore {
       } else {
         versions.splice(insertionIndex(versions, object.version), 0, stored);
       }
-    }
+    });
     for (const key of batch.deleted) {
       const history = this.objects.get(key.id);
       if (history) history.deleted = true;
@@ -139,6 +141,12 @@ export class InMemoryObjectStore implements ObjectStore {
     }
     this.executed.set(batch.transactionDigest, Object.freeze({ effects: batch.effects, events: batch.events }));
   }
+}
+
+/** The object at exactly `version`, if any. */
+function versionIn(versions: readonly StoredObject[], version: number): StoredObject | undefined {
+  const found = versions[insertionIndex(versions, version)];
+  return found?.version === version ? found : undefined;
 }
 
 /** The index of the first version not below `version` (binary search). */

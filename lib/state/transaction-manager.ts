@@ -301,19 +301,22 @@ export class TransactionManager {
     if (load + certificates.length > maxPendingAndExecuting) {
       throw new OverloadedError('pending-and-executing', `${load} pending or executing, limit ${maxPendingAndExecuting}`);
     }
-    const adding = new Map<ObjectId, number>();
+    // Per-object limits: only objects that this call could take past a limit are counted exactly.
+    let adding: Map<ObjectId, number> | undefined;
     for (const certificate of certificates) {
-      const ids = new Set(certificate.data.inputs.map((i) => (i.kind === 'shared' ? i.id : i.ref.id)));
-      ids.add(certificate.data.gas.payment.id);
-      for (const id of ids) adding.set(id, (adding.get(id) ?? 0) + 1);
-    }
-    for (const [id, count] of adding) {
-      const queued = this.slots.get(id)?.queue.size ?? 0;
-      if (queued + count > maxPerObjectQueue) {
-        throw new OverloadedError('per-object-queue', `${queued} waiting, limit ${maxPerObjectQueue}`, id);
+      for (const id of inputIds(certificate)) {
+        const slot = this.slots.get(id);
+        const queued = slot?.queue.size ?? 0;
+        if (queued + certificates.length > maxPerObjectQueue) {
+          adding ??= countInputs(certificates);
+          if (queued + (adding.get(id) ?? 0) > maxPerObjectQueue) {
+            throw new OverloadedError('per-object-queue', `${queued} waiting, limit ${maxPerObjectQueue}`, id);
+          }
+        }
+        if (!slot) continue; // nothing waits on it: no age
+        const age = this.queueAge(id);
+        if (age > maxQueueAgeMs) throw new OverloadedError('queue-age', `oldest waiting ${Math.round(age)} ms, limit ${maxQueueAgeMs} ms`, id);
       }
-      const age = this.queueAge(id);
-      if (age > maxQueueAgeMs) throw new OverloadedError('queue-age', `oldest waiting ${Math.round(age)} ms, limit ${maxQueueAgeMs} ms`, id);
     }
   }
 
@@ -387,4 +390,20 @@ export class TransactionManager {
     this.metrics?.queueAge.observe((this.now() - entry.enqueuedAt) / 1000);
     this.readySubject.next(entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate });
   }
+}
+
+/** The objects a certificate reads, gas coin included (an id may repeat). */
+function inputIds(certificate: CertifiedTransaction): ObjectId[] {
+  const ids = certificate.data.inputs.map((input) => (input.kind === 'shared' ? input.id : input.ref.id));
+  ids.push(certificate.data.gas.payment.id);
+  return ids;
+}
+
+/** How many of `certificates` read each object (each certificate counted once per object). */
+function countInputs(certificates: readonly CertifiedTransaction[]): Map<ObjectId, number> {
+  const counts = new Map<ObjectId, number>();
+  for (const certificate of certificates) {
+    for (const id of new Set(inputIds(certificate))) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
 }

@@ -116,6 +116,11 @@ describe('TransactionManager', () => {
       const waiting = (v: number) => certify(transfer({ ...refOf(coin), version: v }, refOf(gas)));
       await manager.enqueue([waiting(5), waiting(6)]);
       await expect(manager.enqueue([waiting(7)])).rejects.toMatchObject({ limit: 'per-object-queue', objectId: coin.id });
+      // One call alone can pass it too, on an object nothing waited on before.
+      const fresh = new TransactionManager(state, { limits: { maxPerObjectQueue: 2 } });
+      await expect(fresh.enqueue([waiting(5), waiting(6), waiting(7)])).rejects.toMatchObject({ limit: 'per-object-queue' });
+      expect(fresh.counts.pending).toBe(0);
+      expect(await fresh.enqueue([waiting(5), waiting(6)])).toEqual(['pending', 'pending']);
     });
 
     it('refuses when the oldest certificate waiting on an object is too old', async () => {
