@@ -79,7 +79,8 @@ export class ReferenceAuthorityState implements AuthorityState {
         throw error;
       }
       store.release(tx.digest);
-      this.committedSubject.next({ certificate: tx, written: output.written.map((o) => ({ id: o.id, version: o.version, digest: o.digest })), output });
+      // The written objects are their own references (id, version, digest): no copies.
+      this.committedSubject.next({ certificate: tx, written: output.written, output });
       return { effects: output.effects, events: output.events };
     } finally {
       this.inFlight--;

@@ -221,7 +221,7 @@ export class TransactionManager {
     this.admit(entries.map((e) => e.certificate));
     const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
     const results: EnqueueResult[] = [];
-    const accepted: { entry: PendingEntry; index: number; needs: { slot: ObjectSlot; version: number }[] }[] = [];
+    const accepted: { entry: PendingEntry; index: number; keys: { id: ObjectId; version: number }[]; keySlots: ObjectSlot[] }[] = [];
     const loading: ObjectSlot[] = [];
     for (const [index, { certificate, commit, shared }] of entries.entries()) {
       let result: EnqueueResult | undefined;
@@ -235,7 +235,7 @@ export class TransactionManager {
       );
       keys.push(certificate.data.gas.payment);
       const entry: PendingEntry = { certificate, commit, enqueuedAt: this.now(), missing: 0, pending: true, slots: [] };
-      const needs: { slot: ObjectSlot; version: number }[] = [];
+      const keySlots: ObjectSlot[] = [];
       for (const key of keys) {
         let slot = this.slots.get(key.id);
         if (!slot) {
@@ -244,7 +244,7 @@ export class TransactionManager {
           this.slots.set(key.id, slot);
           loading.push(slot);
         }
-        needs.push({ slot, version: key.version });
+        keySlots.push(slot);
         if (!slot.queue.has(entry)) {
           // Queued at once: the slot stays while it waits, and admission of a concurrent call counts it.
           slot.queue.add(entry);
@@ -253,7 +253,7 @@ export class TransactionManager {
       }
       // Reserve the digest now, so a copy in the same or a concurrent call is a duplicate.
       this.pending.set(certificate.digest, entry);
-      accepted.push({ entry, index, needs });
+      accepted.push({ entry, index, keys, keySlots });
     }
     // One round trip to the store for everything not known yet.
     const [executed, latest] = await Promise.all([
@@ -264,14 +264,15 @@ export class TransactionManager {
       slot.loading--;
       this.raiseLoaded(slot, latest[i]?.version ?? -1);
     });
-    for (const [i, { entry, index, needs }] of accepted.entries()) {
+    for (const [i, { entry, index, keys, keySlots }] of accepted.entries()) {
       if (!entry.pending) continue; // forgotten meanwhile (a reconfiguration)
       if (executed[i]) {
         this.unqueue(entry);
         results[index] = 'already-executed';
         continue;
       }
-      for (const { slot, version } of needs) {
+      for (const [k, { version }] of keys.entries()) {
+        const slot = keySlots[k] as ObjectSlot;
         if (slot.available >= version) continue;
         entry.missing++;
         const list = slot.waiters.get(version);
