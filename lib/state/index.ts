@@ -40,8 +40,8 @@ export { TransactionManagerMetrics } from './transaction-manager-metrics';
 export type { TransactionManagerGauges } from './transaction-manager-metrics';
 export { startValidatorPipeline } from './validator-pipeline';
 export type { ValidatorPipeline, ValidatorPipelineOptions } from './validator-pipeline';
-export { generateWorkload } from './workload';
-export type { Workload, WorkloadOptions, WorkloadStep } from './workload';
+export { WorkloadGenerator, generateWorkload } from './workload';
+export type { Workload, WorkloadGeneratorOptions, WorkloadOptions, WorkloadStep } from './workload';
 export { seededRandom } from './seeded-random';
 export {
   ConsensusRequiredError,

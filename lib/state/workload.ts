@@ -49,47 +49,102 @@ export interface Workload {
 
 const hex32 = (prefix: number, n: number) => `0x${prefix.toString(16).padStart(2, '0')}${n.toString(16).padStart(62, '0')}`;
 
-/**
- * A seeded workload: accounts with a gas coin and a coin each, owned payments
- * between them, a share sent to a few hot shared counters, some invalid
- * transactions (which abort and still pay gas), and duplicates. A shadow copy
- * of the state runs every transaction through the same deterministic executor,
- * so each names the exact input versions it will find, and the final state is
- * known in advance.
- */
-export function generateWorkload(options: WorkloadOptions): Workload {
-  const random = seededRandom(options.seed);
-  const epoch = options.epoch ?? 0;
-  const { committee, signers } = generateCommittee(epoch, options.stakes ?? [1, 1, 1, 1]);
-  const quorum = signers.slice(0, Math.ceil(((options.stakes?.length ?? 4) * 2 + 1) / 3));
-  const shadow = new Map<ObjectId, StoredObject>();
-  const accounts = Array.from({ length: options.accounts }, (_, i) => {
-    const address = hex32(0xa0, i);
-    const gas = genesisObject(hex32(0xc0, i), { kind: 'address', address }, { type: 'coin', balance: 10n ** 12n });
-    const coin = genesisObject(hex32(0xc1, i), { kind: 'address', address }, { type: 'coin', balance: 1_000_000n });
-    shadow.set(gas.id, gas);
-    shadow.set(coin.id, coin);
-    return { address, gasId: gas.id, coinId: coin.id };
-  });
-  const counters = Array.from({ length: options.hotCounters ?? 2 }, (_, i) => {
-    const counter = genesisObject(hex32(0xd0, i), { kind: 'shared', initialSharedVersion: 1 }, { type: 'counter', value: 0n });
-    shadow.set(counter.id, counter);
-    return counter.id;
-  });
-  const genesis = [...shadow.values()];
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const current = (id: ObjectId) => shadow.get(id) as StoredObject;
+/** Knobs of a {@link WorkloadGenerator}: the workload options without a fixed length. */
+export type WorkloadGeneratorOptions = Omit<WorkloadOptions, 'transactions' | 'duplicateShare'>;
 
-  const steps: WorkloadStep[] = [];
-  for (let n = 0; n < options.transactions; n++) {
-    const from = pick(accounts);
-    const to = pick(accounts);
+/**
+ * A seeded, endless workload: accounts with a gas coin and a coin each, owned
+ * payments between them, a share sent to a few hot shared counters, and some
+ * invalid transactions (which abort and still pay gas). A shadow copy of the
+ * state runs every transaction through the same deterministic executor, so
+ * each names the exact input versions it will find, and the final state is
+ * known in advance. `contention` and `invalidShare` may change between calls
+ * to `next`; `advanceEpoch` certifies what follows in a new epoch.
+ *
+ * The shadow assumes every generated transaction executes, in order (shared
+ * ones in generation order): a consumer that drops one (a failure it does not
+ * resubmit, an epoch change with certificates still pending) leaves later ones
+ * waiting for versions that never come.
+ */
+export class WorkloadGenerator {
+  committee: Committee;
+  signers: readonly { readonly name: string; readonly privateKey: KeyObject }[];
+  readonly genesis: readonly StoredObject[];
+  /** Share of transactions that increment a hot shared counter (0 to 1). */
+  contention: number;
+  /** Share of transactions that abort (0 to 1). */
+  invalidShare: number;
+  /** Transactions generated so far. */
+  generated = 0;
+  private epoch: number;
+  private readonly random: () => number;
+  private readonly shadow = new Map<ObjectId, StoredObject>();
+  private readonly accounts: readonly { address: string; gasId: ObjectId; coinId: ObjectId }[];
+  private readonly counters: readonly ObjectId[];
+
+  constructor(private readonly options: WorkloadGeneratorOptions) {
+    this.random = seededRandom(options.seed);
+    this.epoch = options.epoch ?? 0;
+    this.contention = options.contention ?? 0;
+    this.invalidShare = options.invalidShare ?? 0;
+    ({ committee: this.committee, signers: this.signers } = generateCommittee(this.epoch, options.stakes ?? [1, 1, 1, 1]));
+    this.accounts = Array.from({ length: options.accounts }, (_, i) => {
+      const address = hex32(0xa0, i);
+      const gas = genesisObject(hex32(0xc0, i), { kind: 'address', address }, { type: 'coin', balance: 10n ** 12n });
+      const coin = genesisObject(hex32(0xc1, i), { kind: 'address', address }, { type: 'coin', balance: 1_000_000n });
+      this.shadow.set(gas.id, gas);
+      this.shadow.set(coin.id, coin);
+      return { address, gasId: gas.id, coinId: coin.id };
+    });
+    this.counters = Array.from({ length: options.hotCounters ?? 2 }, (_, i) => {
+      const counter = genesisObject(hex32(0xd0, i), { kind: 'shared', initialSharedVersion: 1 }, { type: 'counter', value: 0n });
+      this.shadow.set(counter.id, counter);
+      return counter.id;
+    });
+    this.genesis = [...this.shadow.values()];
+  }
+
+  /** Certify what follows in `epoch`, with a fresh committee (of the same stakes). */
+  advanceEpoch(epoch: number): void {
+    this.epoch = epoch;
+    ({ committee: this.committee, signers: this.signers } = generateCommittee(epoch, this.options.stakes ?? [1, 1, 1, 1]));
+  }
+
+  /** Every live object after executing all generated steps in order, sorted by id. */
+  expectedFinalObjects(): StoredObject[] {
+    return [...this.shadow.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** The next `count` steps, in the order a sequential validator would run them. */
+  next(count: number): WorkloadStep[] {
+    const steps: WorkloadStep[] = [];
+    for (let n = 0; n < count; n++) steps.push(this.step());
+    this.generated += count;
+    return steps;
+  }
+
+  /** True with probability `p` (consumes one random number). */
+  chance(p: number): boolean {
+    return this.random() < p;
+  }
+
+  /** A uniformly random item (consumes one random number). */
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)] as T;
+  }
+
+  private step(): WorkloadStep {
+    const { random, accounts, counters, epoch } = this;
+    const quorumSize = Math.ceil(((this.options.stakes?.length ?? 4) * 2 + 1) / 3);
+    const current = (id: ObjectId) => this.shadow.get(id) as StoredObject;
+    const from = this.pick(accounts);
+    const to = this.pick(accounts);
     const gas = { payment: refOf(current(from.gasId)), budget: 1_000_000n, price: 1n };
     let data: TransactionData;
     let shared = false;
     const roll = random();
-    if (roll < (options.contention ?? 0) && counters.length > 0) {
-      const counter = pick(counters);
+    if (roll < this.contention && counters.length > 0) {
+      const counter = this.pick(counters);
       shared = true;
       data = {
         sender: from.address,
@@ -97,7 +152,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
         gas,
         commands: [{ kind: 'increment-counter', counter, by: 1n }],
       };
-    } else if (random() < (options.invalidShare ?? 0)) {
+    } else if (random() < this.invalidShare) {
       // Invalid: overspend, or spend another account's coin.
       const victim = random() < 0.5 ? from : to;
       data = {
@@ -115,7 +170,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       };
     }
     const digest = transactionDigest(data);
-    const certificate = options.sign === false ? { digest, epoch, data, signatures: [] } : certifyTransaction(data, epoch, quorum);
+    const certificate = this.options.sign === false ? { digest, epoch, data, signatures: [] } : certifyTransaction(data, epoch, this.signers.slice(0, quorumSize));
     // Run it on the shadow: shared inputs at their current version, as consensus would assign in this order.
     const objects = new Map<ObjectId, StoredObject>();
     for (const input of data.inputs) {
@@ -123,17 +178,26 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       objects.set(id, current(id));
     }
     const output = executeTransaction(data, digest, epoch, { objects, gasCoin: current(from.gasId) });
-    for (const object of output.written) shadow.set(object.id, object);
-    for (const key of output.deleted) shadow.delete(key.id);
-    steps.push({ certificate, shared });
+    for (const object of output.written) this.shadow.set(object.id, object);
+    for (const key of output.deleted) this.shadow.delete(key.id);
+    return { certificate, shared };
   }
-  const duplicates = steps.filter(() => random() < (options.duplicateShare ?? 0)).map((s) => s.certificate);
+}
+
+/**
+ * A seeded workload of `transactions` steps (see {@link WorkloadGenerator}),
+ * plus duplicates of a share of its certificates.
+ */
+export function generateWorkload(options: WorkloadOptions): Workload {
+  const generator = new WorkloadGenerator(options);
+  const steps = generator.next(options.transactions);
+  const duplicates = steps.filter(() => generator.chance(options.duplicateShare ?? 0)).map((s) => s.certificate);
   return {
-    committee,
-    signers,
-    genesis,
+    committee: generator.committee,
+    signers: generator.signers,
+    genesis: generator.genesis,
     steps,
     duplicates,
-    expectedFinalObjects: [...shadow.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    expectedFinalObjects: generator.expectedFinalObjects(),
   };
 }
