@@ -8,4 +8,9 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   collectCoverageFrom: ['lib/**/*.ts'],
+  // Specs may import the package by name, as users do (the README examples are specs).
+  moduleNameMapper: {
+    '^soma-execution-driver$': '<rootDir>/lib',
+    '^soma-execution-driver/testing$': '<rootDir>/lib/testing',
+  },
 };

@@ -33,6 +33,7 @@ handle.done.then((summary) => {
 });
 JS
 node check.cjs
+node -e "const t = require('soma-execution-driver/testing'); if (typeof t.marbleAuthorityState !== 'function') throw new Error('testing sub-export'); console.log('require(): testing kit', Object.keys(t).join(', '))"
 
 cat > check.mjs <<JS
 import { of } from 'rxjs';
@@ -56,7 +57,11 @@ node check.mjs
 cat > check.ts <<'TS'
 import { of } from 'rxjs';
 import { type ExecutionOutcome, type AuthorityState, executeCertificates } from 'soma-execution-driver';
+import { brief, certificates, type MarbleAuthorityState } from 'soma-execution-driver/testing';
 declare const state: AuthorityState;
+declare const scripted: MarbleAuthorityState;
+const values: Record<string, unknown> = certificates('ab');
+void [values, scripted.starts, brief];
 const out = of({ certificate: { digest: 'a', epoch: 0 } }).pipe(executeCertificates({ authorityState: state }));
 out.subscribe((o: ExecutionOutcome) => o.kind);
 TS

@@ -40,5 +40,7 @@ export type { DriverSnapshot, LatencyPercentiles, OutcomeCounts, PeriodicSnapsho
 export { ExecutionDriverMetrics } from './metrics';
 export type { ErrorLabel } from './metrics';
 export { createDefaultLogger } from './logging';
+export { serveMetrics } from './metrics-server';
+export type { MetricsServer, MetricsServerOptions } from './metrics-server';
 export { MAX_CONCURRENT_EXECUTIONS, startExecutionDriver } from './start-execution-driver';
 export * from './state';
