@@ -149,6 +149,7 @@ export class TransactionManager {
   async enqueue(certificates: readonly CertifiedTransaction[]): Promise<EnqueueResult[]> {
     const shared = certificates.find((c) => c.data.inputs.some((i) => i.kind === 'shared'));
     if (shared) throw new ConsensusRequiredError(shared.digest);
+    this.admit(certificates);
     return this.accept(certificates.map((certificate) => ({ certificate, commit: undefined, shared: new Map() })));
   }
 
@@ -156,7 +157,10 @@ export class TransactionManager {
    * Order a consensus commit: assign each shared input its version in commit
    * order (a mutable use moves the object to the transaction's Lamport
    * version), record the assignments in the epoch store, then enqueue.
-   * Commits are processed one at a time, in call order.
+   * Commits are processed one at a time, in call order. Admission limits do
+   * not apply: a commit is consensus output, already sequenced on every
+   * validator, and refusing it would leave this one behind its peers (as in
+   * Sui, overload control acts where transactions are submitted).
    */
   commit(commit: ConsensusCommit): Promise<EnqueueResult[]> {
     const run = this.commits.then(() => this.assignAndAccept(commit));
@@ -218,7 +222,6 @@ export class TransactionManager {
   private async accept(
     entries: readonly { certificate: CertifiedTransaction; commit: PendingEntry['commit']; shared: ReadonlyMap<ObjectId, number> }[],
   ): Promise<EnqueueResult[]> {
-    this.admit(entries.map((e) => e.certificate));
     const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
     const results: EnqueueResult[] = [];
     const accepted: { entry: PendingEntry; index: number; keys: { id: ObjectId; version: number }[]; keySlots: ObjectSlot[] }[] = [];

@@ -123,6 +123,16 @@ describe('TransactionManager', () => {
       expect(await fresh.enqueue([waiting(5), waiting(6)])).toEqual(['pending', 'pending']);
     });
 
+    it('never refuses a consensus commit: it is already sequenced on every validator', async () => {
+      const { state, gas, certify, increment } = await setup();
+      const manager = new TransactionManager(state, { limits: { maxPendingAndExecuting: 1, maxPerObjectQueue: 1 } });
+      const commit = [1, 2, 3].map((n) => certify(increment({ ...refOf(gas), version: n })));
+      expect(await manager.commit({ digest: 'c1', index: 1, certificates: commit })).toEqual(['ready', 'pending', 'pending']);
+      expect(manager.counts.pending + manager.counts.executing).toBe(3);
+      // Submission is where overload control acts.
+      await expect(manager.enqueue([certify({ ...increment({ ...refOf(gas), version: 9 }), inputs: [] })])).rejects.toThrow(OverloadedError);
+    });
+
     it('refuses when the oldest certificate waiting on an object is too old', async () => {
       const { state, coin, gas, certify, transfer } = await setup();
       let now = 0;
