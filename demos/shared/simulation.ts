@@ -1,0 +1,340 @@
+import { Registry } from 'prom-client';
+import { type Observable, map } from 'rxjs';
+import winston from 'winston';
+import {
+  type AdmissionLimits,
+  type CertifiedTransaction,
+  type EnqueueResult,
+  ExecutionDriverMetrics,
+  type ExecutionOutcome,
+  type OverloadLimit,
+  OverloadedError,
+  type PeriodicSnapshot,
+  type RunSummary,
+  type StopMode,
+  TransactionManagerMetrics,
+  type ValidatorPipeline,
+  WorkloadGenerator,
+  seededRandom,
+  startValidatorPipeline,
+} from '../../lib';
+import { ChaosStore } from './chaos-store';
+
+/** Knobs of a {@link Simulation}. Every one has a demo-friendly default. */
+export interface SimulationOptions {
+  readonly seed?: number;
+  readonly accounts?: number;
+  readonly maxConcurrentExecutions?: number;
+  /** Transactions generated per second. */
+  readonly ratePerSecond?: number;
+  readonly contention?: number;
+  readonly invalidShare?: number;
+  readonly failureRate?: number;
+  readonly transientRate?: number;
+  /** Store read latency, uniform in [0, maxLatencyMs). */
+  readonly maxLatencyMs?: number;
+  /** Admission limits; small by default, so a burst shows refusals. */
+  readonly limits?: AdmissionLimits;
+  /** Where metrics go; a fresh registry by default. */
+  readonly registry?: Registry;
+  /** Snapshot period in ms (default 1,000). */
+  readonly snapshotMs?: number;
+}
+
+/** What the feeder is doing. */
+export type FeedState = 'running' | 'paused' | 'epoch-change' | 'finished' | 'stopped';
+
+/** Everything a dashboard shows, once per period. */
+export interface SimulationSnapshot {
+  readonly driver: PeriodicSnapshot;
+  readonly epoch: number;
+  readonly feed: FeedState;
+  readonly ratePerSecond: number;
+  readonly contention: number;
+  readonly failureRate: number;
+  readonly transientRate: number;
+  /** Transactions generated and handed to the pipeline (resubmissions not counted). */
+  readonly generated: number;
+  /** Transactions committed. */
+  readonly committed: number;
+  /** Submission calls refused by admission control, by limit. */
+  readonly refused: Readonly<Record<OverloadLimit, number>>;
+  /** Certificates the manager turned away, by reason (duplicates, stale epoch). */
+  readonly deduped: Readonly<Record<Exclude<EnqueueResult, 'pending' | 'ready'>, number>>;
+  /** Failed executions sent again. */
+  readonly resubmitted: number;
+  readonly manager: { readonly pending: number; readonly executing: number; readonly missingObjects: number };
+  /** Recent notable events, newest last. */
+  readonly events: readonly string[];
+}
+
+const DEFAULTS = {
+  seed: 7,
+  accounts: 1_000,
+  maxConcurrentExecutions: 16,
+  ratePerSecond: 2_000,
+  contention: 0.1,
+  invalidShare: 0.02,
+  failureRate: 0,
+  transientRate: 0,
+  maxLatencyMs: 2,
+  limits: { maxPendingAndExecuting: 10_000, maxPerObjectQueue: 2_000, maxQueueAgeMs: 1_000 },
+  snapshotMs: 1_000,
+} as const;
+
+const TICK_MS = 50;
+const RETRY_REFUSED_MS = 250;
+const RESUBMIT_FAILED_MS = 300;
+
+/**
+ * The whole validator pipeline under a steady, seeded workload, with dials
+ * the dashboards turn: concurrency, failure and transient-error rates,
+ * contention, bursts, duplicates, epoch changes, pause, stop. Refused
+ * submissions are retried after a pause, and failed executions sent again, as
+ * a client and the network would; nothing is lost.
+ */
+export class Simulation {
+  readonly registry: Registry;
+  readonly snapshots$: Observable<SimulationSnapshot>;
+  feed: FeedState = 'running';
+  ratePerSecond: number;
+  private readonly refused: Record<OverloadLimit, number> = { 'pending-and-executing': 0, 'per-object-queue': 0, 'queue-age': 0 };
+  private readonly deduped = { 'already-executed': 0, 'already-pending': 0, 'already-executing': 0, 'wrong-epoch': 0 };
+  private resubmitted = 0;
+  private committed = 0;
+  private commitIndex = 0;
+  private carry = 0;
+  private timers = new Set<NodeJS.Timeout>();
+  private readonly recentEvents: string[] = [];
+  private readonly recent: CertifiedTransaction[] = [];
+  private readonly ticker: NodeJS.Timeout;
+  private finishTarget: number | undefined;
+  private finished: (() => void) | undefined;
+
+  private constructor(
+    readonly pipeline: ValidatorPipeline,
+    readonly generator: WorkloadGenerator,
+    readonly store: ChaosStore,
+    options: Required<Pick<SimulationOptions, 'ratePerSecond' | 'snapshotMs'>>,
+  ) {
+    this.registry = (pipeline.driver.metrics as ExecutionDriverMetrics).registry;
+    this.ratePerSecond = options.ratePerSecond;
+    pipeline.state.committed$.subscribe(({ certificate }) => {
+      this.committed++;
+      this.recent.push(certificate);
+      if (this.recent.length > 200) this.recent.shift();
+      this.checkFinished();
+    });
+    pipeline.outcomes$.subscribe((outcome) => this.onOutcome(outcome));
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    this.snapshots$ = pipeline.driver.snapshots(options.snapshotMs).pipe(map((driver) => this.snapshot(driver)));
+  }
+
+  static async start(options: SimulationOptions = {}): Promise<Simulation> {
+    const o = { ...DEFAULTS, ...options };
+    const random = seededRandom(o.seed + 1);
+    const generator = new WorkloadGenerator({ seed: o.seed, accounts: o.accounts, contention: o.contention, invalidShare: o.invalidShare, hotCounters: 4, sign: false });
+    const store = new ChaosStore(random, o.maxLatencyMs);
+    store.failureRate = o.failureRate;
+    store.transientRate = o.transientRate;
+    const registry = options.registry ?? new Registry();
+    const pipeline = await startValidatorPipeline({
+      committee: generator.committee,
+      genesis: generator.genesis,
+      store,
+      verifySignatures: false, // pre-verified: signing thousands a second would be the whole demo
+      maxConcurrentExecutions: o.maxConcurrentExecutions,
+      limits: o.limits,
+      metrics: new ExecutionDriverMetrics(registry),
+      managerMetrics: new TransactionManagerMetrics(registry),
+      retry: { maxAttempts: 8, initialDelayMs: 5, maxDelayMs: 100 },
+      logger: winston.createLogger({ silent: true }),
+    });
+    return new Simulation(pipeline, generator, store, o);
+  }
+
+  /** Generate `count` transactions at once, past the rate. */
+  burst(count: number): void {
+    this.event(`burst of ${count.toLocaleString('en-US')} transactions`);
+    this.submitSteps(this.generator.next(count));
+  }
+
+  /** Send `count` recently committed certificates again: the manager must turn them away. */
+  injectDuplicates(count = 50): void {
+    const copies = this.recent.slice(-count);
+    this.event(`${copies.length} duplicates sent`);
+    void this.submitOwned(copies.filter((c) => !isShared(c)));
+  }
+
+  setContention(share: number): void {
+    this.generator.contention = clamp(share);
+    this.event(`contention ${percent(this.generator.contention)}`);
+  }
+
+  setFailureRate(share: number): void {
+    this.store.failureRate = clamp(share);
+    this.event(`failure rate ${percent(this.store.failureRate)}`);
+  }
+
+  setTransientRate(share: number): void {
+    this.store.transientRate = clamp(share);
+    this.event(`transient-error rate ${percent(this.store.transientRate)}`);
+  }
+
+  setConcurrency(limit: number): void {
+    const bounded = Math.max(1, Math.min(1024, Math.round(limit)));
+    this.pipeline.driver.setMaxConcurrentExecutions(bounded);
+    this.event(`concurrency limit ${bounded}`);
+  }
+
+  togglePause(): void {
+    const { driver } = this.pipeline;
+    if (driver.paused) driver.resume();
+    else driver.pause();
+    this.event(driver.paused ? 'execution paused' : 'execution resumed');
+  }
+
+  /**
+   * Move to the next epoch as a validator does: stop generating, let
+   * everything pending drain, reconfigure, then show that certificates of
+   * the old epoch are refused, and carry on.
+   */
+  async changeEpoch(): Promise<void> {
+    if (this.feed !== 'running') return;
+    this.feed = 'epoch-change';
+    const from = this.generator.committee.epoch;
+    this.event(`epoch change: draining epoch ${from}`);
+    while (!this.idle()) await new Promise((resolve) => setTimeout(resolve, 20));
+    const stale = this.recent.filter((c) => !isShared(c)).slice(-20);
+    this.generator.advanceEpoch(from + 1);
+    await this.pipeline.reconfigure(this.generator.committee);
+    const results = await this.pipeline.submit(stale);
+    this.count(results);
+    this.event(`epoch ${from + 1}: ${results.filter((r) => r === 'wrong-epoch').length} certificates of epoch ${from} refused`);
+    if (this.feed === 'epoch-change') this.feed = 'running';
+  }
+
+  /** Generate exactly `total` transactions (at the rate), then resolve once all have committed. */
+  runFixed(total: number): Promise<void> {
+    this.finishTarget = total;
+    return new Promise((resolve) => {
+      this.finished = resolve;
+      this.checkFinished();
+    });
+  }
+
+  /** Stop generating and stop the driver, draining or aborting what runs. */
+  async stop(mode: StopMode = 'drain'): Promise<RunSummary> {
+    this.feed = 'stopped';
+    clearInterval(this.ticker);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.event(`stopped (${mode})`);
+    return this.pipeline.stop({ mode });
+  }
+
+  private tick(): void {
+    if (this.feed !== 'running') return;
+    let count = (this.ratePerSecond * TICK_MS) / 1000 + this.carry;
+    if (this.finishTarget !== undefined) count = Math.min(count, this.finishTarget - this.generator.generated);
+    const whole = Math.floor(count);
+    this.carry = count - whole;
+    if (whole > 0) this.submitSteps(this.generator.next(whole));
+    if (this.finishTarget !== undefined && this.generator.generated >= this.finishTarget) this.feed = 'finished';
+  }
+
+  private submitSteps(steps: readonly { certificate: CertifiedTransaction; shared: boolean }[]): void {
+    const owned = steps.filter((s) => !s.shared).map((s) => s.certificate);
+    const shared = steps.filter((s) => s.shared).map((s) => s.certificate);
+    // Shared-object certificates in one consensus commit, in generation order.
+    if (shared.length > 0) {
+      const index = this.commitIndex++;
+      this.pipeline.commit({ digest: `commit-${index}`, index, certificates: shared }).then(
+        (results) => this.count(results),
+        (error: unknown) => this.event(`commit ${index} failed: ${String(error)}`),
+      );
+    }
+    for (let i = 0; i < owned.length; i += 1_000) void this.submitOwned(owned.slice(i, i + 1_000));
+  }
+
+  private async submitOwned(certificates: readonly CertifiedTransaction[]): Promise<void> {
+    if (certificates.length === 0) return;
+    try {
+      this.count(await this.pipeline.submit(certificates));
+    } catch (error) {
+      if (!(error instanceof OverloadedError)) throw error;
+      this.refused[error.limit]++;
+      this.event(`refused: ${error.limit}, ${certificates.length} certificates retried in ${RETRY_REFUSED_MS} ms`);
+      this.later(() => void this.submitOwned(certificates), RETRY_REFUSED_MS);
+    }
+  }
+
+  private onOutcome(outcome: ExecutionOutcome): void {
+    if (outcome.kind !== 'failed' || this.feed === 'stopped') return;
+    const certificate = outcome.pending.certificate as CertifiedTransaction;
+    if (isShared(certificate)) return;
+    // The network would deliver the certificate again; so does the simulation.
+    this.resubmitted++;
+    this.later(() => void this.submitOwned([certificate]), RESUBMIT_FAILED_MS);
+  }
+
+  private count(results: readonly EnqueueResult[]): void {
+    for (const result of results) if (result !== 'pending' && result !== 'ready') this.deduped[result]++;
+  }
+
+  private later(run: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private idle(): boolean {
+    const { manager, driver } = this.pipeline;
+    return manager.counts.pending === 0 && manager.counts.executing === 0 && driver.inFlight === 0 && driver.backlogSize === 0 && this.timers.size === 0;
+  }
+
+  private checkFinished(): void {
+    if (this.finished && this.finishTarget !== undefined && this.committed >= this.finishTarget) {
+      this.finished();
+      this.finished = undefined;
+    }
+  }
+
+  private event(text: string): void {
+    this.recentEvents.push(text);
+    if (this.recentEvents.length > 6) this.recentEvents.shift();
+  }
+
+  private snapshot(driver: PeriodicSnapshot): SimulationSnapshot {
+    return {
+      driver,
+      epoch: this.generator.committee.epoch,
+      feed: this.feed,
+      ratePerSecond: this.ratePerSecond,
+      contention: this.generator.contention,
+      failureRate: this.store.failureRate,
+      transientRate: this.store.transientRate,
+      generated: this.generator.generated,
+      committed: this.committed,
+      refused: { ...this.refused },
+      deduped: { ...this.deduped },
+      resubmitted: this.resubmitted,
+      manager: this.pipeline.manager.counts,
+      events: [...this.recentEvents],
+    };
+  }
+}
+
+function isShared(certificate: CertifiedTransaction): boolean {
+  return certificate.data.inputs.some((input) => input.kind === 'shared');
+}
+
+function clamp(share: number): number {
+  return Math.max(0, Math.min(0.9, Math.round(share * 100) / 100));
+}
+
+export function percent(share: number): string {
+  return `${Math.round(share * 100)} %`;
+}
