@@ -298,21 +298,28 @@ export class TransactionManager {
     return results;
   }
 
-  /** Refuse the whole call if accepting it would pass a limit. */
+  /**
+   * Refuse the whole call if accepting it would pass a limit. A certificate
+   * on the way to a version pending certificates wait for is always admitted
+   * (and not counted): refusing it could only make the queue it would drain
+   * older, and a refused predecessor behind admitted successors would never
+   * get in again.
+   */
   private admit(certificates: readonly CertifiedTransaction[]): void {
     const { maxPendingAndExecuting, maxPerObjectQueue, maxQueueAgeMs } = this.limits;
+    const counted = certificates.filter((certificate) => !this.unblocks(certificate));
     const load = this.pending.size + this.executing.size;
-    if (load + certificates.length > maxPendingAndExecuting) {
+    if (counted.length > 0 && load + counted.length > maxPendingAndExecuting) {
       throw new OverloadedError('pending-and-executing', `${load} pending or executing, limit ${maxPendingAndExecuting}`);
     }
     // Per-object limits: only objects that this call could take past a limit are counted exactly.
     let adding: Map<ObjectId, number> | undefined;
-    for (const certificate of certificates) {
+    for (const certificate of counted) {
       for (const id of inputIds(certificate)) {
         const slot = this.slots.get(id);
         const queued = slot?.queue.size ?? 0;
-        if (queued + certificates.length > maxPerObjectQueue) {
-          adding ??= countInputs(certificates);
+        if (queued + counted.length > maxPerObjectQueue) {
+          adding ??= countInputs(counted);
           if (queued + (adding.get(id) ?? 0) > maxPerObjectQueue) {
             throw new OverloadedError('per-object-queue', `${queued} waiting, limit ${maxPerObjectQueue}`, id);
           }
@@ -322,6 +329,23 @@ export class TransactionManager {
         if (age > maxQueueAgeMs) throw new OverloadedError('queue-age', `oldest waiting ${Math.round(age)} ms, limit ${maxQueueAgeMs} ms`, id);
       }
     }
+  }
+
+  /**
+   * Is `certificate` on the way to a version a pending certificate waits for?
+   * It is when it spends an older version of an object someone waits on: its
+   * output, or the output of what follows it, is that version.
+   */
+  private unblocks(certificate: CertifiedTransaction): boolean {
+    if (this.waitedVersions === 0) return false;
+    const spendsBefore = (ref: { id: ObjectId; version: number }): boolean => {
+      const waiters = this.slots.get(ref.id)?.waiters;
+      if (!waiters) return false;
+      for (const waited of waiters.keys()) if (waited > ref.version) return true;
+      return false;
+    };
+    // Shared versions come from consensus, not from submission: only owned inputs and gas count.
+    return spendsBefore(certificate.data.gas.payment) || certificate.data.inputs.some((input) => input.kind === 'owned' && spendsBefore(input.ref));
   }
 
   /** A commit wrote `version` of `id`: release whoever waits for exactly that version. */

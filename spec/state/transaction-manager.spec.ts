@@ -123,6 +123,21 @@ describe('TransactionManager', () => {
       expect(await fresh.enqueue([waiting(5), waiting(6)])).toEqual(['pending', 'pending']);
     });
 
+    it('always admits the certificate a waiting one depends on: refusing it would stall the queue for good', async () => {
+      const { state, coin, gas, certify, transfer } = await setup();
+      let now = 0;
+      const manager = new TransactionManager(state, { limits: { maxPendingAndExecuting: 1, maxQueueAgeMs: 1_000 }, now: () => now });
+      const spending = (v: number) => certify(transfer({ ...refOf(coin), version: v }, refOf(gas)));
+      expect(await manager.enqueue([spending(5)])).toEqual(['pending']); // waits for coin version 5
+      now = 5_000; // it has waited far past the age limit, and the manager is full
+      await expect(manager.enqueue([spending(9)])).rejects.toMatchObject({ limit: 'pending-and-executing' });
+      // The certificate that writes coin version 5 (it spends version 4: Lamport max(4, 1) + 1) gets in,
+      // and so does one further back on the same path (it spends version 2).
+      expect(await manager.enqueue([spending(4)])).toEqual(['pending']);
+      expect(await manager.enqueue([spending(2)])).toEqual(['pending']);
+      expect(manager.counts.pending).toBe(3);
+    });
+
     it('never refuses a consensus commit: it is already sequenced on every validator', async () => {
       const { state, gas, certify, increment } = await setup();
       const manager = new TransactionManager(state, { limits: { maxPendingAndExecuting: 1, maxPerObjectQueue: 1 } });
