@@ -57,6 +57,8 @@ export interface SimulationSnapshot {
   readonly generated: number;
   /** Transactions committed. */
   readonly committed: number;
+  /** Certificates waiting to be submitted again (refused, or failed). */
+  readonly retrying: number;
   /** Submission calls refused by admission control, by limit. */
   readonly refused: Readonly<Record<OverloadLimit, number>>;
   /** Certificates the manager turned away, by reason (duplicates, stale epoch). */
@@ -83,7 +85,7 @@ const DEFAULTS = {
 } as const;
 
 const TICK_MS = 50;
-const RETRY_REFUSED_MS = 250;
+const MAX_RETRY_CHUNK = 500;
 const RESUBMIT_FAILED_MS = 300;
 
 /**
@@ -106,8 +108,13 @@ export class Simulation {
   private carry = 0;
   private timers = new Set<NodeJS.Timeout>();
   private readonly recentEvents: string[] = [];
+  /** Refused or failed certificates, oldest first, waiting to be submitted again. */
+  private readonly retryQueue: CertifiedTransaction[] = [];
+  private retryChunk = MAX_RETRY_CHUNK;
+  private retrying = false;
   private readonly recent: CertifiedTransaction[] = [];
   private readonly ticker: NodeJS.Timeout;
+  private lastPeriodic: PeriodicSnapshot | undefined;
   private finishTarget: number | undefined;
   private finished: (() => void) | undefined;
 
@@ -127,7 +134,12 @@ export class Simulation {
     });
     pipeline.outcomes$.subscribe((outcome) => this.onOutcome(outcome));
     this.ticker = setInterval(() => this.tick(), TICK_MS);
-    this.snapshots$ = pipeline.driver.snapshots(options.snapshotMs).pipe(map((driver) => this.snapshot(driver)));
+    this.snapshots$ = pipeline.driver.snapshots(options.snapshotMs).pipe(
+      map((driver) => {
+        this.lastPeriodic = driver;
+        return this.snapshot(driver);
+      }),
+    );
   }
 
   static async start(options: SimulationOptions = {}): Promise<Simulation> {
@@ -151,6 +163,12 @@ export class Simulation {
       logger: winston.createLogger({ silent: true }),
     });
     return new Simulation(pipeline, generator, store, o);
+  }
+
+  /** A snapshot now (rates from the last periodic one): a UI redraws at once after a key. */
+  current(): SimulationSnapshot {
+    const rates = { executedPerSecond: this.lastPeriodic?.executedPerSecond ?? 0, outcomesPerSecond: this.lastPeriodic?.outcomesPerSecond ?? 0 };
+    return this.snapshot({ ...this.pipeline.driver.snapshot(), ...rates });
   }
 
   /** Generate `count` transactions at once, past the rate. */
@@ -211,7 +229,8 @@ export class Simulation {
     const results = await this.pipeline.submit(stale);
     this.count(results);
     this.event(`epoch ${from + 1}: ${results.filter((r) => r === 'wrong-epoch').length} certificates of epoch ${from} refused`);
-    if (this.feed === 'epoch-change') this.feed = 'running';
+    // A stop may have come while draining.
+    if ((this.feed as FeedState) === 'epoch-change') this.feed = 'running';
   }
 
   /** Generate exactly `total` transactions (at the rate), then resolve once all have committed. */
@@ -234,6 +253,11 @@ export class Simulation {
   }
 
   private tick(): void {
+    if (this.feed === 'stopped') return;
+    if (this.retryQueue.length > 0) {
+      void this.retryOldest();
+      return;
+    }
     if (this.feed !== 'running') return;
     let count = (this.ratePerSecond * TICK_MS) / 1000 + this.carry;
     if (this.finishTarget !== undefined) count = Math.min(count, this.finishTarget - this.generator.generated);
@@ -264,8 +288,32 @@ export class Simulation {
     } catch (error) {
       if (!(error instanceof OverloadedError)) throw error;
       this.refused[error.limit]++;
-      this.event(`refused: ${error.limit}, ${certificates.length} certificates retried in ${RETRY_REFUSED_MS} ms`);
-      this.later(() => void this.submitOwned(certificates), RETRY_REFUSED_MS);
+      this.event(`refused: ${error.limit}; ${certificates.length.toLocaleString('en-US')} certificates wait to be retried`);
+      for (const certificate of certificates) this.retryQueue.push(certificate);
+    }
+  }
+
+  /**
+   * Back off as a client does: while refused certificates wait, generate
+   * nothing new and retry from the oldest, in calls that halve on each
+   * refusal and double on each success. Certificates that the manager's
+   * queue waits for are always admitted, so the small calls get them in.
+   */
+  private async retryOldest(): Promise<void> {
+    if (this.retrying) return;
+    this.retrying = true;
+    const chunk = this.retryQueue.slice(0, this.retryChunk);
+    try {
+      this.count(await this.pipeline.submit(chunk));
+      this.retryQueue.splice(0, chunk.length);
+      this.retryChunk = Math.min(MAX_RETRY_CHUNK, this.retryChunk * 2);
+      if (this.retryQueue.length === 0) this.event('refused certificates all accepted: back to the generation rate');
+    } catch (error) {
+      if (!(error instanceof OverloadedError)) throw error;
+      this.refused[error.limit]++;
+      this.retryChunk = Math.max(1, Math.floor(this.retryChunk / 2));
+    } finally {
+      this.retrying = false;
     }
   }
 
@@ -275,7 +323,7 @@ export class Simulation {
     if (isShared(certificate)) return;
     // The network would deliver the certificate again; so does the simulation.
     this.resubmitted++;
-    this.later(() => void this.submitOwned([certificate]), RESUBMIT_FAILED_MS);
+    this.later(() => this.retryQueue.push(certificate), RESUBMIT_FAILED_MS);
   }
 
   private count(results: readonly EnqueueResult[]): void {
@@ -292,7 +340,7 @@ export class Simulation {
 
   private idle(): boolean {
     const { manager, driver } = this.pipeline;
-    return manager.counts.pending === 0 && manager.counts.executing === 0 && driver.inFlight === 0 && driver.backlogSize === 0 && this.timers.size === 0;
+    return manager.counts.pending === 0 && manager.counts.executing === 0 && driver.inFlight === 0 && driver.backlogSize === 0 && this.timers.size === 0 && this.retryQueue.length === 0;
   }
 
   private checkFinished(): void {
@@ -321,6 +369,7 @@ export class Simulation {
       refused: { ...this.refused },
       deduped: { ...this.deduped },
       resubmitted: this.resubmitted,
+      retrying: this.retryQueue.length,
       manager: this.pipeline.manager.counts,
       events: [...this.recentEvents],
     };
