@@ -23,7 +23,13 @@ function Dashboard({ simulation, metricsUrl }: { simulation: Simulation; metrics
       setSnapshot(s);
       setHistory((previous) => [...previous.slice(-(HISTORY - 1)), s.driver.executedPerSecond]);
     });
-    return () => subscription.unsubscribe();
+    // Events (a key's effect, a stop completing) redraw at once, between ticks. A subscription
+    // of its own: the snapshots complete when the run ends, and a stop's last event comes after.
+    const events = simulation.events$.subscribe(() => setSnapshot(simulation.current()));
+    return () => {
+      subscription.unsubscribe();
+      events.unsubscribe();
+    };
   }, [simulation]);
 
   useInput((input, key) => {
@@ -34,8 +40,6 @@ function Dashboard({ simulation, metricsUrl }: { simulation: Simulation; metrics
     const control = controlFor(input);
     if (!control) return;
     control.run(simulation);
-    // Redraw at once, not at the next tick, so the key's effect shows.
-    setTimeout(() => setSnapshot(simulation.current()), 0);
   });
 
   return h(

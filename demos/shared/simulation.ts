@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { type Observable, map } from 'rxjs';
+import { type Observable, Subject, map } from 'rxjs';
 import winston from 'winston';
 import {
   type AdmissionLimits,
@@ -108,6 +108,10 @@ export class Simulation {
   private carry = 0;
   private timers = new Set<NodeJS.Timeout>();
   private readonly recentEvents: string[] = [];
+  private readonly eventSubject = new Subject<string>();
+  /** Each notable event as it happens (a UI redraws on it, between periodic snapshots). */
+  readonly events$: Observable<string> = this.eventSubject.asObservable();
+  private backingOff = false;
   /** Refused or failed certificates, oldest first, waiting to be submitted again. */
   private readonly retryQueue: CertifiedTransaction[] = [];
   private retryChunk = MAX_RETRY_CHUNK;
@@ -248,8 +252,10 @@ export class Simulation {
     clearInterval(this.ticker);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    this.event(`stopped (${mode})`);
-    return this.pipeline.stop({ mode });
+    this.event(`stopping (${mode})`);
+    const summary = await this.pipeline.stop({ mode });
+    this.event(`stopped (${mode}): ${summary.unstarted.length.toLocaleString('en-US')} received certificates handed back unstarted`);
+    return summary;
   }
 
   private tick(): void {
@@ -288,6 +294,7 @@ export class Simulation {
     } catch (error) {
       if (!(error instanceof OverloadedError)) throw error;
       this.refused[error.limit]++;
+      this.backingOff = true;
       this.event(`refused: ${error.limit}; ${certificates.length.toLocaleString('en-US')} certificates wait to be retried`);
       for (const certificate of certificates) this.retryQueue.push(certificate);
     }
@@ -307,7 +314,10 @@ export class Simulation {
       this.count(await this.pipeline.submit(chunk));
       this.retryQueue.splice(0, chunk.length);
       this.retryChunk = Math.min(MAX_RETRY_CHUNK, this.retryChunk * 2);
-      if (this.retryQueue.length === 0) this.event('refused certificates all accepted: back to the generation rate');
+      if (this.retryQueue.length === 0 && this.backingOff) {
+        this.backingOff = false;
+        this.event('refused certificates all accepted: back to the generation rate');
+      }
     } catch (error) {
       if (!(error instanceof OverloadedError)) throw error;
       this.refused[error.limit]++;
@@ -353,6 +363,7 @@ export class Simulation {
   private event(text: string): void {
     this.recentEvents.push(text);
     if (this.recentEvents.length > 6) this.recentEvents.shift();
+    this.eventSubject.next(text);
   }
 
   private snapshot(driver: PeriodicSnapshot): SimulationSnapshot {

@@ -49,6 +49,14 @@ describe('dashboard demo in a real terminal (tmux)', () => {
     tmux('send-keys', '-t', session, 'c');
     await waitForScreen(/contention 20 %/);
 
+    tmux('send-keys', '-t', session, 'e');
+    await waitForScreen(/epoch 1: \d+ certificates of epoch 0 refused/);
+    expect(screen()).toMatch(/Epoch\s+1 /);
+
+    tmux('send-keys', '-t', session, 's');
+    await waitForScreen(/stopped \(drain\): [\d,]+ received certificates handed back unstarted/);
+    expect(screen()).toMatch(/feed stopped/);
+
     tmux('send-keys', '-t', session, 'q');
     const deadline = Date.now() + 15_000;
     while (spawnSync('tmux', ['has-session', '-t', session]).status === 0 && Date.now() < deadline) {
