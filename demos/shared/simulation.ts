@@ -225,8 +225,11 @@ export class Simulation {
     if (this.feed !== 'running') return;
     this.feed = 'epoch-change';
     const from = this.generator.committee.epoch;
-    this.event(`epoch change: draining epoch ${from}`);
-    while (!this.idle()) await new Promise((resolve) => setTimeout(resolve, 20));
+    const { manager, driver } = this.pipeline;
+    this.event(`epoch change: draining epoch ${from} (${manager.counts.pending + manager.counts.executing} in the manager, ${driver.inFlight} in flight)`);
+    const draining = performance.now();
+    while (!this.idle()) await new Promise((resolve) => setTimeout(resolve, 5));
+    this.event(`epoch ${from} drained in ${Math.round(performance.now() - draining)} ms; reconfiguring`);
     const stale = this.recent.filter((c) => !isShared(c)).slice(-20);
     this.generator.advanceEpoch(from + 1);
     await this.pipeline.reconfigure(this.generator.committee);

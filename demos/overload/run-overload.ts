@@ -1,0 +1,56 @@
+import { Simulation } from '../shared/simulation';
+
+/** Options of the overload demo. */
+export interface OverloadDemoOptions {
+  readonly burst: number;
+  readonly maxPendingAndExecuting: number;
+  readonly print: (line: string) => void;
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+/**
+ * Overload: a steady flow, then a burst far past the manager's admission
+ * limit. Submissions are refused with OverloadedError (by limit), the client
+ * backs off and retries its oldest certificates first, and the pipeline
+ * recovers: every transaction commits, none is lost or run twice.
+ */
+export async function runOverload(options: OverloadDemoOptions): Promise<{ committed: number; total: number; refused: number }> {
+  const { print } = options;
+  const steady = 1_000;
+  const total = steady * 2 + options.burst;
+  const simulation = await Simulation.start({
+    ratePerSecond: steady,
+    maxConcurrentExecutions: 16,
+    contention: 0.05,
+    limits: { maxPendingAndExecuting: options.maxPendingAndExecuting, maxPerObjectQueue: 2_000, maxQueueAgeMs: 1_000 },
+  });
+  print(`Overload: ${n(steady)} transactions/s, then a burst of ${n(options.burst)}; admission limit ${n(options.maxPendingAndExecuting)} pending or executing, queues at most 1 s old.`);
+  print('');
+  print('     t   committed   in manager   refused calls (pending · per-object · age)   waiting to retry');
+  const started = performance.now();
+  const line = () => {
+    const s = simulation.current();
+    const t = ((performance.now() - started) / 1000).toFixed(2).padStart(6);
+    const inManager = s.manager.pending + s.manager.executing;
+    const refused = `${n(s.refused['pending-and-executing'])} · ${n(s.refused['per-object-queue'])} · ${n(s.refused['queue-age'])}`;
+    print(`${t}s  ${n(s.committed).padStart(10)}  ${n(inManager).padStart(11)}   ${refused.padEnd(43)}  ${n(s.retrying).padStart(16)}`);
+  };
+  const ticker = setInterval(line, 250);
+  const finished = simulation.runFixed(total);
+  setTimeout(() => {
+    print(`  -- burst: ${n(options.burst)} transactions submitted at once`);
+    simulation.burst(options.burst);
+  }, 1_000);
+  await finished;
+  clearInterval(ticker);
+  line();
+  await simulation.stop('drain');
+  const s = simulation.current();
+  const refused = Object.values(s.refused).reduce((a, b) => a + b, 0);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  print('');
+  print(`Recovered: ${n(s.committed)} of ${n(total)} transactions committed in ${seconds} s, each exactly once.`);
+  print(`${n(refused)} submission calls were refused (OverloadedError, by limit: pending-and-executing ${n(s.refused['pending-and-executing'])}, per-object-queue ${n(s.refused['per-object-queue'])}, queue-age ${n(s.refused['queue-age'])}); the refused certificates were retried, oldest first, and none was lost.`);
+  return { committed: s.committed, total, refused };
+}

@@ -1,0 +1,14 @@
+import { runOverload } from '../../demos/overload/run-overload';
+
+describe('overload demo', () => {
+  it('refuses a burst past the admission limit, then recovers: every transaction commits', async () => {
+    const lines: string[] = [];
+    const result = await runOverload({ burst: 6_000, maxPendingAndExecuting: 1_500, print: (line) => lines.push(line) });
+    expect(result.refused).toBeGreaterThan(0);
+    expect(result.committed).toBe(result.total);
+    expect(lines).toContain('  -- burst: 6,000 transactions submitted at once');
+    expect(lines.filter((line) => /^\s+\d+\.\d\ds\s+[\d,]+\s+[\d,]+\s+[\d,]+ · [\d,]+ · [\d,]+\s+[\d,]+$/.test(line)).length).toBeGreaterThan(3);
+    expect(lines.join('\n')).toMatch(/^Recovered: 8,000 of 8,000 transactions committed in [\d.]+ s, each exactly once\.$/m);
+    expect(lines.join('\n')).toMatch(/^[\d,]+ submission calls were refused \(OverloadedError, by limit: pending-and-executing [1-9]/m);
+  }, 60_000);
+});
