@@ -23,4 +23,12 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', console: 'readonly' } },
   },
+  {
+    // The browser dashboard's page script: plain browser JavaScript, uPlot loaded by a script tag.
+    files: ['demos/web/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'writable', document: 'readonly', fetch: 'readonly', EventSource: 'readonly', uPlot: 'readonly', console: 'readonly' },
+    },
+  },
 );

@@ -1,0 +1,81 @@
+// The browser dashboard: Server-Sent Events in, uPlot charts and figures out.
+'use strict';
+(() => {
+  const WINDOW = 120; // points kept per chart
+  const n = (value) => Math.round(value).toLocaleString('en-US');
+  const ms = (value) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
+  const sum = (record) => Object.values(record).reduce((a, b) => a + b, 0);
+  const $ = (id) => document.getElementById(id);
+
+  const series = { time: [], executed: [], p50: [], p95: [], p99: [], inFlight: [], backlog: [], limit: [] };
+  const make = (id, title, lines, data) =>
+    new uPlot(
+      {
+        title,
+        width: $(id).clientWidth - 12 || 600,
+        height: 230,
+        scales: { x: { time: true } },
+        series: [{}, ...lines.map(([label, stroke]) => ({ label, stroke, width: 2 }))],
+      },
+      data(),
+      $(id),
+    );
+  const charts = [
+    [make('chart-throughput', 'Throughput (executed / s)', [['executed/s', '#2a7ab9']], () => [series.time, series.executed]), () => [series.time, series.executed]],
+    [
+      make('chart-latency', 'Execution latency (ms)', [['p50', '#3ca55c'], ['p95', '#e0a000'], ['p99', '#d9534f']], () => [series.time, series.p50, series.p95, series.p99]),
+      () => [series.time, series.p50, series.p95, series.p99],
+    ],
+    [
+      make('chart-load', 'In flight, limit and backlog', [['in flight', '#2a7ab9'], ['limit', '#999'], ['backlog', '#d9534f']], () => [series.time, series.inFlight, series.limit, series.backlog]),
+      () => [series.time, series.inFlight, series.limit, series.backlog],
+    ],
+  ];
+
+  let ticks = 0;
+  function show(s) {
+    const d = s.driver;
+    const point = { time: Date.now() / 1000, executed: d.executedPerSecond, p50: d.latencyMs.p50, p95: d.latencyMs.p95, p99: d.latencyMs.p99, inFlight: d.inFlight, backlog: d.backlogSize, limit: d.maxConcurrentExecutions };
+    for (const key of Object.keys(series)) {
+      series[key].push(point[key]);
+      if (series[key].length > WINDOW) series[key].shift();
+    }
+    for (const [chart, data] of charts) chart.setData(data());
+    $('ticks').textContent = String(++ticks);
+    $('epoch').textContent = String(s.epoch);
+    $('feed').textContent = s.feed;
+    $('paused').textContent = d.paused ? 'PAUSED' : '';
+    $('paused').className = d.paused ? 'paused' : '';
+    $('throughput').textContent = n(d.executedPerSecond);
+    $('in-flight').textContent = String(d.inFlight);
+    $('limit').textContent = String(d.maxConcurrentExecutions);
+    $('backlog').textContent = n(d.backlogSize);
+    $('latency').textContent = `${ms(d.latencyMs.p50)} · ${ms(d.latencyMs.p95)} · ${ms(d.latencyMs.p99)}`;
+    $('executed').textContent = n(d.outcomes.executed);
+    $('failures').textContent = `${n(d.outcomes.retries)} · ${n(sum(d.outcomes.failed))}`;
+    $('skipped').textContent = Object.entries(d.outcomes.skipped).map(([k, v]) => `${k} ${n(v)}`).join(', ');
+    $('skipped').style.fontSize = '12px';
+    $('refused').textContent = `${n(sum(s.refused))} · ${n(s.retrying)}`;
+    $('manager').textContent = `${n(s.manager.pending)} · ${n(s.manager.executing)}`;
+    $('dials').textContent = `rate ${n(s.ratePerSecond)}/s, contention ${Math.round(s.contention * 100)} %, failures ${Math.round(s.failureRate * 100)} %, transient ${Math.round(s.transientRate * 100)} %`;
+    $('events').textContent = s.events.join('\n');
+  }
+
+  fetch('/controls')
+    .then((response) => response.json())
+    .then(({ controls, metricsUrl }) => {
+      $('metrics').href = metricsUrl;
+      $('metrics').textContent = metricsUrl;
+      for (const { key, label } of controls) {
+        const button = document.createElement('button');
+        button.textContent = label;
+        button.dataset.key = key;
+        button.title = `key ${key} in the terminal dashboard`;
+        button.addEventListener('click', () => fetch(`/control/${encodeURIComponent(key)}`, { method: 'POST' }));
+        $('controls').append(button);
+      }
+    });
+
+  new EventSource('/events').onmessage = (message) => show(JSON.parse(message.data));
+  window.dashboard = { points: () => series.time.length, ticks: () => ticks };
+})();
