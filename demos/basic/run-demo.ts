@@ -6,6 +6,7 @@ import {
   type ExecutionOutcome,
   type PendingCertificate,
   type RunSummary,
+  serveMetrics,
 } from '../../lib';
 import { InMemoryAuthorityState, effectsDigest, seededRandom } from './in-memory-authority-state';
 
@@ -53,6 +54,8 @@ export async function runDemo(options: DemoOptions = DEFAULT_DEMO): Promise<RunS
     logger: winston.createLogger({ silent: true }),
   }).spawn({ next: (outcome) => print(describe(outcome, performance.now() - started, handle.inFlight, handle.backlogSize)) });
 
+  const server = await serveMetrics({ registry: metrics.registry });
+  print(`metrics: ${server.url}`);
   print(`Execution driver demo: ${options.certificates} certificates, concurrency ${options.maxConcurrentExecutions}, epoch ${EPOCH}, seed ${options.seed}`);
   print('');
   const sent: string[] = [];
@@ -72,6 +75,7 @@ export async function runDemo(options: DemoOptions = DEFAULT_DEMO): Promise<RunS
   ready.complete();
 
   const summary = await handle.done;
+  await server.close();
   print('');
   print(
     `Drained in ${Math.round(performance.now() - started)} ms: ${summary.executed} executed, ${summary.failed} failed, ` +

@@ -1,3 +1,4 @@
+import { serveMetrics } from '../../lib';
 import { Simulation } from '../shared/simulation';
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -17,6 +18,8 @@ export async function runEpochChange(print: (line: string) => void): Promise<{ e
     return `epoch ${s.epoch} · committed ${n(s.committed)} · in manager ${n(s.manager.pending + s.manager.executing)} · in flight ${s.driver.inFlight}`;
   };
   const events = simulation.events$.subscribe((event) => print(`${at()}  ${event.padEnd(66)} ${state()}`));
+  const metrics = await serveMetrics({ registry: simulation.registry });
+  print(`metrics: ${metrics.url}`);
   print('Epoch change mid-run: 2,000 transactions/s, 20 % on shared counters, store reads of up to 20 ms, concurrency 64.');
   print('');
   await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -27,6 +30,7 @@ export async function runEpochChange(print: (line: string) => void): Promise<{ e
   const generated = simulation.generator.generated;
   await simulation.runFixed(generated);
   await simulation.stop('drain');
+  await metrics.close();
   events.unsubscribe();
   const s = simulation.current();
   print('');

@@ -1,3 +1,4 @@
+import { serveMetrics } from '../../lib';
 import { Simulation } from '../shared/simulation';
 
 /** Options of the overload demo. */
@@ -25,6 +26,8 @@ export async function runOverload(options: OverloadDemoOptions): Promise<{ commi
     contention: 0.05,
     limits: { maxPendingAndExecuting: options.maxPendingAndExecuting, maxPerObjectQueue: 2_000, maxQueueAgeMs: 1_000 },
   });
+  const metrics = await serveMetrics({ registry: simulation.registry });
+  print(`metrics: ${metrics.url}`);
   print(`Overload: ${n(steady)} transactions/s, then a burst of ${n(options.burst)}; admission limit ${n(options.maxPendingAndExecuting)} pending or executing, queues at most 1 s old.`);
   print('');
   print('     t   committed   in manager   refused calls (pending · per-object · age)   waiting to retry');
@@ -46,6 +49,7 @@ export async function runOverload(options: OverloadDemoOptions): Promise<{ commi
   clearInterval(ticker);
   line();
   await simulation.stop('drain');
+  await metrics.close();
   const s = simulation.current();
   const refused = Object.values(s.refused).reduce((a, b) => a + b, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -11,6 +11,7 @@ describe('basic demo', () => {
     expect(summary.failed).toBeGreaterThan(0);
     expect(summary.retries).toBeGreaterThan(0);
     expect(lines.some((line) => line.startsWith('Drained in'))).toBe(true);
+    expect(lines[0]).toMatch(/^metrics: http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     expect(lines).toContain(`  execution_driver_executed_total ${summary.executed}`);
   });
 });

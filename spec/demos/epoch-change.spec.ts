@@ -5,6 +5,7 @@ describe('epoch change demo', () => {
     const lines: string[] = [];
     const result = await runEpochChange((line) => lines.push(line));
     const text = lines.join('\n');
+    expect(lines[0]).toMatch(/^metrics: http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     expect(result.epoch).toBe(1);
     expect(result.staleRefused).toBe(20);
     expect(result.committed).toBe(result.generated);

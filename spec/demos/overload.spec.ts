@@ -6,6 +6,7 @@ describe('overload demo', () => {
     const result = await runOverload({ burst: 6_000, maxPendingAndExecuting: 1_500, print: (line) => lines.push(line) });
     expect(result.refused).toBeGreaterThan(0);
     expect(result.committed).toBe(result.total);
+    expect(lines[0]).toMatch(/^metrics: http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     expect(lines).toContain('  -- burst: 6,000 transactions submitted at once');
     expect(lines.filter((line) => /^\s+\d+\.\d\ds\s+[\d,]+\s+[\d,]+\s+[\d,]+ · [\d,]+ · [\d,]+\s+[\d,]+$/.test(line)).length).toBeGreaterThan(3);
     expect(lines.join('\n')).toMatch(/^Recovered: 8,000 of 8,000 transactions committed in [\d.]+ s, each exactly once\.$/m);
