@@ -1,6 +1,6 @@
 import { TestScheduler } from 'rxjs/testing';
 import winston from 'winston';
-import { ExecutionDriver, type ExecutionOutcome, ForkDetectedError, type RunSummary } from '../../lib';
+import { ExecutionDriver, ExecutionDriverMetrics, type ExecutionOutcome, ForkDetectedError, type RunSummary, serveMetrics } from '../../lib';
 import { brief, certificates, marbleAuthorityState } from '../../lib/testing';
 
 /**
@@ -11,6 +11,9 @@ import { brief, certificates, marbleAuthorityState } from '../../lib/testing';
  * `done` rejects with ForkDetectedError.
  */
 export async function runFork(print: (line: string) => void): Promise<{ outcomes: ExecutionOutcome[]; error: unknown }> {
+  const metrics = new ExecutionDriverMetrics();
+  const server = await serveMetrics({ registry: metrics.registry });
+  print(`metrics: ${server.url}`);
   print('Fork detection: certificates a to g carry the effects digest the network committed; concurrency 2, virtual time.');
   print('c executes to different effects here.');
   print('');
@@ -25,6 +28,7 @@ export async function runFork(print: (line: string) => void): Promise<{ outcomes
       authorityState: state,
       maxConcurrentExecutions: 2,
       scheduler,
+      metrics,
       logger: winston.createLogger({ silent: true }),
     }).spawn();
     handle.outcomes$.subscribe((outcome) => {
@@ -50,6 +54,9 @@ export async function runFork(print: (line: string) => void): Promise<{ outcomes
   } else {
     print(`unexpected end: ${String(error)}`);
   }
+  const forks = (await metrics.registry.metrics()).split('\n').find((line) => line.startsWith('execution_driver_errors_total{reason="fork"}'));
+  print(`Metrics: ${forks ?? 'no fork counter'}`);
+  await server.close();
   return { outcomes, error };
 }
 

@@ -3,4 +3,4 @@ import { parseArgs } from 'node:util';
 import { runOrdering } from './run-ordering';
 
 const { values } = parseArgs({ options: { concurrency: { type: 'string', default: '3' } } });
-runOrdering({ concurrency: Number(values.concurrency), print: (line) => console.log(line) });
+void runOrdering({ concurrency: Number(values.concurrency), print: (line) => console.log(line) });

@@ -1,6 +1,6 @@
 import { TestScheduler } from 'rxjs/testing';
 import winston from 'winston';
-import { ExecutionDriver, type ExecutionOutcome } from '../../lib';
+import { ExecutionDriver, ExecutionDriverMetrics, type ExecutionOutcome, serveMetrics } from '../../lib';
 import { type ExecutionScript, brief, certificates, marbleAuthorityState } from '../../lib/testing';
 
 /** The certificates of the ordering demo, by letter: how long each executes, and how. */
@@ -20,8 +20,11 @@ export const ORDERING_SCRIPTS: Readonly<Record<string, ExecutionScript>> = {
  * which started and finished when: a Gantt chart, one row per certificate,
  * one column per frame, and the outcome stream as a marble.
  */
-export function runOrdering(options: { concurrency: number; print: (line: string) => void }): ExecutionOutcome[] {
+export async function runOrdering(options: { concurrency: number; print: (line: string) => void }): Promise<ExecutionOutcome[]> {
   const { print } = options;
+  const metrics = new ExecutionDriverMetrics();
+  const server = await serveMetrics({ registry: metrics.registry });
+  print(`metrics: ${server.url}`);
   const outcomes: { frame: number; outcome: ExecutionOutcome }[] = [];
   let starts: readonly { digest: string; attempt: number; frame: number }[] = [];
   const scheduler = new TestScheduler(() => undefined);
@@ -35,6 +38,7 @@ export function runOrdering(options: { concurrency: number; print: (line: string
       maxConcurrentExecutions: options.concurrency,
       retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1 },
       scheduler,
+      metrics,
       logger: winston.createLogger({ silent: true }),
     }).spawn();
     handle.outcomes$.subscribe((outcome) => outcomes.push({ frame: scheduler.now(), outcome }));
@@ -66,6 +70,9 @@ export function runOrdering(options: { concurrency: number; print: (line: string
   print(`Outcomes as a marble: ${marble}|`);
   const order = outcomes.map((o) => o.outcome.digest).join(' ');
   print(`Finish order: ${order}  (ready order: ${Object.keys(ORDERING_SCRIPTS).join(' ')})`);
+  const counters = (await metrics.registry.metrics()).split('\n').filter((line) => /^execution_driver_(executed|retries|errors)_total/.test(line) && !line.endsWith(' 0'));
+  print(`Metrics: ${counters.join(', ')}`);
+  await server.close();
   return outcomes.map((o) => o.outcome);
 }
 

@@ -10,5 +10,7 @@ describe('fork demo', () => {
     expect(lines).toContain("frame  4  fatal:c       <- effects differ from the network's: fork, halting");
     expect(lines).toContain('  certificate c: expected effects fx-c, executed forked-c');
     expect(lines).toContain('  summary: executed 3, fatal 1; handed back unstarted: e');
+    expect(lines[0]).toMatch(/^metrics: http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(lines).toContain('Metrics: execution_driver_errors_total{reason="fork"} 1');
   });
 });
