@@ -3,9 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import {
   DEFAULT_CONCURRENCY_CEILING,
   type DriverSnapshot,
-  ExecutionDriver,
   type ExecutionDriverHandle,
-  type ExecutionDriverOptions,
   ExecutionDriverMetrics,
   InvalidOptionError,
   type PendingCertificate,
@@ -13,17 +11,9 @@ import {
 } from '../lib';
 import { brief, pending, result } from './support/certificates';
 import { ScriptedAuthorityState } from './support/scripted-authority-state';
-import { silentLogger } from './support/silent-logger';
+import { driver, newScheduler } from './support/marbles';
 
-function newScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => {
-    expect(actual).toEqual(expected);
-  });
-}
 
-function driver(options: Omit<ExecutionDriverOptions, 'logger'>): ExecutionDriver {
-  return new ExecutionDriver({ logger: silentLogger, ...options });
-}
 
 const letters = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((l) => [l, pending(l)]));
 const executed = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((l) => [l, `executed:${l}`]));

@@ -1,10 +1,7 @@
 import { Subject, map, of } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import {
   DriverAlreadySpawnedError,
   ExecutionAbortedError,
-  ExecutionDriver,
-  type ExecutionDriverOptions,
   type ExecutionOutcome,
   ForkDetectedError,
   type PendingCertificate,
@@ -14,17 +11,9 @@ import {
 } from '../lib';
 import { brief, pending, result } from './support/certificates';
 import { ScriptedAuthorityState } from './support/scripted-authority-state';
-import { silentLogger } from './support/silent-logger';
+import { driver, newScheduler } from './support/marbles';
 
-function newScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => {
-    expect(actual).toEqual(expected);
-  });
-}
 
-function driver(options: Omit<ExecutionDriverOptions, 'logger'>): ExecutionDriver {
-  return new ExecutionDriver({ logger: silentLogger, ...options });
-}
 
 const letters = { a: pending('a'), b: pending('b'), c: pending('c'), d: pending('d') };
 

@@ -1,17 +1,12 @@
 import fc from 'fast-check';
 import { Subject, map } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { ExecutionDriver, InvalidOptionError, type PendingCertificate } from '../lib';
 import { type DriverSnapshot, LatencyWindow, periodicSnapshots } from '../lib/snapshot';
 import { pending, result } from './support/certificates';
 import { ScriptedAuthorityState } from './support/scripted-authority-state';
 import { silentLogger } from './support/silent-logger';
+import { newScheduler } from './support/marbles';
 
-function newScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => {
-    expect(actual).toEqual(expected);
-  });
-}
 
 describe('LatencyWindow', () => {
   it('reports nearest-rank percentiles, and zeros before any sample', () => {
