@@ -8,10 +8,12 @@ import type { Digest } from './objects';
  */
 export type DigestScope = 'TransactionData' | 'Object' | 'TransactionEffects';
 
+/** The byte each scope's digests start with. */
+export const SCOPE_BYTE: Readonly<Record<DigestScope, number>> = { TransactionData: 0, TransactionEffects: 1, Object: 2 };
 const SCOPE_BYTES: Record<DigestScope, Uint8Array> = {
-  TransactionData: Uint8Array.of(0),
-  TransactionEffects: Uint8Array.of(1),
-  Object: Uint8Array.of(2),
+  TransactionData: Uint8Array.of(SCOPE_BYTE.TransactionData),
+  TransactionEffects: Uint8Array.of(SCOPE_BYTE.TransactionEffects),
+  Object: Uint8Array.of(SCOPE_BYTE.Object),
 };
 
 /**

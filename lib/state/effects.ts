@@ -1,6 +1,6 @@
 import { bcs } from '@mysten/bcs';
 import type { TransactionEffects } from '../authority-state';
-import { scopedDigest } from './digests';
+import { SCOPE_BYTE, blake2b256Hex } from './digests';
 import { Bytes32 } from './encoding';
 import { BcsScratch } from './direct-bcs';
 import { encodeEffectsFast, writeEffects } from './fast-effects-encoding';
@@ -82,7 +82,7 @@ export function effectsBcsValue(effects: Omit<StateEffects, 'digest'>): Paramete
 
 /** Seal effects with their digest: Blake2b-256 of their canonical encoding. */
 export function sealEffects(effects: Omit<StateEffects, 'digest'>): StateEffects {
-  return { ...effects, digest: scopedDigest('TransactionEffects', writeEffects(scratch.reset(), effects).view()) };
+  return { ...effects, digest: blake2b256Hex(writeEffects(scratch.reset().byte(SCOPE_BYTE.TransactionEffects), effects).view()) };
 }
 
 /** Reused by `sealEffects`: the bytes are hashed in place, synchronously. */

@@ -1,5 +1,5 @@
 import { BcsScratch } from './direct-bcs';
-import { scopedDigest } from './digests';
+import { SCOPE_BYTE, blake2b256Hex } from './digests';
 import type { Digest, StoredObject } from './objects';
 
 /**
@@ -36,7 +36,7 @@ export function encodeObjectFast(object: Omit<StoredObject, 'digest'>): Uint8Arr
 
 const scratch = new BcsScratch();
 
-/** An object's digest: its bytes written into a reused buffer and hashed there. */
+/** An object's digest: its bytes written after the scope byte into a reused buffer, and hashed there. */
 export function objectDigest(object: Omit<StoredObject, 'digest'>): Digest {
-  return scopedDigest('Object', writeObject(scratch.reset(), object).view());
+  return blake2b256Hex(writeObject(scratch.reset().byte(SCOPE_BYTE.Object), object).view());
 }
