@@ -14,7 +14,8 @@ startWebDashboard({ port: Number(values.port), ratePerSecond: Number(values.rate
     process.once('SIGINT', () => void dashboard.close().then(() => process.exit(0)));
   },
   (error: unknown) => {
-    console.error(error);
+    const inUse = (error as { code?: string }).code === 'EADDRINUSE';
+    console.error(inUse ? `port ${values.port} is taken: try npm run demo:web -- --port 8081` : error);
     process.exitCode = 1;
   },
 );

@@ -46,4 +46,9 @@ describe('browser dashboard in headless Chromium', () => {
     await page.screenshot({ path: screenshot, fullPage: true });
     expect(statSync(screenshot).size).toBeGreaterThan(20_000);
   }, 60_000);
+
+  it('rejects a port that is taken, and leaves nothing running', async () => {
+    const port = Number(new URL(dashboard.url).port);
+    await expect(startWebDashboard({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
 });
