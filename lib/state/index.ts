@@ -23,7 +23,7 @@ export { GENESIS_TRANSACTION, genesisBatch, genesisObject } from './genesis';
 export { GAS_BASE_UNITS, GAS_UNITS_PER_COMMAND, executeTransaction } from './execute-transaction';
 export type { ExecutionOutput, LoadedInputs } from './execute-transaction';
 export { InMemoryObjectStore, StoreConflictError } from './object-store';
-export type { CommitBatch, ExecutedRecord, ObjectKey, ObjectStore } from './object-store';
+export type { CommitBatch, ExecutedRecord, InMemoryRetention, ObjectKey, ObjectStore } from './object-store';
 export { ReferenceEpochStore } from './reference-epoch-store';
 export { ReferenceAuthorityState } from './reference-authority-state';
 export type { CommittedOutputs } from './reference-authority-state';

@@ -1,5 +1,5 @@
 import type { TransactionEvent } from '../authority-state';
-import { ExecutionDriverError } from '../errors';
+import { ExecutionDriverError, InvalidOptionError } from '../errors';
 import type { StateEffects } from './effects';
 import type { Digest, ObjectId, StoredObject } from './objects';
 
@@ -59,6 +59,25 @@ interface ObjectHistory {
 }
 
 /**
+ * What an {@link InMemoryObjectStore} keeps. By default everything, forever;
+ * a long-running process (a simulator, a demo) prunes, as a validator prunes
+ * after checkpoints, so memory stays bounded.
+ */
+export interface InMemoryRetention {
+  /**
+   * Versions kept per object, newest first (at least 1). Older versions can
+   * no longer be read, so a certificate that names one (a stale copy, or a
+   * read-only shared input left far behind) cannot execute. Default: all.
+   */
+  readonly versionsPerObject?: number;
+  /**
+   * Executed transactions remembered (effects and events), the most recent.
+   * An older one is no longer recognized as executed. Default: all.
+   */
+  readonly executedTransactions?: number;
+}
+
+/**
  * The embedded default: everything in maps, immutable values, atomic commits.
  * Versions are kept per object (no composite string keys), so a commit or a
  * read costs one map lookup per object (bench/validator.ts).
@@ -66,6 +85,16 @@ interface ObjectHistory {
 export class InMemoryObjectStore implements ObjectStore {
   private readonly objects = new Map<ObjectId, ObjectHistory>();
   private readonly executed = new Map<Digest, ExecutedRecord>();
+  private readonly versionsPerObject: number;
+  private readonly executedTransactions: number;
+
+  constructor(retention: InMemoryRetention = {}) {
+    this.versionsPerObject = retention.versionsPerObject ?? Number.POSITIVE_INFINITY;
+    this.executedTransactions = retention.executedTransactions ?? Number.POSITIVE_INFINITY;
+    if (!(this.versionsPerObject >= 1) || !(this.executedTransactions >= 1)) {
+      throw new InvalidOptionError('retention', retention, 'at least 1 version per object and 1 executed transaction');
+    }
+  }
 
   readObjects(keys: readonly ObjectKey[]): Promise<(StoredObject | undefined)[]> {
     return Promise.resolve(keys.map((key) => this.readVersion(key)));
@@ -138,8 +167,18 @@ export class InMemoryObjectStore implements ObjectStore {
       const history = this.objects.get(key.id);
       if (history) history.deleted = true;
       else this.objects.set(key.id, { versions: [], deleted: true });
+      // Pruning: a deleted object's history goes with it.
+      if (this.versionsPerObject !== Number.POSITIVE_INFINITY) this.objects.delete(key.id);
+    }
+    if (this.versionsPerObject !== Number.POSITIVE_INFINITY) {
+      for (const object of batch.written) {
+        const versions = this.objects.get(object.id)?.versions;
+        if (versions && versions.length > this.versionsPerObject) versions.splice(0, versions.length - this.versionsPerObject);
+      }
     }
     this.executed.set(batch.transactionDigest, Object.freeze({ effects: batch.effects, events: batch.events }));
+    // A Map iterates in insertion order: the first key is the oldest record.
+    if (this.executed.size > this.executedTransactions) this.executed.delete(this.executed.keys().next().value as Digest);
   }
 }
 

@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '../../lib';
 import { sealEffects } from '../../lib/state/effects';
 import { genesisObject } from '../../lib/state/genesis';
 import { type CommitBatch, InMemoryObjectStore, StoreConflictError } from '../../lib/state/object-store';
@@ -70,5 +71,34 @@ describe('InMemoryObjectStore', () => {
       (a.contents as { balance: bigint }).balance = 99n;
     }).toThrow(TypeError);
     expect((await store.readLatest([a.id]))[0]?.contents).toEqual({ type: 'coin', balance: 1n });
+  });
+
+  describe('retention', () => {
+    const coin = (version: number) => ({ ...genesisObject(id(1), owner, { type: 'coin', balance: BigInt(version) }), version });
+
+    it('keeps everything by default', async () => {
+      const store = new InMemoryObjectStore();
+      for (let v = 1; v <= 5; v++) await store.commit(batch(100 + v, [coin(v)]));
+      expect((await store.readObjects([1, 2, 3, 4, 5].map((version) => ({ id: id(1), version })))).every(Boolean)).toBe(true);
+      expect(await store.readExecuted(id(101))).toBeDefined();
+    });
+
+    it('keeps the newest versions per object and the most recent executed transactions, when asked', async () => {
+      const store = new InMemoryObjectStore({ versionsPerObject: 2, executedTransactions: 3 });
+      for (let v = 1; v <= 5; v++) await store.commit(batch(100 + v, [coin(v)]));
+      const found = await store.readObjects([1, 2, 3, 4, 5].map((version) => ({ id: id(1), version })));
+      expect(found.map((o) => o?.version)).toEqual([undefined, undefined, undefined, 4, 5]);
+      expect((await store.readLatest([id(1)]))[0]?.version).toBe(5);
+      expect(await Promise.all([101, 102, 103, 104, 105].map(async (tx) => (await store.readExecuted(id(tx))) !== undefined))).toEqual([false, false, true, true, true]);
+      // A deleted object's history goes too.
+      await store.commit(batch(106, [], [{ id: id(1), version: 6 }]));
+      expect(await store.readObjects([{ id: id(1), version: 5 }])).toEqual([undefined]);
+      expect(store.liveObjects()).toEqual([]);
+    });
+
+    it('refuses a retention below one', () => {
+      expect(() => new InMemoryObjectStore({ versionsPerObject: 0 })).toThrow(InvalidOptionError);
+      expect(() => new InMemoryObjectStore({ executedTransactions: Number.NaN })).toThrow(InvalidOptionError);
+    });
   });
 });
