@@ -25,6 +25,12 @@ export interface WorkloadOptions {
   readonly stakes?: readonly number[];
   /** Sign certificates (default true). Unsigned ones are for pre-verified benchmarks. */
   readonly sign?: boolean;
+  /**
+   * Once an account holds this many coins received in payments, its next
+   * transaction merges them into its own coin. Keeps the number of live
+   * objects bounded in a long run (a demo); default: never merge.
+   */
+  readonly mergeReceivedCoins?: number;
 }
 
 /** One step of a workload, in the order a sequential validator would run it. */
@@ -79,7 +85,8 @@ export class WorkloadGenerator {
   private epoch: number;
   private readonly random: () => number;
   private readonly shadow = new Map<ObjectId, StoredObject>();
-  private readonly accounts: readonly { address: string; gasId: ObjectId; coinId: ObjectId }[];
+  private readonly accounts: readonly { address: string; gasId: ObjectId; coinId: ObjectId; received: ObjectId[] }[];
+  private readonly accountByAddress = new Map<string, { received: ObjectId[] }>();
   private readonly counters: readonly ObjectId[];
 
   constructor(private readonly options: WorkloadGeneratorOptions) {
@@ -94,7 +101,9 @@ export class WorkloadGenerator {
       const coin = genesisObject(hex32(0xc1, i), { kind: 'address', address }, { type: 'coin', balance: 1_000_000n });
       this.shadow.set(gas.id, gas);
       this.shadow.set(coin.id, coin);
-      return { address, gasId: gas.id, coinId: coin.id };
+      const account = { address, gasId: gas.id, coinId: coin.id, received: [] as ObjectId[] };
+      this.accountByAddress.set(address, account);
+      return account;
     });
     this.counters = Array.from({ length: options.hotCounters ?? 2 }, (_, i) => {
       const counter = genesisObject(hex32(0xd0, i), { kind: 'shared', initialSharedVersion: 1 }, { type: 'counter', value: 0n });
@@ -134,14 +143,24 @@ export class WorkloadGenerator {
   }
 
   private step(): WorkloadStep {
-    const { random, accounts, counters, epoch } = this;
-    const quorumSize = Math.ceil(((this.options.stakes?.length ?? 4) * 2 + 1) / 3);
+    const { random, accounts, counters } = this;
     const current = (id: ObjectId) => this.shadow.get(id) as StoredObject;
     const from = this.pick(accounts);
     const to = this.pick(accounts);
     const gas = { payment: refOf(current(from.gasId)), budget: 1_000_000n, price: 1n };
     let data: TransactionData;
     let shared = false;
+    const mergeAt = this.options.mergeReceivedCoins;
+    if (mergeAt !== undefined && from.received.length >= mergeAt) {
+      const sources = from.received.splice(0);
+      data = {
+        sender: from.address,
+        inputs: [from.coinId, ...sources].map((id) => ({ kind: 'owned', ref: refOf(current(id)) }) as const),
+        gas,
+        commands: [{ kind: 'merge-coins', target: from.coinId, sources }],
+      };
+      return this.certifyAndShadow(data, false, from.gasId);
+    }
     const roll = random();
     if (roll < this.contention && counters.length > 0) {
       const counter = this.pick(counters);
@@ -169,6 +188,13 @@ export class WorkloadGenerator {
         commands: [{ kind: 'pay', coin: from.coinId, recipients: [{ address: to.address, amount: BigInt(1 + Math.floor(random() * 100)) }] }],
       };
     }
+    return this.certifyAndShadow(data, shared, from.gasId);
+  }
+
+  private certifyAndShadow(data: TransactionData, shared: boolean, gasId: ObjectId): WorkloadStep {
+    const { epoch } = this;
+    const current = (id: ObjectId) => this.shadow.get(id) as StoredObject;
+    const quorumSize = Math.ceil(((this.options.stakes?.length ?? 4) * 2 + 1) / 3);
     const digest = transactionDigest(data);
     const certificate = this.options.sign === false ? { digest, epoch, data, signatures: [] } : certifyTransaction(data, epoch, this.signers.slice(0, quorumSize));
     // Run it on the shadow: shared inputs at their current version, as consensus would assign in this order.
@@ -177,9 +203,15 @@ export class WorkloadGenerator {
       const id = input.kind === 'shared' ? input.id : input.ref.id;
       objects.set(id, current(id));
     }
-    const output = executeTransaction(data, digest, epoch, { objects, gasCoin: current(from.gasId) });
+    const output = executeTransaction(data, digest, epoch, { objects, gasCoin: current(gasId) });
     for (const object of output.written) this.shadow.set(object.id, object);
     for (const key of output.deleted) this.shadow.delete(key.id);
+    if (this.options.mergeReceivedCoins !== undefined) {
+      for (const ref of output.effects.created) {
+        const owner = current(ref.id).owner;
+        if (owner.kind === 'address') this.accountByAddress.get(owner.address)?.received.push(ref.id);
+      }
+    }
     return { certificate, shared };
   }
 }
