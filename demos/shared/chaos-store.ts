@@ -11,7 +11,8 @@ export class InjectedFailureError extends Error {}
  * nothing, as a real store's failed batch would.
  */
 export class ChaosStore implements ObjectStore {
-  readonly memory = new InMemoryObjectStore();
+  /** Pruned as a validator prunes after checkpoints, so a demo left running keeps a bounded heap. */
+  readonly memory = new InMemoryObjectStore({ versionsPerObject: 2, executedTransactions: 50_000 });
   /** Share of commits that fail for good (owned-object transactions only). */
   failureRate = 0;
   /** Share of commits that fail with a transient error (the driver retries). */

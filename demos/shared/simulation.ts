@@ -149,7 +149,8 @@ export class Simulation {
   static async start(options: SimulationOptions = {}): Promise<Simulation> {
     const o = { ...DEFAULTS, ...options };
     const random = seededRandom(o.seed + 1);
-    const generator = new WorkloadGenerator({ seed: o.seed, accounts: o.accounts, contention: o.contention, invalidShare: o.invalidShare, hotCounters: 4, sign: false });
+    // Accounts merge the coins they receive, so live objects stay bounded however long it runs.
+    const generator = new WorkloadGenerator({ seed: o.seed, accounts: o.accounts, contention: o.contention, invalidShare: o.invalidShare, hotCounters: 4, sign: false, mergeReceivedCoins: 4 });
     const store = new ChaosStore(random, o.maxLatencyMs);
     store.failureRate = o.failureRate;
     store.transientRate = o.transientRate;
@@ -243,6 +244,7 @@ export class Simulation {
   /** Generate exactly `total` transactions (at the rate), then resolve once all have committed. */
   runFixed(total: number): Promise<void> {
     this.finishTarget = total;
+    if (this.feed === 'finished') this.feed = 'running';
     return new Promise((resolve) => {
       this.finished = resolve;
       this.checkFinished();
