@@ -29,6 +29,8 @@ const options = {
 
 async function main(): Promise<void> {
   if (process.stdout.isTTY && process.stdin.isTTY && !values.plain) {
+    // A terminal is interactive even where CI is set: Ink would otherwise draw only on exit.
+    process.env.CI = 'false';
     // Ink is ESM-only (with top-level await): the interactive view is an ES module.
     const { runInteractive } = await import('./tui.mjs');
     await runInteractive(options);

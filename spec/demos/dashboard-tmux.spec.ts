@@ -30,8 +30,8 @@ describe('dashboard demo in a real terminal (tmux)', () => {
   });
 
   it('draws the dashboard, and keys change what it shows', async () => {
-    // As a user's terminal: without CI set (in CI, Ink draws only the last frame, on exit).
-    tmux('new-session', '-d', '-s', session, '-x', '180', '-y', '40', '-c', root, `env -u CI ${process.execPath} --import tsx demos/dashboard/main.ts --rate 1000`);
+    // With CI set, as in CI: a terminal is still drawn live.
+    tmux('new-session', '-d', '-s', session, '-x', '180', '-y', '40', '-c', root, `env CI=true ${process.execPath} --import tsx demos/dashboard/main.ts --rate 1000`);
     const first = await waitForScreen(/In flight\s+\d+ \/ limit 16/);
     expect(first).toMatch(/metrics http:\/\/127\.0\.0\.1:\d+\/metrics/);
     // The help line (Ink wraps it to the terminal's width).
