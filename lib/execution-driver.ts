@@ -1,12 +1,11 @@
 import { type Observable, type Observer, Subject } from 'rxjs';
 import type { PendingCertificate } from './certificate';
-import { DriverAlreadySpawnedError } from './errors';
+import { DriverAlreadySpawnedError, InvalidOptionError } from './errors';
 import { ExecutionRun, type StopMode } from './execute-certificates';
 import type { ExecutionDriverMetrics } from './metrics';
 import type { ExecutionOutcome, RunSummary } from './outcomes';
-import { type DriverSnapshot, type PeriodicSnapshot, periodicSnapshots } from './snapshot';
-import { InvalidOptionError } from './errors';
 import { type ExecuteCertificatesOptions, type ResolvedOptions, resolveOptions } from './options';
+import { type DriverSnapshot, type PeriodicSnapshot, periodicSnapshots } from './snapshot';
 
 /** Options of {@link ExecutionDriver}. */
 export interface ExecutionDriverOptions extends ExecuteCertificatesOptions {
