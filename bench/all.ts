@@ -4,10 +4,11 @@
  */
 import { spawnSync } from 'node:child_process';
 
-// The validator benchmark holds a million 8-input certificates at once: give it room.
+// The manager benchmark holds a million 8-input certificates at once: give it room.
 const benches: [string, string[]][] = [
   ['bench/driver-overhead.ts', []],
-  ['bench/validator.ts', ['--max-old-space-size=12288']],
+  ['bench/validator.ts', []],
+  ['bench/transaction-manager.ts', ['--max-old-space-size=12288']],
 ];
 for (const [bench, flags] of benches) {
   console.log(`\n## ${bench}\n`);

@@ -1,87 +1,16 @@
 /**
- * The reference validator's throughput, in one process:
- *  - TransactionManager alone: enqueue then commit notification, certificates with 2 and 8 inputs;
+ * The reference validator's throughput, in one process (the TransactionManager
+ * alone is bench/transaction-manager.ts, in a process of its own):
  *  - end to end (state + manager + driver, pre-verified certificates) at 0 %, 10 % and 50 % contention;
  *  - signature verification.
  *
  *   npx tsx bench/validator.ts [--quick]
  */
-import { Subject } from 'rxjs';
 import winston from 'winston';
-import {
-  type CertifiedTransaction,
-  type CommittedOutputs,
-  InMemoryObjectStore,
-  type ObjectRef,
-  TransactionManager,
-  generateWorkload,
-  genesisBatch,
-  genesisObject,
-  startValidatorPipeline,
-  verifyCertificate,
-} from '../lib';
+import { type CertifiedTransaction, generateWorkload, startValidatorPipeline, verifyCertificate } from '../lib';
 
 const quick = process.argv.includes('--quick');
 const silent = winston.createLogger({ silent: true });
-const hex = (prefix: number, n: number) => `0x${prefix.toString(16).padStart(2, '0')}${n.toString(16).padStart(62, '0')}`;
-
-/**
- * `chains` independent chains of certificates; certificate i of a chain takes
- * the chain's `inputs` objects at version i + 1 and writes them at i + 2.
- */
-async function transactionManagerRound(total: number, inputs: number, chains: number): Promise<number> {
-  const store = new InMemoryObjectStore();
-  const genesis = [];
-  for (let c = 0; c < chains; c++) {
-    for (let k = 0; k < inputs; k++) genesis.push(genesisObject(hex(0x10 + k, c), { kind: 'address', address: hex(0xaa, c) }, { type: 'coin', balance: 1n }));
-  }
-  await store.commit(genesisBatch(genesis));
-  const committed = new Subject<CommittedOutputs>();
-  const epochStore = { epoch: 0, assignSharedVersions: () => undefined };
-  // Admission limits off: this measures throughput (a 1M backlog is older than 1 s by design).
-  const manager = new TransactionManager(
-    { store, committed$: committed, loadEpochStoreOneCallPerTask: () => epochStore as never },
-    { limits: { maxPendingAndExecuting: Infinity, maxPerObjectQueue: Infinity, maxQueueAgeMs: Infinity } },
-  );
-  const perChain = Math.ceil(total / chains);
-  const certificates: CertifiedTransaction[] = [];
-  // Ids and digests interned, and each version's refs built once: certificate i's outputs are
-  // certificate i + 1's inputs. Keeps the benchmark's own data small next to the manager's at 1M.
-  const ids = Array.from({ length: chains }, (_, c) => Array.from({ length: inputs }, (_, k) => hex(0x10 + k, c)));
-  const digests = Array.from({ length: perChain + 2 }, (_, version) => hex(0xdd, version));
-  let previous: ObjectRef[][] = ids.map((chainIds) => chainIds.map((id) => ({ id, version: 1, digest: digests[1] as string })));
-  const notifications: CommittedOutputs[] = [];
-  for (let i = 0; i < perChain; i++) {
-    const next = ids.map((chainIds) => chainIds.map((id) => ({ id, version: i + 2, digest: digests[i + 2] as string })));
-    for (let c = 0; c < chains && certificates.length < total; c++) {
-      const [gas, ...owned] = previous[c] as ObjectRef[];
-      const certificate: CertifiedTransaction = {
-        digest: `tx-${c}-${i}`,
-        epoch: 0,
-        signatures: [],
-        data: {
-          sender: hex(0xaa, c),
-          inputs: owned.map((ref) => ({ kind: 'owned', ref })),
-          gas: { payment: gas as ObjectRef, budget: 1n, price: 1n },
-          commands: [],
-        },
-      };
-      certificates.push(certificate);
-      // Prepared up front, so the timed loop measures the manager alone.
-      notifications.push({ certificate, written: next[c] as ObjectRef[], output: {} as never });
-    }
-    previous = next;
-  }
-  let released = 0;
-  manager.ready$.subscribe(() => released++);
-  const started = performance.now();
-  for (let i = 0; i < certificates.length; i += 1_000) await manager.enqueue(certificates.slice(i, i + 1_000));
-  // In execution order: each releases the next certificate of its chain.
-  for (const notification of notifications) committed.next(notification);
-  const elapsed = performance.now() - started;
-  if (released !== total) throw new Error(`released ${released} of ${total}`);
-  return (total / elapsed) * 1000;
-}
 
 async function endToEndRound(transactions: number, contention: number): Promise<{ perSecond: number; aborted: number }> {
   const workload = generateWorkload({ seed: 42, transactions, accounts: 2_000, contention, hotCounters: 4, invalidShare: 0.02, sign: false });
@@ -134,7 +63,6 @@ function verificationRound(count: number): { certificates: number; signatures: n
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
-  // End to end first, so the manager's million-certificate rounds do not weigh on its heap.
   console.log('End to end (reference state + TransactionManager + driver, concurrency 64, pre-verified certificates, 2 % aborting)');
   console.log(`| contention | transactions | transactions / s (${quick ? 'one round' : 'median of 3 rounds, and range'}) | aborted |`);
   console.log('|---|---|---|---|');
@@ -163,17 +91,6 @@ async function main(): Promise<void> {
   const verification = verificationRound(quick ? 300 : 3_000);
   console.log(`\nSignature verification (ed25519, node:crypto, 3 of 4 validators): ${fmt(verification.certificates)} certificates / s, ${fmt(verification.signatures)} signatures / s`);
 
-  console.log('\nTransactionManager alone: enqueue (batches of 1,000) then commit notifications; 1,000 independent chains');
-  console.log('| N | inputs | certificates / s | µs / certificate |');
-  console.log('|---|---|---|---|');
-  const sizes = quick ? [10_000] : [10_000, 100_000, 1_000_000];
-  for (const inputs of [2, 8]) {
-    for (const n of sizes) {
-      await transactionManagerRound(Math.min(n, 10_000), inputs, 1_000); // warm-up
-      const rate = await transactionManagerRound(n, inputs, 1_000);
-      console.log(`| ${fmt(n)} | ${inputs} | ${fmt(rate)} | ${(1e6 / rate).toFixed(2)} |`);
-    }
-  }
   console.log(`\nNode ${process.version}, one process on this machine.`);
 }
 
