@@ -72,6 +72,12 @@ interface ObjectSlot {
   loading: number;
   /** Pending certificates waiting on each version. */
   readonly waiters: Map<number, PendingEntry[]>;
+  /**
+   * The highest version ever waited for while the slot lives (it is not
+   * lowered when waits end: a certificate spending below it is either on a
+   * waiting certificate's path or spends a consumed version).
+   */
+  maxWaited: number;
   /** Pending certificates that read it, in arrival order (the first is the oldest). */
   readonly queue: Set<PendingEntry>;
 }
@@ -243,7 +249,7 @@ export class TransactionManager {
         let slot = this.slots.get(key.id);
         if (!slot) {
           // Unknown object: read its latest version below; commits meanwhile raise it.
-          slot = { id: key.id, available: -1, loading: 1, waiters: new Map(), queue: new Set() };
+          slot = { id: key.id, available: -1, loading: 1, waiters: new Map(), maxWaited: -1, queue: new Set() };
           this.slots.set(key.id, slot);
           loading.push(slot);
         }
@@ -278,6 +284,7 @@ export class TransactionManager {
         const slot = keySlots[k] as ObjectSlot;
         if (slot.available >= version) continue;
         entry.missing++;
+        if (version > slot.maxWaited) slot.maxWaited = version;
         const list = slot.waiters.get(version);
         if (list) list.push(entry);
         else {
@@ -307,10 +314,13 @@ export class TransactionManager {
    */
   private admit(certificates: readonly CertifiedTransaction[]): void {
     const { maxPendingAndExecuting, maxPerObjectQueue, maxQueueAgeMs } = this.limits;
-    const counted = certificates.filter((certificate) => !this.unblocks(certificate));
     const load = this.pending.size + this.executing.size;
-    if (counted.length > 0 && load + counted.length > maxPendingAndExecuting) {
-      throw new OverloadedError('pending-and-executing', `${load} pending or executing, limit ${maxPendingAndExecuting}`);
+    let counted = certificates;
+    if (load + counted.length > maxPendingAndExecuting) {
+      counted = certificates.filter((certificate) => !this.unblocks(certificate));
+      if (counted.length > 0 && load + counted.length > maxPendingAndExecuting) {
+        throw new OverloadedError('pending-and-executing', `${load} pending or executing, limit ${maxPendingAndExecuting}`);
+      }
     }
     // Per-object limits: only objects that this call could take past a limit are counted exactly.
     let adding: Map<ObjectId, number> | undefined;
@@ -320,13 +330,15 @@ export class TransactionManager {
         const queued = slot?.queue.size ?? 0;
         if (queued + counted.length > maxPerObjectQueue) {
           adding ??= countInputs(counted);
-          if (queued + (adding.get(id) ?? 0) > maxPerObjectQueue) {
+          if (queued + (adding.get(id) ?? 0) > maxPerObjectQueue && !this.unblocks(certificate)) {
             throw new OverloadedError('per-object-queue', `${queued} waiting, limit ${maxPerObjectQueue}`, id);
           }
         }
         if (!slot) continue; // nothing waits on it: no age
         const age = this.queueAge(id);
-        if (age > maxQueueAgeMs) throw new OverloadedError('queue-age', `oldest waiting ${Math.round(age)} ms, limit ${maxQueueAgeMs} ms`, id);
+        if (age > maxQueueAgeMs && !this.unblocks(certificate)) {
+          throw new OverloadedError('queue-age', `oldest waiting ${Math.round(age)} ms, limit ${maxQueueAgeMs} ms`, id);
+        }
       }
     }
   }
@@ -334,16 +346,10 @@ export class TransactionManager {
   /**
    * Is `certificate` on the way to a version a pending certificate waits for?
    * It is when it spends an older version of an object someone waits on: its
-   * output, or the output of what follows it, is that version.
+   * output, or the output of what follows it, is that version. O(inputs).
    */
   private unblocks(certificate: CertifiedTransaction): boolean {
-    if (this.waitedVersions === 0) return false;
-    const spendsBefore = (ref: { id: ObjectId; version: number }): boolean => {
-      const waiters = this.slots.get(ref.id)?.waiters;
-      if (!waiters) return false;
-      for (const waited of waiters.keys()) if (waited > ref.version) return true;
-      return false;
-    };
+    const spendsBefore = (ref: { id: ObjectId; version: number }): boolean => (this.slots.get(ref.id)?.maxWaited ?? -1) > ref.version;
     // Shared versions come from consensus, not from submission: only owned inputs and gas count.
     return spendsBefore(certificate.data.gas.payment) || certificate.data.inputs.some((input) => input.kind === 'owned' && spendsBefore(input.ref));
   }
