@@ -22,9 +22,17 @@ export interface LoadedInputs {
 /** What executing a transaction produced: effects, events, and the batch to commit. */
 export interface ExecutionOutput {
   readonly effects: StateEffects;
-  readonly events: TransactionEvent[];
+  readonly events: readonly TransactionEvent[];
   readonly written: StoredObject[];
   readonly deleted: ObjectKey[];
+}
+
+const SUCCESS: StateEffects['status'] = Object.freeze({ kind: 'success' });
+const NO_REFS: readonly ObjectRef[] = Object.freeze([]);
+const NO_EVENTS: readonly TransactionEvent[] = Object.freeze([]);
+
+function orEmpty(refs: readonly ObjectRef[]): readonly ObjectRef[] {
+  return refs.length === 0 ? NO_REFS : refs;
 }
 
 class Abort extends Error {
@@ -58,7 +66,7 @@ export function executeTransaction(data: TransactionData, digest: Digest, epoch:
   const mutableIds = mutableInputIds(data, inputs);
 
   const session = new Session(data, digest, inputs);
-  let status: StateEffects['status'] = { kind: 'success' };
+  let status: StateEffects['status'] = SUCCESS;
   try {
     data.commands.forEach((command, index) => session.run(command, index));
   } catch (error) {
@@ -109,19 +117,20 @@ export function executeTransaction(data: TransactionData, digest: Digest, epoch:
   }
   for (const { id, owner, contents } of session.createdObjects()) created.push(refOf(write(id, owner, contents)));
 
+  // Effects are kept for as long as the store keeps the transaction: empty lists are one shared, frozen array.
   const effects = sealEffects({
     transactionDigest: digest,
     epoch,
     status,
     gasUsed,
     lamportVersion,
-    created,
+    created: orEmpty(created),
     mutated,
-    deleted,
-    sharedObjects,
+    deleted: orEmpty(deleted),
+    sharedObjects: orEmpty(sharedObjects),
     dependencies,
   });
-  const events: TransactionEvent[] = status.kind === 'success' ? session.events : [];
+  const events = status.kind === 'success' && session.events.length > 0 ? session.events : NO_EVENTS;
   return { effects, events, written, deleted: deletedKeys };
 }
 
