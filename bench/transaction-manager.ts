@@ -2,7 +2,7 @@
  * The TransactionManager alone, in a process of its own: enqueue then commit
  * notification, certificates with 2 and 8 inputs, at 10k, 100k and 1M.
  *
- *   npx tsx bench/transaction-manager.ts [--quick]
+ *   npx tsx bench/transaction-manager.ts [--quick] [--sizes=100000,1000000]
  */
 import { Subject } from 'rxjs';
 import {
@@ -81,7 +81,8 @@ async function main(): Promise<void> {
   console.log('TransactionManager alone: enqueue (batches of 1,000) then commit notifications; 1,000 independent chains');
   console.log('| N | inputs | certificates / s | µs / certificate |');
   console.log('|---|---|---|---|');
-  const sizes = quick ? [10_000] : [10_000, 100_000, 1_000_000];
+  const sizesArg = process.argv.find((a) => a.startsWith('--sizes='));
+  const sizes = sizesArg ? sizesArg.slice('--sizes='.length).split(',').map(Number) : quick ? [10_000] : [10_000, 100_000, 1_000_000];
   for (const inputs of [2, 8]) {
     for (const n of sizes) {
       await transactionManagerRound(Math.min(n, 10_000), inputs, 1_000); // warm-up

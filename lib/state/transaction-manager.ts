@@ -10,6 +10,9 @@ import type { TransactionManagerMetrics } from './transaction-manager-metrics';
 /** What the manager needs of the state: its store, its commits, and the epoch store. */
 export type TransactionManagerState = Pick<ReferenceAuthorityState, 'store' | 'committed$' | 'loadEpochStoreOneCallPerTask'>;
 
+/** Owned-object certificates have no shared versions: one empty map for all of them. */
+const NO_SHARED_VERSIONS: ReadonlyMap<ObjectId, number> = new Map();
+
 /** Admission limits, as Sui's overload protection. */
 export interface AdmissionLimits {
   /** Certificates pending (waiting for inputs) plus executing, at most. Default 100,000. */
@@ -156,7 +159,7 @@ export class TransactionManager {
     const shared = certificates.find((c) => c.data.inputs.some((i) => i.kind === 'shared'));
     if (shared) throw new ConsensusRequiredError(shared.digest);
     this.admit(certificates);
-    return this.accept(certificates.map((certificate) => ({ certificate, commit: undefined, shared: new Map() })));
+    return this.accept(certificates.map((certificate) => ({ certificate, commit: undefined, shared: NO_SHARED_VERSIONS })));
   }
 
   /**
