@@ -4,8 +4,12 @@
  * per-call buffers. The bytes are hashed in place, or copied out.
  */
 export class BcsScratch {
-  private buffer = Buffer.allocUnsafe(256);
-  private data = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
+  private buffer = new Uint8Array(256);
+  private data = new DataView(this.buffer.buffer);
+  /** The same bytes as a Buffer, for its native hex decoding. */
+  private nodeBuffer = Buffer.from(this.buffer.buffer);
+  /** Views of the first n bytes, by n: encodings repeat a few lengths, and a view costs an allocation. */
+  private views = new Map<number, Uint8Array>();
   /** Bytes written since the last `reset`. */
   length = 0;
 
@@ -16,7 +20,9 @@ export class BcsScratch {
 
   /** What was written: a view, valid until the next write. */
   view(): Uint8Array {
-    return this.buffer.subarray(0, this.length);
+    let view = this.views.get(this.length);
+    if (!view) this.views.set(this.length, (view = this.buffer.subarray(0, this.length)));
+    return view;
   }
 
   /** What was written, as a new array of its own. */
@@ -41,7 +47,12 @@ export class BcsScratch {
   /** A u64, little-endian. */
   u64(value: bigint | number): this {
     this.reserve(8);
-    this.data.setBigUint64(this.length, typeof value === 'bigint' ? value : BigInt(value), true);
+    if (typeof value === 'bigint') this.data.setBigUint64(this.length, value, true);
+    else if (Number.isSafeInteger(value) && value >= 0) {
+      // Versions and epochs are numbers: two u32 halves, no BigInt allocated.
+      this.data.setUint32(this.length, value >>> 0, true);
+      this.data.setUint32(this.length + 4, Math.floor(value / 0x1_0000_0000), true);
+    } else throw new RangeError(`not a u64: ${value}`);
     this.length += 8;
     return this;
   }
@@ -61,7 +72,7 @@ export class BcsScratch {
   hex32(hex: string): this {
     this.reserve(32);
     // Buffer stops silently at the first non-hex digit: a short write means bad input.
-    if (hex.length !== 66 || !hex.startsWith('0x') || this.buffer.write(hex.slice(2), this.length, 32, 'hex') !== 32) {
+    if (hex.length !== 66 || !hex.startsWith('0x') || this.nodeBuffer.write(hex.slice(2), this.length, 32, 'hex') !== 32) {
       throw new TypeError(`expected 0x and 64 hex digits, got ${JSON.stringify(hex)}`);
     }
     this.length += 32;
@@ -77,9 +88,12 @@ export class BcsScratch {
 
   private reserve(size: number): void {
     if (this.length + size <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + size));
-    this.buffer.copy(grown, 0, 0, this.length);
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + size));
+    grown.set(this.buffer.subarray(0, this.length));
     this.buffer = grown;
-    this.data = new DataView(grown.buffer, grown.byteOffset, grown.length);
+    this.data = new DataView(grown.buffer);
+    this.nodeBuffer = Buffer.from(grown.buffer);
+    this.views = new Map();
   }
 }
+

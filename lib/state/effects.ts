@@ -82,7 +82,21 @@ export function effectsBcsValue(effects: Omit<StateEffects, 'digest'>): Paramete
 
 /** Seal effects with their digest: Blake2b-256 of their canonical encoding. */
 export function sealEffects(effects: Omit<StateEffects, 'digest'>): StateEffects {
-  return { ...effects, digest: blake2b256Hex(writeEffects(scratch.reset().byte(SCOPE_BYTE.TransactionEffects), effects).view()) };
+  const digest = blake2b256Hex(writeEffects(scratch.reset().byte(SCOPE_BYTE.TransactionEffects), effects).view());
+  // Every field named (not spread): one object shape for all effects, built in one step.
+  return {
+    digest,
+    transactionDigest: effects.transactionDigest,
+    epoch: effects.epoch,
+    status: effects.status,
+    gasUsed: effects.gasUsed,
+    lamportVersion: effects.lamportVersion,
+    created: effects.created,
+    mutated: effects.mutated,
+    deleted: effects.deleted,
+    sharedObjects: effects.sharedObjects,
+    dependencies: effects.dependencies,
+  };
 }
 
 /** Reused by `sealEffects`: the bytes are hashed in place, synchronously. */

@@ -35,13 +35,21 @@ function orEmpty(refs: readonly ObjectRef[]): readonly ObjectRef[] {
   return refs.length === 0 ? NO_REFS : refs;
 }
 
-class Abort extends Error {
+/**
+ * A command's abort, caught in `executeTransaction`: a plain value, not an
+ * Error, because it never escapes and capturing a stack costs more than the
+ * rest of a failed transaction.
+ */
+class Abort {
   constructor(
     readonly code: AbortCode,
     readonly command: number,
-  ) {
-    super(code);
-  }
+  ) {}
+}
+
+function abort(code: AbortCode, command: number): never {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- see Abort: caught in executeTransaction
+  throw new Abort(code, command);
 }
 
 /**
@@ -163,7 +171,7 @@ class Session {
     switch (command.kind) {
       case 'transfer-objects':
         for (const id of command.objects) {
-          if (id === this.inputs.gasCoin.id) throw new Abort('invalid-command', index);
+          if (id === this.inputs.gasCoin.id) abort('invalid-command', index);
           this.ownedBySender(id, index);
           this.owners.set(id, { kind: 'address', address: command.recipient });
           this.events.push({ type: 'TransferObject', object: id, recipient: command.recipient });
@@ -179,25 +187,25 @@ class Session {
         let balance = this.coin(command.target, index);
         const sources = new Set(command.sources);
         if (sources.has(command.target) || sources.size !== command.sources.length || sources.has(this.inputs.gasCoin.id)) {
-          throw new Abort('invalid-command', index);
+          abort('invalid-command', index);
         }
         for (const source of command.sources) {
           balance += this.coin(source, index);
           this.deletedIds.add(source);
         }
-        if (balance > U64_MAX) throw new Abort('overflow', index);
+        if (balance > U64_MAX) abort('overflow', index);
         this.contents.set(command.target, { type: 'coin', balance });
         return;
       }
       case 'increment-counter': {
         const input = this.data.inputs.find((i) => i.kind === 'shared' && i.id === command.counter);
         const object = this.inputs.objects.get(command.counter);
-        if (!input || !object) throw new Abort('not-an-input', index);
-        if (input.kind !== 'shared' || !input.mutable) throw new Abort('immutable-input', index);
+        if (!input || !object) abort('not-an-input', index);
+        if (input.kind !== 'shared' || !input.mutable) abort('immutable-input', index);
         const current = this.contentsOf(command.counter) ?? object.contents;
-        if (current.type !== 'counter') throw new Abort('wrong-object-type', index);
+        if (current.type !== 'counter') abort('wrong-object-type', index);
         const value = current.value + command.by;
-        if (value > U64_MAX) throw new Abort('overflow', index);
+        if (value > U64_MAX) abort('overflow', index);
         this.contents.set(command.counter, { type: 'counter', value });
         this.events.push({ type: 'CounterIncremented', counter: command.counter, value: value.toString() });
         return;
@@ -236,7 +244,7 @@ class Session {
   private split(coinId: ObjectId, payments: readonly { address: string; amount: bigint }[], index: number): void {
     let balance = this.coin(coinId, index);
     for (const { address, amount } of payments) {
-      if (amount > balance) throw new Abort('insufficient-balance', index);
+      if (amount > balance) abort('insufficient-balance', index);
       balance -= amount;
       const id = this.newObjectId();
       this.created.push({ id, owner: { kind: 'address', address }, contents: { type: 'coin', balance: amount } });
@@ -248,19 +256,19 @@ class Session {
   /** The balance of a coin the sender owns and may spend. */
   private coin(id: ObjectId, index: number): bigint {
     const object = id === this.inputs.gasCoin.id ? this.inputs.gasCoin : this.ownedBySender(id, index);
-    if (this.deletedIds.has(id)) throw new Abort('invalid-command', index);
+    if (this.deletedIds.has(id)) abort('invalid-command', index);
     const contents = this.contentsOf(id) ?? object.contents;
-    if (contents.type !== 'coin') throw new Abort('wrong-object-type', index);
+    if (contents.type !== 'coin') abort('wrong-object-type', index);
     return contents.balance;
   }
 
   private ownedBySender(id: ObjectId, index: number): StoredObject {
     const declared = this.data.inputs.some((i) => i.kind === 'owned' && i.ref.id === id);
     const object = this.inputs.objects.get(id);
-    if (!object) throw new Abort('not-an-input', index);
-    if (!declared) throw new Abort('immutable-input', index);
+    if (!object) abort('not-an-input', index);
+    if (!declared) abort('immutable-input', index);
     const owner = this.owners.get(id) ?? object.owner;
-    if (!isOwnedBy(owner, this.data.sender)) throw new Abort('wrong-owner', index);
+    if (!isOwnedBy(owner, this.data.sender)) abort('wrong-owner', index);
     return object;
   }
 
