@@ -62,15 +62,15 @@ function abort(code: AbortCode, command: number): never {
 export function executeTransaction(data: TransactionData, digest: Digest, epoch: number, inputs: LoadedInputs): ExecutionOutput {
   // One pass over the inputs: the Lamport version, dependencies and shared objects read.
   let lamportVersion = inputs.gasCoin.version;
-  const dependencySet = new Set<Digest>([inputs.gasCoin.previousTransaction]);
+  const dependencies: Digest[] = [inputs.gasCoin.previousTransaction];
   const sharedObjects: ObjectRef[] = [];
   for (const object of inputs.objects.values()) {
     if (object.version > lamportVersion) lamportVersion = object.version;
-    dependencySet.add(object.previousTransaction);
+    if (!dependencies.includes(object.previousTransaction)) dependencies.push(object.previousTransaction);
     if (object.owner.kind === 'shared') sharedObjects.push(refOf(object));
   }
   lamportVersion += 1;
-  const dependencies = [...dependencySet].sort();
+  sortSmall(dependencies);
   const mutableIds = mutableInputIds(data, inputs);
 
   const session = new Session(data, digest, inputs);
@@ -113,7 +113,7 @@ export function executeTransaction(data: TransactionData, digest: Digest, epoch:
     written.push(object);
     return object;
   };
-  for (const id of mutableIds.length > 1 ? mutableIds.sort() : mutableIds) {
+  for (const id of sortSmall(mutableIds)) {
     const original = id === inputs.gasCoin.id ? inputs.gasCoin : inputs.objects.get(id);
     if (!original) continue;
     if (session.isDeleted(id)) {
@@ -156,8 +156,9 @@ function mutableInputIds(data: TransactionData, inputs: LoadedInputs): ObjectId[
 class Session {
   readonly events: TransactionEvent[] = [];
   private contents = new Map<ObjectId, ObjectContents>();
-  private owners = new Map<ObjectId, Owner>();
-  private deletedIds = new Set<ObjectId>();
+  // Made on first use: most transactions transfer nothing and delete nothing.
+  private owners: Map<ObjectId, Owner> | undefined;
+  private deletedIds: Set<ObjectId> | undefined;
   private created: { id: ObjectId; owner: Owner; contents: ObjectContents }[] = [];
   private creations = 0;
 
@@ -173,7 +174,7 @@ class Session {
         for (const id of command.objects) {
           if (id === this.inputs.gasCoin.id) abort('invalid-command', index);
           this.ownedBySender(id, index);
-          this.owners.set(id, { kind: 'address', address: command.recipient });
+          (this.owners ??= new Map()).set(id, { kind: 'address', address: command.recipient });
           this.events.push({ type: 'TransferObject', object: id, recipient: command.recipient });
         }
         return;
@@ -191,7 +192,7 @@ class Session {
         }
         for (const source of command.sources) {
           balance += this.coin(source, index);
-          this.deletedIds.add(source);
+          (this.deletedIds ??= new Set()).add(source);
         }
         if (balance > U64_MAX) abort('overflow', index);
         this.contents.set(command.target, { type: 'coin', balance });
@@ -215,8 +216,8 @@ class Session {
 
   revert(): void {
     this.contents = new Map();
-    this.owners = new Map();
-    this.deletedIds = new Set();
+    this.owners = undefined;
+    this.deletedIds = undefined;
     this.created = [];
     this.events.length = 0;
   }
@@ -230,11 +231,11 @@ class Session {
   }
 
   ownerOf(id: ObjectId): Owner | undefined {
-    return this.owners.get(id);
+    return this.owners?.get(id);
   }
 
   isDeleted(id: ObjectId): boolean {
-    return this.deletedIds.has(id);
+    return this.deletedIds?.has(id) ?? false;
   }
 
   createdObjects(): readonly { id: ObjectId; owner: Owner; contents: ObjectContents }[] {
@@ -256,7 +257,7 @@ class Session {
   /** The balance of a coin the sender owns and may spend. */
   private coin(id: ObjectId, index: number): bigint {
     const object = id === this.inputs.gasCoin.id ? this.inputs.gasCoin : this.ownedBySender(id, index);
-    if (this.deletedIds.has(id)) abort('invalid-command', index);
+    if (this.deletedIds?.has(id)) abort('invalid-command', index);
     const contents = this.contentsOf(id) ?? object.contents;
     if (contents.type !== 'coin') abort('wrong-object-type', index);
     return contents.balance;
@@ -267,7 +268,7 @@ class Session {
     const object = this.inputs.objects.get(id);
     if (!object) abort('not-an-input', index);
     if (!declared) abort('immutable-input', index);
-    const owner = this.owners.get(id) ?? object.owner;
+    const owner = this.owners?.get(id) ?? object.owner;
     if (!isOwnedBy(owner, this.data.sender)) abort('wrong-owner', index);
     return object;
   }
@@ -291,4 +292,19 @@ function coinBalance(contents: ObjectContents): bigint {
 
 function minBigInt(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
+}
+
+/**
+ * Sort a few strings in place, by code unit as `Array.prototype.sort` does,
+ * without the workspace it allocates: dependencies and written ids are two
+ * or three per transaction.
+ */
+function sortSmall(items: string[]): string[] {
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && (items[j] as string) > item; j--) items[j + 1] = items[j] as string;
+    items[j + 1] = item;
+  }
+  return items;
 }

@@ -71,7 +71,7 @@ export class ReferenceAuthorityState implements AuthorityState {
       const output = executeTransaction(tx.data, tx.digest, tx.epoch, inputs);
       signal?.throwIfAborted(); // aborted before commit: nothing is written
       try {
-        await this.store.commit({ transactionDigest: tx.digest, ...output });
+        await this.store.commit({ transactionDigest: tx.digest, effects: output.effects, events: output.events, written: output.written, deleted: output.deleted });
       } catch (error) {
         // A concurrent copy committed first: same transaction, same effects.
         const winner = error instanceof StoreConflictError ? await this.store.readExecuted(tx.digest) : undefined;
@@ -111,32 +111,31 @@ export class ReferenceAuthorityState implements AuthorityState {
   }
 
   private async loadInputs(tx: CertifiedTransaction, epochStore: ReferenceEpochStore): Promise<{ objects: Map<ObjectId, StoredObject>; gasCoin: StoredObject }> {
+    const { inputs, gas } = tx.data;
     const keys: ObjectKey[] = [];
-    const expected: (ObjectRef | undefined)[] = [];
-    for (const input of tx.data.inputs) {
-      if (input.kind === 'shared') {
+    for (const input of inputs) {
+      if (input.kind !== 'shared') keys.push(input.ref);
+      else {
         const version = epochStore.sharedVersion(tx.digest, input.id);
         if (version === undefined) throw new MissingInputError(`shared input ${input.id} of ${tx.digest} has no assigned version yet`);
         keys.push({ id: input.id, version });
-        expected.push(undefined);
-      } else {
-        keys.push(input.ref);
-        expected.push(input.ref);
       }
     }
-    keys.push(tx.data.gas.payment);
-    expected.push(tx.data.gas.payment);
+    keys.push(gas.payment);
     const found = await this.store.readObjects(keys);
     const objects = new Map<ObjectId, StoredObject>();
-    found.forEach((object, i) => {
+    // keys[i] is inputs[i]'s, and the last one the gas coin's: owned ones must match the digest the certificate names.
+    for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as ObjectKey;
+      const object = found[i];
       if (!object) throw new MissingInputError(`input ${key.id} version ${key.version} of ${tx.digest} is not available`);
-      const ref = expected[i];
-      if (ref && ref.digest !== object.digest) {
-        throw new InputMismatchError(`input ${key.id} version ${key.version} has digest ${object.digest}, the certificate names ${ref.digest}`);
+      const input = inputs[i];
+      const named = input === undefined ? gas.payment.digest : input.kind === 'shared' ? undefined : input.ref.digest;
+      if (named !== undefined && named !== object.digest) {
+        throw new InputMismatchError(`input ${key.id} version ${key.version} has digest ${object.digest}, the certificate names ${named}`);
       }
-      if (i < keys.length - 1) objects.set(object.id, object);
-    });
-    return { objects, gasCoin: found[found.length - 1] as StoredObject };
+      if (input !== undefined) objects.set(object.id, object);
+    }
+    return { objects, gasCoin: found[keys.length - 1] as StoredObject };
   }
 }

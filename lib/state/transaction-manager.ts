@@ -235,7 +235,8 @@ export class TransactionManager {
     const results: EnqueueResult[] = [];
     const accepted: { entry: PendingEntry; index: number; keys: { id: ObjectId; version: number }[]; keySlots: ObjectSlot[] }[] = [];
     const loading: ObjectSlot[] = [];
-    for (const [index, { certificate, commit, shared }] of entries.entries()) {
+    for (let index = 0; index < entries.length; index++) {
+      const { certificate, commit, shared } = entries[index] as (typeof entries)[number];
       let result: EnqueueResult | undefined;
       if (certificate.epoch !== epoch) result = 'wrong-epoch';
       else if (this.pending.has(certificate.digest)) result = 'already-pending';
@@ -276,14 +277,16 @@ export class TransactionManager {
       slot.loading--;
       this.raiseLoaded(slot, latest[i]?.version ?? -1);
     });
-    for (const [i, { entry, index, keys, keySlots }] of accepted.entries()) {
+    for (let i = 0; i < accepted.length; i++) {
+      const { entry, index, keys, keySlots } = accepted[i] as (typeof accepted)[number];
       if (!entry.pending) continue; // forgotten meanwhile (a reconfiguration)
       if (executed[i]) {
         this.unqueue(entry);
         results[index] = 'already-executed';
         continue;
       }
-      for (const [k, { version }] of keys.entries()) {
+      for (let k = 0; k < keys.length; k++) {
+        const { version } = keys[k] as { version: number };
         const slot = keySlots[k] as ObjectSlot;
         if (slot.available >= version) continue;
         entry.missing++;
