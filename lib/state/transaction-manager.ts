@@ -146,7 +146,8 @@ export class TransactionManager {
 
   /** The age (ms) of the oldest certificate waiting on `id`, or 0. */
   queueAge(id: ObjectId): number {
-    const oldest = this.slots.get(id)?.queue.values().next().value;
+    const slot = this.slots.get(id);
+    const oldest = slot && oldestIn(slot);
     return oldest === undefined ? 0 : this.now() - oldest.enqueuedAt;
   }
 
@@ -235,6 +236,7 @@ export class TransactionManager {
     const results: EnqueueResult[] = [];
     const accepted: { entry: PendingEntry; index: number; keys: { id: ObjectId; version: number }[]; keySlots: ObjectSlot[] }[] = [];
     const loading: ObjectSlot[] = [];
+    let now: number | undefined; // one arrival time for the whole call
     for (let index = 0; index < entries.length; index++) {
       const { certificate, commit, shared } = entries[index] as (typeof entries)[number];
       let result: EnqueueResult | undefined;
@@ -247,7 +249,7 @@ export class TransactionManager {
         input.kind === 'shared' ? { id: input.id, version: shared.get(input.id) ?? input.initialSharedVersion } : input.ref,
       );
       keys.push(certificate.data.gas.payment);
-      const entry: PendingEntry = { certificate, commit, enqueuedAt: this.now(), missing: 0, pending: true, slots: [] };
+      const entry: PendingEntry = { certificate, commit, enqueuedAt: (now ??= this.now()), missing: 0, pending: true, slots: [] };
       const keySlots: ObjectSlot[] = [];
       for (const key of keys) {
         let slot = this.slots.get(key.id);
@@ -330,22 +332,27 @@ export class TransactionManager {
     }
     // Per-object limits: only objects that this call could take past a limit are counted exactly.
     let adding: Map<ObjectId, number> | undefined;
-    for (const certificate of counted) {
-      for (const id of inputIds(certificate)) {
-        const slot = this.slots.get(id);
-        const queued = slot?.queue.size ?? 0;
-        if (queued + counted.length > maxPerObjectQueue) {
-          adding ??= countInputs(counted);
-          if (queued + (adding.get(id) ?? 0) > maxPerObjectQueue && !this.unblocks(certificate)) {
-            throw new OverloadedError('per-object-queue', `${queued} waiting, limit ${maxPerObjectQueue}`, id);
-          }
-        }
-        if (!slot) continue; // nothing waits on it: no age
-        const age = this.queueAge(id);
-        if (age > maxQueueAgeMs && !this.unblocks(certificate)) {
-          throw new OverloadedError('queue-age', `oldest waiting ${Math.round(age)} ms, limit ${maxQueueAgeMs} ms`, id);
+    let now: number | undefined; // read once per call, and only if something waits
+    const check = (certificate: CertifiedTransaction, id: ObjectId): void => {
+      const slot = this.slots.get(id);
+      const queued = slot?.queue.size ?? 0;
+      if (queued + counted.length > maxPerObjectQueue) {
+        adding ??= countInputs(counted);
+        if (queued + (adding.get(id) ?? 0) > maxPerObjectQueue && !this.unblocks(certificate)) {
+          throw new OverloadedError('per-object-queue', `${queued} waiting, limit ${maxPerObjectQueue}`, id);
         }
       }
+      const oldest = slot && oldestIn(slot);
+      if (oldest === undefined) return; // nothing waits on it: no age
+      now ??= this.now();
+      const age = now - oldest.enqueuedAt;
+      if (age > maxQueueAgeMs && !this.unblocks(certificate)) {
+        throw new OverloadedError('queue-age', `oldest waiting ${Math.round(age)} ms, limit ${maxQueueAgeMs} ms`, id);
+      }
+    };
+    for (const certificate of counted) {
+      for (const input of certificate.data.inputs) check(certificate, input.kind === 'shared' ? input.id : input.ref.id);
+      check(certificate, certificate.data.gas.payment.id);
     }
   }
 
@@ -437,6 +444,12 @@ function inputIds(certificate: CertifiedTransaction): ObjectId[] {
   const ids = certificate.data.inputs.map((input) => (input.kind === 'shared' ? input.id : input.ref.id));
   ids.push(certificate.data.gas.payment.id);
   return ids;
+}
+
+/** The certificate waiting longest on a slot's object (a Set iterates in insertion order). */
+function oldestIn(slot: ObjectSlot): PendingEntry | undefined {
+  for (const entry of slot.queue) return entry;
+  return undefined;
 }
 
 /** How many of `certificates` read each object (each certificate counted once per object). */
