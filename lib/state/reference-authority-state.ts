@@ -44,8 +44,8 @@ export class ReferenceAuthorityState implements AuthorityState {
     return this.epochStore;
   }
 
-  async isTxAlreadyExecuted(digest: string): Promise<boolean> {
-    return (await this.store.readExecuted(digest)) !== undefined;
+  isTxAlreadyExecuted(digest: string): Promise<boolean> {
+    return this.store.readExecuted(digest).then((record) => record !== undefined);
   }
 
   async tryExecuteImmediately(

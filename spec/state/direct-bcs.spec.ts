@@ -12,6 +12,24 @@ describe('BcsScratch', () => {
     );
   });
 
+  it('writes a number as the u64 of the same value, and refuses what is not a u64', () => {
+    fc.assert(
+      fc.property(fc.maxSafeNat(), (value) => {
+        expect(new BcsScratch().u64(value).copy()).toEqual(new BcsScratch().u64(BigInt(value)).copy());
+      }),
+    );
+    for (const bad of [-1, 1.5, 2 ** 53, Number.NaN]) expect(() => new BcsScratch().u64(bad)).toThrow(RangeError);
+  });
+
+  it('gives views that show the bytes of the moment, before and after growing', () => {
+    const scratch = new BcsScratch();
+    expect([...scratch.reset().byte(1).byte(2).view()]).toEqual([1, 2]);
+    expect([...scratch.reset().byte(3).byte(4).view()]).toEqual([3, 4]); // a view of the same length, reused
+    const big = Uint8Array.from({ length: 300 }, (_, i) => i % 256);
+    expect(scratch.reset().bytes(big).view()).toEqual(big); // grown past its first buffer
+    expect([...scratch.reset().byte(5).byte(6).view()]).toEqual([5, 6]); // views of the new buffer
+  });
+
   it('writes 32 raw bytes from hex, and refuses anything else', () => {
     expect([...new BcsScratch().byte(7).hex32(`0x${'0f'.repeat(32)}`).view().subarray(0, 3)]).toEqual([7, 15, 15]);
     expect(() => new BcsScratch().hex32(`0x${'0f'.repeat(31)}0g`)).toThrow(TypeError);

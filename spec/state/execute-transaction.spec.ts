@@ -80,6 +80,18 @@ describe('executeTransaction', () => {
     expect(digest).toBe(jsBlake2b256Hex(Uint8Array.of(1), EffectsBcs.serialize(effectsBcsValue(effects), { initialSize: 1024 }).toBytes()));
   });
 
+  it('lists each dependency once, sorted, and writes mutated objects in id order, whatever the input order', () => {
+    fc.assert(
+      fc.property(fc.shuffledSubarray([0xf3, 0x07, 0xc1, 0x07, 0x5e], { minLength: 1 }), fc.shuffledSubarray([2, 3, 6, 7, 8], { minLength: 1 }), (writers, coins) => {
+        const owned = coins.map((n, i) => ({ ...genesisObject(id(n), { kind: 'address', address: ALICE }, { type: 'coin', balance: 1n }), previousTransaction: id(writers[i % writers.length] as number) }));
+        const out = run([], owned);
+        const expected = [...new Set([gasCoin.previousTransaction, ...owned.map((o) => o.previousTransaction)])].sort();
+        expect(out.effects.dependencies).toEqual(expected);
+        expect(out.effects.mutated.map((r) => r.id)).toEqual([gasCoin.id, ...owned.map((o) => o.id)].sort());
+      }),
+    );
+  });
+
   it('merges coins, deleting the sources', () => {
     const out = run([{ kind: 'merge-coins', target: coinA.id, sources: [coinB.id] }]);
     expect(balanceOf(out.written, coinA.id)).toBe(800n);
