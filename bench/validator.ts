@@ -1,24 +1,52 @@
 /**
- * The reference validator's throughput, in one process (the TransactionManager
- * alone is bench/transaction-manager.ts, in a process of its own):
+ * The reference validator's throughput (the TransactionManager alone is
+ * bench/transaction-manager.ts, in a process of its own):
  *  - end to end (state + manager + driver, pre-verified certificates) at 0 %, 10 % and 50 % contention,
  *    under two loads: sustained (clients keep at most 2,000 certificates outstanding, as a
  *    validator fed by consensus and clients at its own pace) and burst (the whole workload
  *    submitted at once, so every certificate waits in the manager);
+ *  - with V8's default young generation and with a 64 MB semi-space: each round runs in a
+ *    fresh process per setting, the two settings alternating, so both see the same machine;
  *  - signature verification.
  *
  *   npx tsx bench/validator.ts [--quick]
  */
+import { spawnSync } from 'node:child_process';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import winston from 'winston';
 import { type CertifiedTransaction, generateWorkload, startValidatorPipeline, verifyCertificate } from '../lib';
 
 const quick = process.argv.includes('--quick');
+/** Set in a child process: run round k of the end-to-end measurement and print its figures as JSON. */
+const childRound = process.argv.find((arg) => arg.startsWith('--round='))?.slice('--round='.length);
+
+/** Young-generation settings compared: the process flags of each. */
+const YOUNG_GENERATIONS: readonly { readonly name: string; readonly flags: readonly string[] }[] = [
+  { name: 'default young generation', flags: [] },
+  { name: '--max-semi-space-size=64', flags: ['--max-semi-space-size=64'] },
+];
 const silent = winston.createLogger({ silent: true });
 
 /** At most this many certificates submitted and not yet committed, in the sustained load. */
 const SUSTAINED_OUTSTANDING = 2_000;
 
-async function endToEndRound(transactions: number, contention: number, outstanding: number): Promise<{ perSecond: number; aborted: number }> {
+/** GC pauses seen by this process: total ms, and the young-generation (scavenge) ones. */
+const gcPauses = { totalMs: 0, youngMs: 0, young: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcPauses.totalMs += entry.duration;
+    if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+      gcPauses.youngMs += entry.duration;
+      gcPauses.young++;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
+
+async function endToEndRound(
+  transactions: number,
+  contention: number,
+  outstanding: number,
+): Promise<{ perSecond: number; aborted: number; gcShare: number; scavengeMs: number }> {
   const workload = generateWorkload({ seed: 42, transactions, accounts: 2_000, contention, hotCounters: 4, invalidShare: 0.02, sign: false });
   const pipeline = await startValidatorPipeline({
     committee: workload.committee,
@@ -42,6 +70,7 @@ async function endToEndRound(transactions: number, contention: number, outstandi
       }
     });
   });
+  const gcBefore = { ...gcPauses };
   const started = performance.now();
   let batch: CertifiedTransaction[] = [];
   let commitIndex = 0;
@@ -63,8 +92,11 @@ async function endToEndRound(transactions: number, contention: number, outstandi
   await Promise.all(pending);
   await all;
   const elapsed = performance.now() - started;
+  await new Promise((resolve) => setImmediate(resolve)); // GC entries are delivered asynchronously
+  const gcShare = (gcPauses.totalMs - gcBefore.totalMs) / elapsed;
+  const scavengeMs = (gcPauses.youngMs - gcBefore.youngMs) / Math.max(1, gcPauses.young - gcBefore.young);
   await pipeline.stop();
-  return { perSecond: (transactions / elapsed) * 1000, aborted };
+  return { perSecond: (transactions / elapsed) * 1000, aborted, gcShare, scavengeMs };
 }
 
 function verificationRound(count: number): { certificates: number; signatures: number } {
@@ -85,37 +117,84 @@ function summary(perSecond: readonly number[]): string {
   return sorted.length > 1 ? `${fmt(median)} (${fmt(sorted[0] as number)} to ${fmt(sorted[sorted.length - 1] as number)})` : fmt(median);
 }
 
-async function main(): Promise<void> {
-  const transactions = quick ? 5_000 : 50_000;
-  const rounds = quick ? 1 : 3;
-  console.log(`End to end (reference state + TransactionManager + driver, concurrency 64, pre-verified certificates, ${fmt(transactions)} transactions, 2 % aborting)`);
-  console.log(`| contention | sustained: transactions / s (${quick ? 'one round' : 'median of 3 rounds, and range'}) | burst: transactions / s | aborted |`);
-  console.log('|---|---|---|---|');
+const contentions = [0, 0.1, 0.5];
+const loads = [SUSTAINED_OUTSTANDING, Number.POSITIVE_INFINITY];
+const runs = contentions.flatMap((contention) => loads.map((outstanding) => ({ contention, outstanding })));
+const transactions = quick ? 5_000 : 50_000;
+
+interface RunFigures {
+  /** Index in `runs` (JSON has no Infinity for the burst's bound). */
+  readonly run: number;
+  readonly perSecond: number;
+  readonly aborted: number;
+  /** Share of the run's wall time spent in GC pauses. */
+  readonly gcShare: number;
+  /** Mean young-generation pause (ms). */
+  readonly scavengeMs: number;
+}
+
+/** One round in this process: a warm-up, then every run, in an order that rotates with the round. */
+async function measureRound(round: number): Promise<RunFigures[]> {
   await endToEndRound(2_000, 0, Number.POSITIVE_INFINITY); // warm-up
-  // Rounds in rotating order, the median reported with the range: one round moves by 20 % or more here.
-  const contentions = [0, 0.1, 0.5];
-  const loads = [SUSTAINED_OUTSTANDING, Number.POSITIVE_INFINITY];
-  const runs = contentions.flatMap((contention) => loads.map((outstanding) => ({ contention, outstanding })));
-  const results = new Map(runs.map((run) => [run, { perSecond: [] as number[], aborted: 0 }]));
+  const shift = (round * 2) % runs.length;
+  const figures: RunFigures[] = [];
+  for (const run of [...runs.keys()].map((i) => (i + shift) % runs.length)) {
+    const { contention, outstanding } = runs[run] as (typeof runs)[number];
+    figures.push({ run, ...(await endToEndRound(transactions, contention, outstanding)) });
+  }
+  return figures;
+}
+
+function roundInChild(round: number, flags: readonly string[]): RunFigures[] {
+  const script = process.argv[1] as string;
+  const child = spawnSync(process.execPath, [...flags, '--import', 'tsx', script, `--round=${round}`, ...(quick ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (child.status !== 0) throw new Error(`round ${round} (${flags.join(' ') || 'default flags'}) exited with ${child.status}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop() as string) as RunFigures[];
+}
+
+async function main(): Promise<void> {
+  if (childRound !== undefined) {
+    console.log(JSON.stringify(await measureRound(Number(childRound))));
+    return;
+  }
+  const rounds = quick ? 1 : 5;
+  // Figures per young generation, per run: one round moves by 20 % or more here, so the median is reported with the range.
+  const results = YOUNG_GENERATIONS.map(() => runs.map(() => ({ perSecond: [] as number[], aborted: 0, gcShare: [] as number[], scavengeMs: [] as number[] })));
   for (let round = 0; round < rounds; round++) {
-    const shift = (round * 2) % runs.length;
-    for (const run of [...runs.slice(shift), ...runs.slice(0, shift)]) {
-      const { perSecond, aborted } = await endToEndRound(transactions, run.contention, run.outstanding);
-      const result = results.get(run) as { perSecond: number[]; aborted: number };
-      result.perSecond.push(perSecond);
-      result.aborted = aborted;
-    }
+    YOUNG_GENERATIONS.forEach(({ flags }, setting) => {
+      for (const figures of roundInChild(round, flags)) {
+        const result = results[setting]?.[figures.run];
+        result?.perSecond.push(figures.perSecond);
+        result?.gcShare.push(figures.gcShare);
+        result?.scavengeMs.push(figures.scavengeMs);
+        if (result) result.aborted = figures.aborted;
+      }
+    });
   }
-  for (const contention of contentions) {
-    const [sustained, burst] = runs.filter((run) => run.contention === contention).map((run) => results.get(run) as { perSecond: number[]; aborted: number });
-    console.log(`| ${contention * 100} % | ${summary(sustained?.perSecond ?? [])} | ${summary(burst?.perSecond ?? [])} | ${fmt(burst?.aborted ?? 0)} |`);
-  }
-  console.log(`Sustained: clients keep at most ${fmt(SUSTAINED_OUTSTANDING)} certificates outstanding. Burst: all ${fmt(transactions)} submitted at once.`);
+  console.log(`End to end (reference state + TransactionManager + driver, concurrency 64, pre-verified certificates, ${fmt(transactions)} transactions, 2 % aborting), transactions / s, ${quick ? 'one round' : `median of ${rounds} rounds and range`}`);
+  console.log(`| contention | load | ${YOUNG_GENERATIONS.map(({ name }) => name).join(' | ')} | aborted |`);
+  console.log(`|---|---|${YOUNG_GENERATIONS.map(() => '---|').join('')}---|`);
+  runs.forEach((run, i) => {
+    const load = Number.isFinite(run.outstanding) ? `sustained (${fmt(run.outstanding)} outstanding)` : 'burst (all at once)';
+    const cells = results.map((setting) => summary(setting[i]?.perSecond ?? []));
+    console.log(`| ${run.contention * 100} % | ${load} | ${cells.join(' | ')} | ${fmt(results[0]?.[i]?.aborted ?? 0)} |`);
+  });
+
+  const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const gc = results.map((setting, i) => {
+    const all = setting.flatMap((run) => run.gcShare);
+    const pauses = setting.flatMap((run) => run.scavengeMs);
+    return `${YOUNG_GENERATIONS[i]?.name}: ${Math.round(median(all) * 100)} % of the time in GC pauses, young-generation pauses of ${median(pauses).toFixed(1)} ms`;
+  });
+  console.log(`GC (medians over all runs): ${gc.join('; ')}.`);
 
   const verification = verificationRound(quick ? 300 : 3_000);
   console.log(`\nSignature verification (ed25519, node:crypto, 3 of 4 validators): ${fmt(verification.certificates)} certificates / s, ${fmt(verification.signatures)} signatures / s`);
 
-  console.log(`\nNode ${process.version}, one process on this machine.`);
+  console.log(`\nNode ${process.version}, on this machine.`);
 }
 
 void main();
