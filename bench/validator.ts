@@ -35,7 +35,7 @@ const gcPauses = { totalMs: 0, youngMs: 0, young: 0 };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     gcPauses.totalMs += entry.duration;
-    if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+    if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) {
       gcPauses.youngMs += entry.duration;
       gcPauses.young++;
     }
