@@ -96,4 +96,3 @@ export class BcsScratch {
     this.views = new Map();
   }
 }
-
