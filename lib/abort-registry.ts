@@ -8,29 +8,30 @@ export interface AbortListener {
   nextListener: AbortListener | undefined;
 }
 
+/** Listeners allowed on the signal beyond one per execution, before Node warns of a leak. */
+const LISTENER_SLACK = 10;
+
 /**
  * Aborts every in-flight execution of a run at once. Executions are linked
  * into an intrusive list while they run: listening and unlistening allocate
  * nothing (a `Set` of listeners churned once per certificate showed up as
  * most of the driver's GC time, see bench/). The `AbortSignal` handed to the
  * state aborts alongside, for executions that can cancel their own work.
+ *
+ * It knows nothing of the concurrency limit: each execution may add one
+ * listener to the shared signal, so the signal's listener bound follows the
+ * most executions that have listened at once (plus slack). Lowering the limit
+ * while many run is then no false leak warning, and a state that adds a
+ * listener per execution without removing it still gets one.
  */
 export class AbortRegistry {
   private readonly controller = new AbortController();
   private head: AbortListener | undefined;
+  private listening = 0;
+  private mostListening = 0;
 
-  /**
-   * @param maxConcurrent executions sharing the signal at once. Each may
-   * listen to it, so Node's default of 10 listeners would warn on legitimate
-   * use; above this bound (plus slack), a warning still points to a leak.
-   */
-  constructor(maxConcurrent: number) {
-    this.setMaxConcurrent(maxConcurrent);
-  }
-
-  /** The concurrency limit changed: so does the listener bound. */
-  setMaxConcurrent(maxConcurrent: number): void {
-    setMaxListeners(maxConcurrent + 10, this.controller.signal);
+  constructor() {
+    setMaxListeners(LISTENER_SLACK, this.controller.signal);
   }
 
   get signal(): AbortSignal {
@@ -50,24 +51,31 @@ export class AbortRegistry {
     listener.nextListener = this.head;
     if (this.head) this.head.previousListener = listener;
     this.head = listener;
+    if (++this.listening > this.mostListening) {
+      this.mostListening = this.listening;
+      setMaxListeners(this.mostListening + LISTENER_SLACK, this.controller.signal);
+    }
     return true;
   }
 
-  /** Stop listening. Only call for a listener that `listen` accepted. */
+  /** Stop listening. A listener that an abort has already unlinked is left as it is. */
   unlisten(listener: AbortListener): void {
     const { previousListener, nextListener } = listener;
     if (previousListener) previousListener.nextListener = nextListener;
     else if (this.head === listener) this.head = nextListener;
+    else return; // not linked
     if (nextListener) nextListener.previousListener = previousListener;
     listener.previousListener = undefined;
     listener.nextListener = undefined;
+    this.listening--;
   }
 
   abort(reason: unknown): void {
     if (this.controller.signal.aborted) return;
-    this.controller.abort(reason);
     let listener = this.head;
     this.head = undefined;
+    this.listening = 0;
+    this.controller.abort(reason);
     while (listener) {
       const next = listener.nextListener;
       listener.previousListener = undefined;

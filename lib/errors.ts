@@ -26,13 +26,37 @@ export class MalformedCertificateError extends ExecutionDriverError {
   }
 }
 
-/** `tryExecuteImmediately` completed without producing a result, or produced one without an effects digest. */
+/** Which `AuthorityState` call returned a value of the wrong shape. */
+export type AuthorityStateMethod = 'loadEpochStoreOneCallPerTask' | 'isTxAlreadyExecuted' | 'tryExecuteImmediately';
+
+/**
+ * An `AuthorityState` call returned something of the wrong shape: an epoch
+ * store without a numeric epoch, an `isTxAlreadyExecuted` answer that is not a
+ * boolean, an execution that is no `ObservableInput`, that completed without a
+ * result, or whose result has no effects digest. Never retried.
+ */
 export class InvalidExecutionResultError extends ExecutionDriverError {
   constructor(
     readonly digest: string,
-    problem: string,
+    readonly problem: string,
+    readonly method: AuthorityStateMethod = 'tryExecuteImmediately',
   ) {
-    super(`Execution of ${digest} returned an invalid result: ${problem}`);
+    super(`${method} for ${digest} returned an invalid result: ${problem}`);
+  }
+}
+
+/**
+ * `retry.isTransient` threw while classifying an execution error: the
+ * certificate fails (it is not retried), with the execution's own error kept
+ * as `executionError` and the predicate's as `cause`.
+ */
+export class RetryClassificationError extends ExecutionDriverError {
+  constructor(
+    readonly digest: string,
+    readonly executionError: unknown,
+    cause: unknown,
+  ) {
+    super(`retry.isTransient threw while classifying the execution error of ${digest}`, { cause });
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from 'rxjs';
 import { AbortRegistry } from './abort-registry';
 import { type PendingCertificate, describeMalformedCertificate } from './certificate';
+import { describeValue } from './describe-value';
 import { ExecutionAbortedError, type ForkDetectedError, MalformedCertificateError, ReadySourceError } from './errors';
 import { ExecutionSlots } from './execution-slots';
 import { type ExecutionOutcome, OutcomeTally, type RunSummary } from './outcomes';
@@ -68,7 +69,7 @@ export class ExecutionRun {
     private readonly options: ResolvedOptions,
   ) {
     this.slots = new ExecutionSlots(options.maxConcurrentExecutions, this.startTask, this.noMoreStarts);
-    this.abort = new AbortRegistry(options.maxConcurrentExecutions);
+    this.abort = new AbortRegistry();
     this.context = {
       options,
       abort: this.abort,
@@ -106,7 +107,6 @@ export class ExecutionRun {
    */
   setMaxConcurrentExecutions(limit: number): void {
     checkConcurrencyLimit(limit, this.options.concurrencyCeiling);
-    this.abort.setMaxConcurrent(limit);
     this.slots.setLimit(limit);
     this.options.log.concurrencyChanged(limit);
   }
@@ -208,7 +208,13 @@ export class ExecutionRun {
   }
 
   private readonly receive = (pending: PendingCertificate): void => {
-    const problem = describeMalformedCertificate(pending);
+    // A throw here would reach the source's subscriber and escape as an uncaught error.
+    let problem: string | undefined;
+    try {
+      problem = describeMalformedCertificate(pending);
+    } catch (error) {
+      problem = `reading it threw ${describeValue(error)}`;
+    }
     if (problem !== undefined) {
       this.rejected$.next(malformed(pending, problem));
       return;
@@ -217,7 +223,14 @@ export class ExecutionRun {
   };
 
   private readonly startTask = (pending: PendingCertificate, receivedAt: number): void => {
-    const task: StartedTask = { pending, digest: pending.certificate.digest, receivedAt, startedAt: this.options.now() };
+    const digest = readDigest(pending);
+    if (digest === undefined) {
+      // Checked at intake: only an item whose getters answer differently gets here.
+      this.rejected$.next(malformed(pending, 'certificate digest changed after intake'));
+      this.slots.release();
+      return;
+    }
+    const task: StartedTask = { pending, digest, receivedAt, startedAt: this.options.now() };
     recordStart(task, this.options);
     this.started$.next(task);
   };
@@ -245,16 +258,26 @@ export class ExecutionRun {
 }
 
 function malformed(received: unknown, problem: string): ExecutionOutcome {
-  const digest = (received as { certificate?: { digest?: unknown } } | null)?.certificate?.digest;
+  const digest = readDigest(received);
   return {
     kind: 'failed',
     reason: 'malformed-certificate',
-    digest: typeof digest === 'string' ? digest : '',
+    digest: digest ?? '',
     pending: received as PendingCertificate,
     queueingDelayMs: 0,
     error: new MalformedCertificateError(problem, received),
     attempts: 0,
   };
+}
+
+/** The digest of whatever arrived, if it has a string one; never throws. */
+function readDigest(received: unknown): string | undefined {
+  try {
+    const digest = (received as { certificate?: { digest?: unknown } } | null)?.certificate?.digest;
+    return typeof digest === 'string' ? digest : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A failed outcome for an error that escaped a task (a throwing subscriber, say). */

@@ -16,6 +16,7 @@ export type {
   SkipReason,
   SkippedOutcome,
 } from './outcomes';
+export type { AuthorityStateMethod } from './errors';
 export {
   DriverAlreadySpawnedError,
   ExecutionAbortedError,
@@ -25,6 +26,7 @@ export {
   InvalidOptionError,
   MalformedCertificateError,
   ReadySourceError,
+  RetryClassificationError,
   TransientExecutionError,
 } from './errors';
 export { executeCertificates } from './execute-certificates';

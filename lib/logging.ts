@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { describeValue } from './describe-value';
 import type { ExecutionOutcome, RunSummary } from './outcomes';
 
 let defaultLogger: winston.Logger | undefined;
@@ -21,85 +22,90 @@ export function createDefaultLogger(): winston.Logger {
 
 /**
  * The driver's log lines. A child logger carrying the digest is made only for
- * a line that will be written, so a disabled level costs one check.
+ * a line that will be written, so a disabled level costs one check. The logger
+ * is the embedder's code: whatever it throws is swallowed here, so a broken
+ * logger never costs a certificate its outcome or the run its stream.
  */
 export class DriverLog {
   /** Enabled levels, recomputed only when the logger's level or silence changes. */
-  private cachedFor: string | undefined;
-  private cachedSilent = false;
+  private cachedFor: unknown;
+  private cachedSilent: unknown = false;
   private readonly on = { error: false, warn: false, info: false, debug: false };
 
   constructor(private readonly logger: winston.Logger) {}
 
-  private enabled(level: 'error' | 'warn' | 'info' | 'debug'): boolean {
-    // winston's isLevelEnabled walks the transports: too much to do per certificate.
-    const { logger } = this;
-    if (logger.level !== this.cachedFor || logger.silent !== this.cachedSilent) {
-      this.cachedFor = logger.level;
-      this.cachedSilent = logger.silent;
-      for (const name of ['error', 'warn', 'info', 'debug'] as const) {
-        this.on[name] = !logger.silent && logger.isLevelEnabled(name);
+  private enabled(level: Level): boolean {
+    try {
+      // winston's isLevelEnabled walks the transports: too much to do per certificate.
+      const { logger } = this;
+      if (logger.level !== this.cachedFor || logger.silent !== this.cachedSilent) {
+        this.cachedFor = logger.level;
+        this.cachedSilent = logger.silent;
+        for (const name of LEVELS) this.on[name] = !logger.silent && logger.isLevelEnabled(name);
       }
+      return this.on[level];
+    } catch {
+      return false;
     }
-    return this.on[level];
   }
 
-  private forCertificate(digest: string): winston.Logger {
-    return this.logger.child({ digest });
+  private write(level: Level, message: string, meta: object, digest?: string): void {
+    try {
+      const logger = digest === undefined ? this.logger : this.logger.child({ digest });
+      logger[level](message, meta);
+    } catch {
+      // The logger is not ours to fix; the run goes on.
+    }
   }
 
   outcome(outcome: ExecutionOutcome): void {
     switch (outcome.kind) {
       case 'executed':
         if (this.enabled('debug')) {
-          this.forCertificate(outcome.digest).debug('Certificate executed', {
-            attempts: outcome.attempts,
-            latencyMs: outcome.latencyMs,
-          });
+          this.write('debug', 'Certificate executed', { attempts: outcome.attempts, latencyMs: outcome.latencyMs }, outcome.digest);
         }
         return;
       case 'skipped':
-        if (this.enabled('debug')) {
-          this.forCertificate(outcome.digest).debug('Certificate skipped', { reason: outcome.reason });
-        }
+        if (this.enabled('debug')) this.write('debug', 'Certificate skipped', { reason: outcome.reason }, outcome.digest);
         return;
       case 'failed':
         if (this.enabled('error')) {
-          this.forCertificate(outcome.digest).error('Certificate execution failed', {
-            reason: outcome.reason,
-            attempts: outcome.attempts,
-            error: describeError(outcome.error),
-          });
+          this.write(
+            'error',
+            'Certificate execution failed',
+            { reason: outcome.reason, attempts: outcome.attempts, error: describeError(outcome.error) },
+            outcome.digest,
+          );
         }
         return;
       case 'fatal':
         if (this.enabled('error')) {
-          this.forCertificate(outcome.digest).error('Fork detected: halting execution', {
-            expectedEffectsDigest: outcome.error.expectedEffectsDigest,
-            actualEffectsDigest: outcome.error.actualEffectsDigest,
-          });
+          this.write(
+            'error',
+            'Fork detected: halting execution',
+            { expectedEffectsDigest: outcome.error.expectedEffectsDigest, actualEffectsDigest: outcome.error.actualEffectsDigest },
+            outcome.digest,
+          );
         }
         return;
     }
   }
 
   retrying(digest: string, retry: number, error: unknown): void {
-    if (this.enabled('debug')) {
-      this.forCertificate(digest).debug('Retrying transient execution failure', { retry, error: describeError(error) });
-    }
+    if (this.enabled('debug')) this.write('debug', 'Retrying transient execution failure', { retry, error: describeError(error) }, digest);
   }
 
   concurrencyChanged(limit: number): void {
-    if (this.enabled('info')) this.logger.info('Concurrency limit changed', { maxConcurrentExecutions: limit });
+    if (this.enabled('info')) this.write('info', 'Concurrency limit changed', { maxConcurrentExecutions: limit });
   }
 
   paused(paused: boolean, backlog: number): void {
-    if (this.enabled('info')) this.logger.info(paused ? 'Execution paused' : 'Execution resumed', { backlog });
+    if (this.enabled('info')) this.write('info', paused ? 'Execution paused' : 'Execution resumed', { backlog });
   }
 
   drained(summary: RunSummary): void {
     if (this.enabled('info')) {
-      this.logger.info('Execution driver drained', {
+      this.write('info', 'Execution driver drained', {
         executed: summary.executed,
         skipped: summary.skipped,
         failed: summary.failed,
@@ -111,6 +117,13 @@ export class DriverLog {
   }
 }
 
+type Level = 'error' | 'warn' | 'info' | 'debug';
+const LEVELS: readonly Level[] = ['error', 'warn', 'info', 'debug'];
+
 function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error);
+  } catch {
+    return describeValue(error);
+  }
 }

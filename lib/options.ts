@@ -75,6 +75,9 @@ export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOpt
     throw new InvalidOptionError('concurrencyCeiling', concurrencyCeiling, `an integer >= maxConcurrentExecutions (${maxConcurrentExecutions})`);
   }
   const { scheduler } = options;
+  if (scheduler !== undefined && (typeof (scheduler as Partial<SchedulerLike> | null)?.now !== 'function' || typeof scheduler.schedule !== 'function')) {
+    throw new InvalidOptionError('scheduler', scheduler, 'a SchedulerLike with now() and schedule()');
+  }
   return {
     authorityState: state,
     maxConcurrentExecutions,
@@ -83,6 +86,24 @@ export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOpt
     metrics: options.metrics,
     log: new DriverLog(options.logger ?? createDefaultLogger()),
     scheduler: scheduler ?? asyncScheduler,
-    now: scheduler ? () => scheduler.now() : () => performance.now(),
+    now: scheduler ? guardedClock(scheduler) : () => performance.now(),
+  };
+}
+
+/**
+ * The injected scheduler's clock, made safe to call anywhere: a clock that
+ * throws or answers a non-number repeats its last good reading (timings go
+ * flat) rather than break an execution or the run.
+ */
+function guardedClock(scheduler: SchedulerLike): () => number {
+  let last = 0;
+  return () => {
+    try {
+      const now = scheduler.now();
+      if (typeof now === 'number' && !Number.isNaN(now)) last = now;
+    } catch {
+      // Keep the last reading.
+    }
+    return last;
   };
 }

@@ -1,8 +1,15 @@
-import { type ObservableInput, Observable, type Subscriber, type Unsubscribable, from } from 'rxjs';
+import { type Observable as ObservableType, Observable, type Subscriber, type Unsubscribable, from } from 'rxjs';
 import type { EpochStore, ExecutionResult } from './authority-state';
 import type { AbortListener, AbortRegistry } from './abort-registry';
 import type { PendingCertificate } from './certificate';
-import { ForkDetectedError, InvalidExecutionResultError, ExecutionAbortedError } from './errors';
+import { describeValue } from './describe-value';
+import {
+  type AuthorityStateMethod,
+  ExecutionAbortedError,
+  ForkDetectedError,
+  InvalidExecutionResultError,
+  RetryClassificationError,
+} from './errors';
 import type { ExecutionOutcome, FailureReason, SkipReason } from './outcomes';
 import type { ResolvedOptions } from './options';
 
@@ -14,7 +21,7 @@ export interface StartedTask {
   readonly startedAt: number;
 }
 
-/** What one run shares with its tasks. */
+/** What one run shares with its certificates' journeys. */
 export interface TaskContext {
   readonly options: ResolvedOptions;
   /** Aborts in-flight executions on `stop({ mode: 'abort' })`. */
@@ -24,39 +31,63 @@ export interface TaskContext {
   readonly claim: (digest: string) => boolean;
   /** Release a digest claimed with `claim`. */
   readonly unclaim: (digest: string) => void;
-  /** Called once when the task's stream is torn down (its slot is free). */
+  /** The certificate's execution slot is free: called exactly once, when its stream is torn down. */
   readonly onSettled: () => void;
 }
 
 /**
- * One certificate's journey, as Sui's driver does it: load the epoch store
- * once, skip a certificate of another epoch, a copy of one executing now, or
- * one already executed; execute
- * (retrying transient failures), then check the effects against the expected
- * digest. Emits exactly one outcome, then completes: every error becomes a
- * `failed` outcome, so one bad certificate never reaches the outer stream.
+ * One certificate's journey as an Observable of exactly one outcome. The
+ * journey holds its slot, its claim on the digest and its abort listener
+ * until RxJS tears the stream down, which it does exactly once (on the
+ * outcome, or on unsubscribe): that teardown is the only place they are
+ * released, as a Sui task's semaphore permit is released when it is dropped.
  */
-export function processCertificate(task: StartedTask, context: TaskContext): Observable<ExecutionOutcome> {
+export function processCertificate(task: StartedTask, context: TaskContext): ObservableType<ExecutionOutcome> {
   return new Observable<ExecutionOutcome>((subscriber) => {
-    const execution = new CertificateExecution(task, context, subscriber);
-    execution.start();
-    return () => {
-      execution.dispose();
-      context.onSettled();
-    };
+    const journey = new CertificateJourney(task, context, subscriber);
+    journey.begin();
+    return journey;
   });
 }
 
+/** The steps of a journey (see {@link CertificateJourney}). */
+type Step =
+  | 'loadEpochStore'
+  | 'claimDigest'
+  | 'checkExecuted'
+  | 'onExecutedAnswer'
+  | 'onCheckFailed'
+  | 'attempt'
+  | 'onResult'
+  | 'onCompletedEmpty'
+  | 'onError';
+
 /**
- * The state of one certificate's execution. Written as one small object
- * rather than a chain of operators: this runs once per certificate, and a
- * chain costs kilobytes of subscribers each time (see bench/).
+ * The steps of one certificate, top to bottom, as Sui's driver runs them:
+ *
+ *   loadEpochStore   once per certificate; another epoch is skipped
+ *   claimDigest      a copy executing now is skipped; listen for abort
+ *   checkExecuted    an executed certificate is skipped (sync or async answer)
+ *   attempt          tryExecuteImmediately; its result arrives at onResult,
+ *   onResult           where the effects are checked against the expected digest
+ *   onError          a transient error schedules another attempt, else fails
+ *
+ * Every step runs through `enter`, the one guard: whatever the state does
+ * inside a step (throw, return the wrong shape, call back late or twice,
+ * re-enter the driver) ends in exactly one typed outcome. Callbacks handed to
+ * user code (promise handlers, observers, the retry timer, abort) all come back
+ * through `enter`, carrying the attempt they belong to, so a late or stale
+ * call is ignored, and nothing calls into the state once the outcome is out.
+ * Written as one small object rather than a chain of operators: this runs once
+ * per certificate, and a chain costs kilobytes of subscribers each time (see bench/).
  */
-class CertificateExecution implements AbortListener {
+class CertificateJourney implements AbortListener, Unsubscribable {
+  /** Calls made to `tryExecuteImmediately`; identifies the callbacks of the current attempt. */
   private attempts = 0;
+  private settled = false;
   private epochStore: EpochStore | undefined;
-  private pendingWork: Unsubscribable | undefined;
-  private closed = false;
+  /** What to cancel when the journey ends: the execution subscription, or the retry timer. */
+  private work: Unsubscribable | undefined;
   private claimed = false;
   private listening = false;
   previousListener: AbortListener | undefined;
@@ -68,97 +99,172 @@ class CertificateExecution implements AbortListener {
     private readonly subscriber: Subscriber<ExecutionOutcome>,
   ) {}
 
-  start(): void {
-    const state = this.context.options.authorityState;
+  begin(): void {
+    this.enter('loadEpochStore', undefined, 0);
+  }
+
+  /**
+   * The guard. Runs `step` unless the journey has ended or `attempt` is not the
+   * current one; anything the step throws becomes the certificate's failure.
+   */
+  private enter(step: Step, value: unknown, attempt: number): void {
+    if (this.settled || attempt !== this.attempts) return;
     try {
-      const epochStore = state.loadEpochStoreOneCallPerTask(); // once per task, as Sui
-      if (this.task.pending.certificate.epoch !== epochStore.epoch) {
-        this.finish(this.skipped('wrong-epoch', epochStore.epoch));
-        return;
-      }
-      this.epochStore = epochStore;
-      if (!this.context.claim(this.task.digest)) {
-        this.finish(this.skipped('duplicate-in-flight'));
-        return;
-      }
-      this.claimed = true;
-      if (!this.context.abort.listen(this)) return;
-      this.listening = true;
-      const alreadyExecuted = state.isTxAlreadyExecuted?.(this.task.digest);
-      if (alreadyExecuted === undefined || alreadyExecuted === false) this.attempt();
-      else if (alreadyExecuted === true) this.finish(this.skipped('already-executed'));
-      else {
-        Promise.resolve(alreadyExecuted).then(
-          (executed) => (executed ? this.finish(this.skipped('already-executed')) : this.attempt()),
-          (error: unknown) => this.fail(error),
-        );
-      }
+      this.run(step, value);
     } catch (error) {
-      this.fail(error);
+      this.fail(error, 'execution-error'); // ignored if the step had already settled
     }
   }
 
-  dispose(): void {
-    this.closed = true;
-    if (this.claimed) {
-      this.claimed = false;
-      this.context.unclaim(this.task.digest);
+  private run(step: Step, value: unknown): void {
+    switch (step) {
+      case 'loadEpochStore':
+        this.loadEpochStore();
+        return;
+      case 'claimDigest':
+        this.claimDigest();
+        return;
+      case 'checkExecuted':
+        this.checkExecuted();
+        return;
+      case 'onExecutedAnswer':
+        this.onExecutedAnswer(value);
+        return;
+      case 'onCheckFailed':
+        this.fail(value, 'execution-error');
+        return;
+      case 'attempt':
+        this.attempt();
+        return;
+      case 'onResult':
+        this.onResult(value);
+        return;
+      case 'onCompletedEmpty':
+        this.invalid('tryExecuteImmediately', 'completed without a result');
+        return;
+      case 'onError':
+        this.onError(value);
+        return;
     }
-    if (this.listening) {
-      this.listening = false;
-      this.context.abort.unlisten(this);
-    }
-    this.pendingWork?.unsubscribe();
   }
 
-  onAbort(reason: unknown): void {
-    this.listening = false; // the registry has already unlinked it
-    this.fail(reason);
+  private loadEpochStore(): void {
+    const store = this.context.options.authorityState.loadEpochStoreOneCallPerTask(); // once per task, as Sui
+    const epoch = (store as Partial<EpochStore> | null | undefined)?.epoch;
+    if (typeof epoch !== 'number') {
+      this.invalid('loadEpochStoreOneCallPerTask', `${describeValue(store)}, not an epoch store with a numeric epoch`);
+      return;
+    }
+    if (this.task.pending.certificate.epoch !== epoch) {
+      this.settle(this.skipped('wrong-epoch', epoch));
+      return;
+    }
+    this.epochStore = store;
+    this.enter('claimDigest', undefined, 0);
+  }
+
+  private claimDigest(): void {
+    if (!this.context.claim(this.task.digest)) {
+      this.settle(this.skipped('duplicate-in-flight'));
+      return;
+    }
+    this.claimed = true;
+    // On a run already aborted, `listen` calls onAbort now, which settles.
+    if (!this.context.abort.listen(this)) return;
+    this.listening = true;
+    this.enter('checkExecuted', undefined, 0);
+  }
+
+  private checkExecuted(): void {
+    const state = this.context.options.authorityState;
+    // Read once (a getter cannot answer differently twice), called with the state as `this`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const isTxAlreadyExecuted = state.isTxAlreadyExecuted;
+    if (isTxAlreadyExecuted === undefined) {
+      this.enter('attempt', undefined, 0);
+      return;
+    }
+    const answer = isTxAlreadyExecuted.call(state, this.task.digest);
+    if (typeof answer === 'boolean') {
+      this.enter('onExecutedAnswer', answer, 0);
+      return;
+    }
+    if (typeof (answer as PromiseLike<boolean> | null | undefined)?.then !== 'function') {
+      this.invalid('isTxAlreadyExecuted', `${describeValue(answer)}, not a boolean or a promise of one`);
+      return;
+    }
+    // Promise.resolve adopts any thenable; a `then` that throws becomes a rejection.
+    Promise.resolve(answer).then(
+      (executed) => this.enter('onExecutedAnswer', executed, 0),
+      (error: unknown) => this.enter('onCheckFailed', error, 0),
+    );
+  }
+
+  private onExecutedAnswer(executed: unknown): void {
+    if (executed === true) this.settle(this.skipped('already-executed'));
+    else if (executed === false) this.enter('attempt', undefined, 0);
+    else this.invalid('isTxAlreadyExecuted', `a promise of ${describeValue(executed)}, not of a boolean`);
   }
 
   private attempt(): void {
-    if (this.closed) return;
-    this.attempts++;
+    const attempt = ++this.attempts;
+    this.work = undefined;
     const { certificate, commit } = this.task.pending;
-    let input: ObservableInput<ExecutionResult>;
+    const { authorityState } = this.context.options;
+    const input = authorityState.tryExecuteImmediately(
+      certificate,
+      commit?.digest,
+      commit?.index,
+      this.epochStore as EpochStore,
+      this.context.abort.signal,
+    );
+    if (input instanceof Promise) {
+      // The common case, without an Observable. Handlers are attached even if the state
+      // re-entered the driver and ended this journey (an abort stop): `enter` ignores them,
+      // and the promise cannot become an unhandled rejection.
+      (input as Promise<unknown>).then(
+        (result) => this.enter('onResult', result, attempt),
+        (error: unknown) => this.enter('onError', error, attempt),
+      );
+      return;
+    }
+    if (this.isOver()) return; // the state re-entered the driver (an abort stop): subscribe to nothing
+    let source: ObservableType<unknown>;
     try {
-      input = this.context.options.authorityState.tryExecuteImmediately(
-        certificate,
-        commit?.digest,
-        commit?.index,
-        this.epochStore as EpochStore,
-        this.context.abort.signal,
-      );
-    } catch (error) {
-      this.failOrRetry(error);
+      source = from(input as never);
+    } catch {
+      this.invalid('tryExecuteImmediately', `${describeValue(input)}, not an ObservableInput`);
       return;
     }
-    if (isPromiseLike(input)) {
-      // Fast path for the common case; a late settlement after abort is ignored.
-      input.then(
-        (result) => this.succeed(result),
-        (error: unknown) => this.failOrRetry(error),
-      );
-      return;
-    }
-    let gotResult = false;
-    this.pendingWork = from(input).subscribe({
-      next: (result) => {
-        gotResult = true;
-        this.succeed(result);
-      },
-      error: (error: unknown) => this.failOrRetry(error),
-      complete: () => {
-        if (!gotResult) this.failOrRetry(new InvalidExecutionResultError(this.task.digest, 'completed without a result'));
-      },
+    const subscription = source.subscribe({
+      next: (result) => this.enter('onResult', result, attempt),
+      error: (error: unknown) => this.enter('onError', error, attempt),
+      complete: () => this.enter('onCompletedEmpty', undefined, attempt),
     });
+    if (subscription.closed) return; // it settled (or failed) while subscribing
+    if (this.isOver() || attempt !== this.attempts) closeQuietly(subscription);
+    else this.work = subscription;
   }
 
-  private succeed(result: ExecutionResult): void {
-    if (this.closed) return;
-    const effectsDigest = (result as Partial<ExecutionResult> | undefined)?.effects?.digest;
-    if (typeof effectsDigest !== 'string') {
-      this.fail(new InvalidExecutionResultError(this.task.digest, 'no effects digest'));
+  private onResult(result: unknown): void {
+    // Each field is read once: a getter cannot answer differently to the check and to the outcome.
+    let effects: ExecutionResult['effects'] | undefined;
+    let effectsDigest: unknown;
+    let events: unknown;
+    try {
+      effects = (result as Partial<ExecutionResult> | null | undefined)?.effects;
+      effectsDigest = effects?.digest;
+      events = (result as Partial<ExecutionResult> | null | undefined)?.events;
+    } catch (error) {
+      this.invalid('tryExecuteImmediately', `reading the result threw ${describeValue(error)}`);
+      return;
+    }
+    if (typeof effectsDigest !== 'string' || effects === undefined) {
+      this.invalid('tryExecuteImmediately', `${describeValue(result)} without an effects digest`);
+      return;
+    }
+    if (!Array.isArray(events)) {
+      this.invalid('tryExecuteImmediately', `events are ${describeValue(events)}, not an array`);
       return;
     }
     const { task } = this;
@@ -166,52 +272,102 @@ class CertificateExecution implements AbortListener {
     const queueingDelayMs = task.startedAt - task.receivedAt;
     if (expected !== undefined && expected !== effectsDigest) {
       const error = new ForkDetectedError(task.pending, expected, effectsDigest);
-      const { effects, events } = result;
-      this.finish({ kind: 'fatal', digest: task.digest, pending: task.pending, queueingDelayMs, effects, events, attempts: this.attempts, error });
+      this.settle({ kind: 'fatal', digest: task.digest, pending: task.pending, queueingDelayMs, effects, events, attempts: this.attempts, error });
       return;
     }
-    this.finish({
+    this.settle({
       kind: 'executed',
       digest: task.digest,
       pending: task.pending,
       queueingDelayMs,
-      effects: result.effects,
-      events: result.events,
+      effects,
+      events: events as ExecutionResult['events'],
       attempts: this.attempts,
       latencyMs: this.context.options.now() - task.startedAt,
     });
   }
 
-  private failOrRetry(error: unknown): void {
-    if (this.closed) return;
-    const { retry, scheduler } = this.context.options;
-    if (this.attempts < retry.maxAttempts && retry.isTransient(error)) {
-      this.context.onRetry(this.task, this.attempts, error);
-      // On the injected scheduler, so marble tests run backoff in virtual time.
-      this.pendingWork = scheduler.schedule(() => this.attempt(), retry.delayBeforeRetry(this.attempts));
+  private onError(error: unknown): void {
+    if (error instanceof ExecutionAbortedError) {
+      this.fail(error, 'aborted');
       return;
     }
-    this.fail(error);
+    if (error instanceof InvalidExecutionResultError) {
+      this.fail(error, 'invalid-result');
+      return;
+    }
+    const { retry, scheduler } = this.context.options;
+    let transient: boolean;
+    try {
+      transient = retry.isTransient(error);
+    } catch (thrown) {
+      this.fail(new RetryClassificationError(this.task.digest, error, thrown), 'execution-error');
+      return;
+    }
+    if (!transient) {
+      this.fail(error, 'execution-error');
+      return;
+    }
+    if (this.attempts >= retry.maxAttempts) {
+      this.fail(error, 'retries-exhausted');
+      return;
+    }
+    this.context.onRetry(this.task, this.attempts, error);
+    const attempt = this.attempts;
+    // On the injected scheduler, so marble tests run backoff in virtual time.
+    this.work = scheduler.schedule(() => this.enter('attempt', undefined, attempt), retry.delayBeforeRetry(attempt));
   }
 
-  private fail(error: unknown): void {
-    if (this.closed) return;
-    this.finish({
+  /** Abort stop: the registry has already unlinked this listener. */
+  onAbort(reason: unknown): void {
+    this.listening = false;
+    this.fail(reason, 'aborted');
+  }
+
+  /** Torn down by RxJS, exactly once: release what the journey holds. */
+  unsubscribe(): void {
+    this.settled = true;
+    this.cancelWork();
+    if (this.claimed) this.context.unclaim(this.task.digest);
+    if (this.listening) this.context.abort.unlisten(this);
+    this.context.onSettled();
+  }
+
+  private invalid(method: AuthorityStateMethod, problem: string): void {
+    this.fail(new InvalidExecutionResultError(this.task.digest, problem, method), 'invalid-result');
+  }
+
+  private fail(error: unknown, reason: FailureReason): void {
+    const { task } = this;
+    this.settle({
       kind: 'failed',
-      digest: this.task.digest,
-      pending: this.task.pending,
-      queueingDelayMs: this.task.startedAt - this.task.receivedAt,
-      reason: this.failureReason(error),
+      digest: task.digest,
+      pending: task.pending,
+      queueingDelayMs: task.startedAt - task.receivedAt,
+      reason,
       error,
       attempts: this.attempts,
     });
   }
 
-  private finish(outcome: ExecutionOutcome): void {
-    if (this.closed) return;
-    this.dispose();
+  /** True once the outcome is out (or the stream was torn down): user code may have re-entered. */
+  private isOver(): boolean {
+    return this.settled;
+  }
+
+  /** The one outcome: nothing of this journey runs after it. */
+  private settle(outcome: ExecutionOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.cancelWork();
     this.subscriber.next(outcome);
     this.subscriber.complete();
+  }
+
+  private cancelWork(): void {
+    const { work } = this;
+    this.work = undefined;
+    if (work) closeQuietly(work);
   }
 
   private skipped(reason: SkipReason, currentEpoch?: number): ExecutionOutcome {
@@ -221,16 +377,13 @@ class CertificateExecution implements AbortListener {
       ? { kind: 'skipped', digest: task.digest, pending: task.pending, queueingDelayMs, reason }
       : { kind: 'skipped', digest: task.digest, pending: task.pending, queueingDelayMs, reason, currentEpoch };
   }
-
-  private failureReason(error: unknown): FailureReason {
-    if (error instanceof ExecutionAbortedError) return 'aborted';
-    if (error instanceof InvalidExecutionResultError) return 'invalid-result';
-    const { retry } = this.context.options;
-    if (this.attempts >= retry.maxAttempts && retry.isTransient(error)) return 'retries-exhausted';
-    return 'execution-error';
-  }
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<ExecutionResult> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+/** Unsubscribe from the state's execution; a teardown of theirs that throws changes no outcome. */
+function closeQuietly(work: Unsubscribable): void {
+  try {
+    work.unsubscribe();
+  } catch {
+    // The outcome is decided; their cleanup failing cannot change it.
+  }
 }

@@ -62,6 +62,7 @@ describe('public API', () => {
         'MAX_CONCURRENT_EXECUTIONS',
         'MalformedCertificateError',
         'ReadySourceError',
+        'RetryClassificationError',
         'TransientExecutionError',
         'createDefaultLogger',
         'describeMalformedCertificate',

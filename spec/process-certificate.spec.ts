@@ -16,7 +16,7 @@ function context(script: Script): { state: ScriptedAuthorityState; context: Task
     settled: () => settled,
     context: {
       options: resolveOptions({ authorityState: state, logger: silentLogger, retry: { initialDelayMs: 0 } }),
-      abort: new AbortRegistry(4),
+      abort: new AbortRegistry(),
       claim: (digest) => !executing.has(digest) && executing.add(digest).has(digest),
       unclaim: (digest) => executing.delete(digest),
       onRetry: () => undefined,
