@@ -219,7 +219,7 @@ export class ExecutionRun {
       this.rejected$.next(malformed(pending, problem));
       return;
     }
-    this.slots.offer(pending, this.options.now());
+    this.slots.offer(pending, this.options.nowInTurn());
   };
 
   private readonly startTask = (pending: PendingCertificate, receivedAt: number): void => {
@@ -230,16 +230,16 @@ export class ExecutionRun {
       this.slots.release();
       return;
     }
-    const task: StartedTask = { pending, digest, receivedAt, startedAt: this.options.now() };
+    const task: StartedTask = { pending, digest, receivedAt, startedAt: this.options.nowInTurn() };
     recordStart(task, this.options);
     this.started$.next(task);
   };
 
   /** Claim `digest` for a task about to execute; false if a copy is executing already. */
   private readonly claim = (digest: string): boolean => {
-    if (this.executing.has(digest)) return false;
-    this.executing.add(digest);
-    return true;
+    // One hash lookup, not two: add, and see whether the set grew.
+    const before = this.executing.size;
+    return this.executing.add(digest).size > before;
   };
 
   private readonly unclaim = (digest: string): void => {

@@ -5,6 +5,7 @@ import { InvalidOptionError } from './errors';
 import { DriverLog, createDefaultLogger } from './logging';
 import type { ExecutionDriverMetrics } from './metrics';
 import { type RetryOptions, RetryPolicy } from './retry-policy';
+import { TurnClock } from './turn-clock';
 
 /**
  * Executions in flight at once when not configured. Executions are async
@@ -59,6 +60,8 @@ export interface ResolvedOptions {
   readonly log: DriverLog;
   readonly scheduler: SchedulerLike;
   readonly now: () => number;
+  /** `now()`, or a reading taken earlier in this synchronous turn (arrival and start times). */
+  readonly nowInTurn: () => number;
 }
 
 export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOptions {
@@ -86,8 +89,13 @@ export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOpt
     metrics: options.metrics,
     log: new DriverLog(options.logger ?? createDefaultLogger()),
     scheduler: scheduler ?? asyncScheduler,
-    now: scheduler ? guardedClock(scheduler) : () => performance.now(),
+    ...clock(scheduler),
   };
+}
+
+function clock(scheduler: SchedulerLike | undefined): Pick<ResolvedOptions, 'now' | 'nowInTurn'> {
+  const turnClock = scheduler ? new TurnClock(guardedClock(scheduler), false) : new TurnClock(() => performance.now(), true);
+  return { now: () => turnClock.now(), nowInTurn: () => turnClock.nowInTurn() };
 }
 
 /**
