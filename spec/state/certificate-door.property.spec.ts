@@ -61,10 +61,14 @@ function mutate(root: unknown, placeIndex: number, mutation: Mutation, pick: num
       parent[key] = replacement;
       return true;
     }
-    case 'case':
-      if (typeof current !== 'string' || current.toUpperCase() === current) return false;
-      parent[key] = current.toUpperCase();
+    case 'case': {
+      if (typeof current !== 'string') return false;
+      // Hex digits upper-cased behind the 0x prefix (the spelling a lenient decoder accepts), or the whole string.
+      const changed = current.startsWith('0x') && pick % 2 === 0 ? `0x${current.slice(2).toUpperCase()}` : current.toUpperCase();
+      if (changed === current) return false;
+      parent[key] = changed;
       return true;
+    }
     case 'value':
       parent[key] = otherValue(current, pick);
       return true;
