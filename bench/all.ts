@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 const benches: [string, string[]][] = [
   ['bench/driver-overhead.ts', []],
   ['bench/validator.ts', []],
+  ['bench/certificate-door.ts', []],
   ['bench/transaction-manager.ts', ['--max-old-space-size=12288']],
 ];
 for (const [bench, flags] of benches) {

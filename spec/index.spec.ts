@@ -14,6 +14,7 @@ const STATE_EXPORTS = [
   'InvalidCertificateError',
   'InvalidCommitteeError',
   'MissingInputError',
+  'NonCanonicalTransactionError',
   'NotACertifiedTransactionError',
   'OverloadedError',
   'ReferenceAuthorityState',

@@ -1,5 +1,6 @@
 import { blake2b } from '@noble/hashes/blake2';
 import { type IHasher, createBLAKE2b } from 'hash-wasm';
+import { hex32At } from './hex32';
 import type { Digest } from './objects';
 
 /**
@@ -75,26 +76,7 @@ export function wasmBlake2b256Hex(hasher: IHasher, ...parts: Uint8Array[]): Dige
   return prefixedHex(hasher.digest('binary'));
 }
 
-/**
- * `0x` and the hex of 32 bytes, as one flat string. hash-wasm's own hex output
- * allocates about 600 bytes per digest, and prefixing it makes a two-part
- * string that is flattened later: digests are made five times per
- * transaction and kept, so this writes the characters into one reused buffer.
- */
+/** hash-wasm's own hex output allocates about 600 bytes per digest: hex32At writes one flat string instead. */
 function prefixedHex(bytes: Uint8Array): Digest {
-  for (let i = 0; i < 32; i++) hexChars[i + 1] = HEX_PAIRS[bytes[i] as number] as number;
-  return hexText.toString('latin1', 0, 66);
+  return hex32At(bytes, 0);
 }
-
-/** Each byte's two hex characters, as one 16-bit unit in this platform's byte order. */
-const HEX_PAIRS = new Uint16Array(256);
-const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-for (let byte = 0; byte < 256; byte++) {
-  const high = '0123456789abcdef'.charCodeAt(byte >> 4);
-  const low = '0123456789abcdef'.charCodeAt(byte & 15);
-  HEX_PAIRS[byte] = littleEndian ? high | (low << 8) : (high << 8) | low;
-}
-const hexMemory = new ArrayBuffer(66);
-const hexChars = new Uint16Array(hexMemory);
-const hexText = Buffer.from(hexMemory);
-hexText.write('0x', 0, 'latin1');

@@ -1,5 +1,7 @@
 import { bcs } from '@mysten/bcs';
 import type { ObjectContents, Owner, StoredObject } from './objects';
+import { readTransactionData } from './canonical-transaction-decoding';
+import { encodeTransactionStrict } from './canonical-transaction-encoding';
 import { encodeObjectFast } from './fast-object-encoding';
 import type { Command, InputObject, TransactionData } from './transactions';
 
@@ -135,7 +137,12 @@ const CommandBcs = bcs
     },
   });
 
-/** A transaction's signed body. */
+/**
+ * A transaction's signed body, as a schema. The reference the direct, strict
+ * encoder and decoder (`encodeTransactionData`, `decodeTransactionData`) are
+ * proven byte-equal to; lenient itself (it coerces hex case and u64 types),
+ * so not used on untrusted input.
+ */
 export const TransactionDataBcs = bcs
   .struct('TransactionData', {
     sender: Bytes32,
@@ -156,10 +163,19 @@ export function encodeObject(object: Omit<StoredObject, 'digest'>): Uint8Array {
   return encodeObjectFast(object);
 }
 
+/**
+ * A transaction's canonical bytes, strictly (see `writeTransactionData`): the
+ * bytes its digest covers and its validators sign.
+ * @throws NonCanonicalTransactionError if `tx` is not exactly a transaction (a wrong type, upper-case hex, a missing or unknown field).
+ */
 export function encodeTransactionData(tx: TransactionData): Uint8Array {
-  return TransactionDataBcs.serialize(tx).toBytes();
+  return encodeTransactionStrict(tx);
 }
 
+/**
+ * The transaction canonical bytes encode, deeply frozen (see `readTransactionData`).
+ * @throws NonCanonicalTransactionError if `bytes` are not the canonical encoding of one transaction.
+ */
 export function decodeTransactionData(bytes: Uint8Array): TransactionData {
-  return TransactionDataBcs.parse(bytes);
+  return readTransactionData(bytes);
 }

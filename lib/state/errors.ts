@@ -1,8 +1,15 @@
 import { ExecutionDriverError, TransientExecutionError } from '../errors';
 
-/** Why a certificate was refused before it could touch anything. */
+/**
+ * Why a certificate was refused before it could touch anything.
+ * - `malformed`: the certificate is not shaped as one (a field missing, of the wrong type, or unknown).
+ * - `non-canonical`: its transaction bytes are not the canonical encoding of one transaction, or the
+ *   `data` it carries is not exactly what those bytes decode to.
+ * - `digest-mismatch`: its digest is not the digest of its transaction bytes.
+ */
 export type CertificateProblem =
   | 'malformed'
+  | 'non-canonical'
   | 'digest-mismatch'
   | 'wrong-epoch'
   | 'unknown-signer'
@@ -18,6 +25,22 @@ export class InvalidCertificateError extends ExecutionDriverError {
     readonly digest?: string,
   ) {
     super(`Invalid certificate${digest === undefined ? '' : ` ${digest}`} (${problem}): ${detail}`);
+  }
+}
+
+/**
+ * A transaction's data or bytes are not in canonical form: a field of the
+ * wrong type, an upper-case hex digit, a missing or unknown field (encoding),
+ * or bytes that are truncated, trailing, out of range or not minimally
+ * encoded (decoding). One transaction has exactly one encoding, so nothing is
+ * coerced. `path` names the field, as `gas.price` or `commands.recipient`.
+ */
+export class NonCanonicalTransactionError extends ExecutionDriverError {
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(`Non-canonical transaction at ${path}: ${detail}`);
   }
 }
 

@@ -50,6 +50,7 @@ export {
   InvalidCertificateError,
   InvalidCommitteeError,
   MissingInputError,
+  NonCanonicalTransactionError,
   NotACertifiedTransactionError,
   OverloadedError,
 } from './errors';

@@ -2,6 +2,8 @@ import type { Observable } from 'rxjs';
 import { ExecutionDriver, type ExecutionDriverHandle, type StopOptions } from '../execution-driver';
 import type { ExecuteCertificatesOptions } from '../options';
 import type { ExecutionOutcome, RunSummary } from '../outcomes';
+import { canonicalCertificate } from './canonical-certificate';
+import { certificateList, commitFields } from './certificate-arguments';
 import { type CertifiedTransaction, verifyCertificate } from './certified-transaction';
 import type { Committee } from './committee';
 import { digestsReady } from './digests';
@@ -35,10 +37,13 @@ export interface ValidatorPipeline {
   readonly outcomes$: Observable<ExecutionOutcome>;
   /**
    * Verify and enqueue certificates of owned objects.
-   * @throws InvalidCertificateError (nothing enqueued), OverloadedError, ConsensusRequiredError
+   * @throws InvalidCertificateError (nothing enqueued; `malformed` if the argument is not an array), OverloadedError, ConsensusRequiredError
    */
   submit(certificates: readonly unknown[]): Promise<EnqueueResult[]>;
-  /** Verify and order a consensus commit of shared-object certificates. */
+  /**
+   * Verify and order a consensus commit of shared-object certificates.
+   * @throws InvalidCertificateError (nothing ordered; `malformed` if the commit is not `{ digest, index, certificates }`)
+   */
   commit(commit: { digest: string; index: number; certificates: readonly unknown[] }): Promise<EnqueueResult[]>;
   /**
    * Move to the next epoch once in-flight executions have finished. Resolves
@@ -76,8 +81,9 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
     next: (outcome) => manager.notifyOutcome(outcome),
   });
   readyBacklog = () => driver.backlogSize;
-  const verified = (certificates: readonly unknown[]): CertifiedTransaction[] =>
-    certificates.map((c) => (verifySignatures ? verifyCertificate(c, state.loadEpochStoreOneCallPerTask().committee) : (c as CertifiedTransaction)));
+  // Without signature checks, the certificate's bytes are still decoded and its digest checked.
+  const verified = (certificates: unknown): CertifiedTransaction[] =>
+    certificateList(certificates).map((c) => (verifySignatures ? verifyCertificate(c, state.loadEpochStoreOneCallPerTask().committee) : canonicalCertificate(c)));
   return {
     state,
     manager,
@@ -86,7 +92,8 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
     // async, so that a refused certificate is a rejection, never a synchronous throw.
     submit: async (certificates) => manager.enqueue(verified(certificates)),
     commit: async (commit) => {
-      const orderedCommit: ConsensusCommit = { digest: commit.digest, index: commit.index, certificates: verified(commit.certificates) };
+      const { digest, index, certificates } = commitFields(commit);
+      const orderedCommit: ConsensusCommit = { digest, index, certificates: verified(certificates) };
       return manager.commit(orderedCommit);
     },
     reconfigure: async (next) => {

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { type CertifiedTransaction, certifyTransaction, transactionDigest } from './certified-transaction';
+import { type CertifiedTransaction, certifyTransaction } from './certified-transaction';
 import type { Committee } from './committee';
 import { executeTransaction } from './execute-transaction';
 import { generateCommittee } from './generated-committee';
@@ -195,8 +195,8 @@ export class WorkloadGenerator {
     const { epoch } = this;
     const current = (id: ObjectId) => this.shadow.get(id) as StoredObject;
     const quorumSize = Math.ceil(((this.options.stakes?.length ?? 4) * 2 + 1) / 3);
-    const digest = transactionDigest(data);
-    const certificate = this.options.sign === false ? { digest, epoch, data, signatures: [] } : certifyTransaction(data, epoch, this.signers.slice(0, quorumSize));
+    const certificate = certifyTransaction(data, epoch, this.options.sign === false ? [] : this.signers.slice(0, quorumSize));
+    const { digest } = certificate;
     // Run it on the shadow: shared inputs at their current version, as consensus would assign in this order.
     const objects = new Map<ObjectId, StoredObject>();
     for (const input of data.inputs) {

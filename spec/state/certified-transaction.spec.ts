@@ -27,7 +27,7 @@ describe('verifyCertificate', () => {
 
   it('accepts 2f+1 of equal stake (3 of 4)', () => {
     const certificate = certifyTransaction(data, 5, signers.slice(0, 3));
-    expect(verifyCertificate(certificate, committee)).toBe(certificate);
+    expect(verifyCertificate(certificate, committee)).toEqual(certificate);
     expect(committee.quorumThreshold).toBe(3);
   });
 
@@ -51,7 +51,10 @@ describe('verifyCertificate', () => {
     expect(refusal(forged)).toBe('invalid-signature');
     const swapped = { ...certificate, signatures: [first, second, { authority: third.authority, signature: first.signature }] };
     expect(refusal(swapped)).toBe('invalid-signature');
-    expect(refusal({ ...certificate, data: { ...data, gas: { ...data.gas, budget: 1n } } })).toBe('digest-mismatch');
+    expect(refusal({ ...certificate, data: { ...data, gas: { ...data.gas, budget: 1n } } })).toBe('non-canonical');
+    expect(refusal({ ...certificate, transactionBytes: certifyTransaction({ ...data, gas: { ...data.gas, budget: 1n } }, 5, []).transactionBytes })).toBe(
+      'digest-mismatch',
+    );
     expect(refusal({ ...certificate, signatures: [first, second, first] })).toBe('duplicate-signer');
     const outsider = generateCommittee(5, [1]).signers[0];
     if (!outsider) throw new Error('unreachable');
