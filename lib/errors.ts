@@ -1,4 +1,5 @@
 import type { PendingCertificate } from './certificate';
+import { describeValue } from './describe-value';
 import type { RunSummary } from './outcomes';
 
 /** Base class of every error this package creates, so callers can catch them as one family. */
@@ -103,7 +104,7 @@ export class InvalidOptionError extends ExecutionDriverError {
     readonly value: unknown,
     expectation: string,
   ) {
-    super(`Invalid option ${option}=${String(value)}: ${expectation}`);
+    super(`Invalid option ${option}: got ${describeValue(value)}, expected ${expectation}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { type Observable, type Observer, Subject } from 'rxjs';
+import { type Observable, type Observer, Subject, isObservable } from 'rxjs';
 import type { PendingCertificate } from './certificate';
 import { DriverAlreadySpawnedError, InvalidOptionError } from './errors';
 import { ExecutionRun, type StopMode } from './execute-certificates';
@@ -39,6 +39,7 @@ export interface ExecutionDriverHandle {
    * finished or been aborted; `summary.unstarted` holds every certificate that
    * was received but never started. Calling `stop({ mode: 'abort' })` after a
    * drain stop escalates it.
+   * @throws InvalidOptionError for a mode other than `drain` or `abort`.
    */
   stop(options?: StopOptions): Promise<RunSummary>;
   /** Executions running now. */
@@ -92,8 +93,11 @@ export class ExecutionDriver {
   private readonly resolved: ResolvedOptions;
   private spawned = false;
 
-  /** @throws InvalidOptionError when an option is out of range. */
+  /** @throws InvalidOptionError when an option is missing, of the wrong type or out of range. */
   constructor(private readonly options: ExecutionDriverOptions) {
+    if (!isObservable(options.readyCertificates)) {
+      throw new InvalidOptionError('readyCertificates', options.readyCertificates, 'an Observable of pending certificates');
+    }
     this.resolved = resolveOptions(options);
   }
 
@@ -138,7 +142,9 @@ export class ExecutionDriver {
       outcomes$: outcomes.asObservable(),
       done,
       stop: (options) => {
-        run.stop(options?.mode ?? 'drain');
+        const mode: unknown = options?.mode ?? 'drain';
+        if (mode !== 'drain' && mode !== 'abort') throw new InvalidOptionError('mode', mode, "'drain' or 'abort'");
+        run.stop(mode);
         return ended;
       },
       get inFlight() {

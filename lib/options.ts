@@ -69,6 +69,10 @@ export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOpt
   if (typeof state?.tryExecuteImmediately !== 'function' || typeof state.loadEpochStoreOneCallPerTask !== 'function') {
     throw new InvalidOptionError('authorityState', state, 'an AuthorityState with tryExecuteImmediately and loadEpochStoreOneCallPerTask');
   }
+  const { logger } = options;
+  if (logger !== undefined && (typeof (logger as Partial<winston.Logger> | null)?.child !== 'function' || typeof logger.isLevelEnabled !== 'function')) {
+    throw new InvalidOptionError('logger', logger, 'a winston Logger');
+  }
   const maxConcurrentExecutions = options.maxConcurrentExecutions ?? DEFAULT_MAX_CONCURRENT_EXECUTIONS;
   if (!Number.isSafeInteger(maxConcurrentExecutions) || maxConcurrentExecutions < 1) {
     throw new InvalidOptionError('maxConcurrentExecutions', maxConcurrentExecutions, 'an integer >= 1');
@@ -87,7 +91,7 @@ export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOpt
     concurrencyCeiling,
     retry: new RetryPolicy(options.retry),
     metrics: options.metrics,
-    log: new DriverLog(options.logger ?? createDefaultLogger()),
+    log: new DriverLog(logger ?? createDefaultLogger()),
     scheduler: scheduler ?? asyncScheduler,
     ...clock(scheduler),
   };

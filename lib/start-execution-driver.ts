@@ -21,13 +21,15 @@ export function startExecutionDriver(
   authorityState: AuthorityState,
   readyCertificates: Observable<PendingCertificate>,
   options: Omit<ExecutionDriverOptions, 'authorityState' | 'readyCertificates'> = {},
-): ExecutionDriverHandle {
+): ExecutionDriverHandle & { readonly metrics: ExecutionDriverMetrics } {
+  const metrics = options.metrics ?? new ExecutionDriverMetrics();
   const driver = new ExecutionDriver({
     maxConcurrentExecutions: MAX_CONCURRENT_EXECUTIONS,
-    metrics: new ExecutionDriverMetrics(),
     ...options,
+    metrics,
     authorityState,
     readyCertificates,
   });
-  return driver.spawn();
+  const handle = driver.spawn();
+  return Object.assign(handle, { metrics });
 }

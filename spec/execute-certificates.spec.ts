@@ -356,7 +356,7 @@ describe('executeCertificates: source and subscription', () => {
   it('rejects bad options with a typed error at creation', () => {
     const state = new ScriptedAuthorityState(() => of(result('a')));
     expect(() => executeCertificates({ authorityState: state, maxConcurrentExecutions: 0 })).toThrow(
-      'Invalid option maxConcurrentExecutions=0: an integer >= 1',
+      'Invalid option maxConcurrentExecutions: got 0, expected an integer >= 1',
     );
     expect(() => executeCertificates({ authorityState: {} as never })).toThrow(/Invalid option authorityState/);
     expect(() => executeCertificates({ authorityState: state, retry: { maxAttempts: 0 } })).toThrow(/retry.maxAttempts/);

@@ -12,7 +12,7 @@ describe('startExecutionDriver', () => {
     const summary = await handle.done;
     expect(summary.executed).toBe(40);
     expect(state.maxInFlight).toBe(MAX_CONCURRENT_EXECUTIONS);
-    const executed = await handle.metrics?.registry.getSingleMetric('execution_driver_executed_total')?.get();
+    const executed = await handle.metrics.registry.getSingleMetric('execution_driver_executed_total')?.get();
     expect(executed?.values[0]?.value).toBe(40);
   });
 });
