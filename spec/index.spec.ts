@@ -1,6 +1,7 @@
 import * as api from '../lib';
 
 const STATE_EXPORTS = [
+  'CommitOrderError',
   'Committee',
   'ConsensusRequiredError',
   'DEFAULT_ADMISSION_LIMITS',
@@ -16,6 +17,7 @@ const STATE_EXPORTS = [
   'MissingInputError',
   'NotACertifiedTransactionError',
   'OverloadedError',
+  'PipelineStoppedError',
   'ReferenceAuthorityState',
   'ReferenceEpochStore',
   'StoreConflictError',
