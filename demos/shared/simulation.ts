@@ -339,8 +339,9 @@ export class Simulation {
   /**
    * Back off as a client does: while refused certificates wait, generate
    * nothing new and retry from the oldest, in calls that halve on each
-   * refusal and double on each success. Certificates that the manager's
-   * queue waits for are always admitted, so the small calls get them in.
+   * refusal and double on each success; one refused alone goes to the back of
+   * the queue. Certificates that the manager's queue waits for are always
+   * admitted, so the small calls get them in.
    */
   private async retryOldest(): Promise<void> {
     if (this.retrying) return;
@@ -357,6 +358,8 @@ export class Simulation {
     } catch (error) {
       if (!(error instanceof OverloadedError)) throw error;
       this.refused[error.limit]++;
+      // One refused alone goes to the back: what it waits behind may be further down the queue.
+      if (chunk.length === 1) this.retryQueue.push(...this.retryQueue.splice(0, 1));
       this.retryChunk = Math.max(1, Math.floor(this.retryChunk / 2));
     } finally {
       this.retrying = false;

@@ -366,24 +366,26 @@ export class TransactionManager {
       }
     }
     const ids = [...unknown];
+    // Sequenced before and not executed yet: known now, before a read during which it might commit.
+    let epochStore = this.state.loadEpochStoreOneCallPerTask();
+    const earlier = certificates.map((certificate) => this.sequencedBefore(certificate.digest, epochStore));
     // One round trip: unknown shared objects, and whether each certificate already executed (a duplicate).
     const [latest, executed] = await Promise.all([
       this.state.store.readLatest(ids),
-      Promise.all(certificates.map((certificate) => this.state.store.readExecuted(certificate.digest))),
+      Promise.all(certificates.map((certificate, i) => (earlier[i] ? NOT_EXECUTED : this.state.store.readExecuted(certificate.digest)))),
     ]);
     ids.forEach((id, i) => {
       const object = latest[i];
       if (!this.nextSharedVersion.has(id) && object) this.nextSharedVersion.set(id, object.version);
     });
-    const epochStore = this.state.loadEpochStoreOneCallPerTask();
+    epochStore = this.state.loadEpochStoreOneCallPerTask();
     const at = { digest: commit.digest, index: commit.index };
     const entries = certificates.map((certificate, i): Offered => {
       const { digest } = certificate;
-      const assigned = epochStore.sharedVersionsOf(digest);
-      if (executed[i] !== undefined || assigned !== undefined || this.pending.has(digest) || this.executing.has(digest)) {
-        // Sequenced before: no new versions, nothing moves.
-        return { certificate, commit: at, shared: assigned ?? NO_SHARED_VERSIONS, executed: executed[i] !== undefined };
-      }
+      // Sequenced before (an earlier commit, or earlier in this one): no new versions, nothing moves.
+      const before = earlier[i] ?? epochStore.sharedVersionsOf(digest);
+      if (before) return { certificate, commit: at, shared: before };
+      if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
       const shared = new Map<ObjectId, number>();
       let lamport = certificate.data.gas.payment.version;
       for (const input of certificate.data.inputs) {
@@ -593,6 +595,16 @@ export class TransactionManager {
       if (slot !== undefined && slot.available < 0 && slot.waiters.size > 0) return true;
     }
     return false;
+  }
+
+  /**
+   * The shared versions of a certificate sequenced before and not executed
+   * yet (pending, executing, or failed and not resubmitted), else undefined.
+   */
+  private sequencedBefore(digest: Digest, epochStore: ReturnType<TransactionManagerState['loadEpochStoreOneCallPerTask']>): ReadonlyMap<ObjectId, number> | undefined {
+    const assigned = epochStore.sharedVersionsOf(digest);
+    if (assigned) return assigned;
+    return this.pending.has(digest) || this.executing.has(digest) ? NO_SHARED_VERSIONS : undefined;
   }
 
   /** A released certificate committed or ended: it no longer counts against its budget. */
