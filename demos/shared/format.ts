@@ -31,6 +31,7 @@ export function dashboardRows(s: SimulationSnapshot, history: readonly number[])
     ['Failed', counts(driver.outcomes.failed)],
     ['Manager', `pending ${n(s.manager.pending)} · executing ${n(s.manager.executing)} · missing objects ${n(s.manager.missingObjects)}`],
     ['Refused', `${counts(s.refused)}    waiting to retry ${n(s.retrying)}`],
+    ['Handed back', `${counts(s.handedBack)}    (waited for objects not created yet; resubmitted)`],
     ['Deduped', counts(s.deduped)],
     ['Epoch', `${s.epoch}    feed ${s.feed}    generated ${n(s.generated)}    committed ${n(s.committed)}`],
     ['Dials', `rate ${n(s.ratePerSecond)}/s · contention ${percent(s.contention)} · failures ${percent(s.failureRate)} · transient ${percent(s.transientRate)}`],
