@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { ObjectContents, ObjectRef, Owner } from '../../lib/state/objects';
-import type { Command, InputObject, TransactionData } from '../../lib/state/transactions';
+import type { ObjectContents, ObjectRef, Owner } from '../../lib/validator/model/objects';
+import type { Command, InputObject, TransactionData } from '../../lib/validator/model/transactions';
 
 /** Random 32-byte hex values, for ids, addresses and digests. */
 export const hex32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `0x${Buffer.from(b).toString('hex')}`);

@@ -1,11 +1,11 @@
-import { type CertifiedTransaction, certifyTransaction } from '../../lib/state/certified-transaction';
-import { executeTransaction } from '../../lib/state/execute-transaction';
-import { generateCommittee } from '../../lib/state/generated-committee';
-import { genesisBatch, genesisObject } from '../../lib/state/genesis';
-import { InMemoryObjectStore } from '../../lib/state/object-store';
-import { type ObjectRef, type StoredObject, refOf } from '../../lib/state/objects';
-import { ReferenceAuthorityState } from '../../lib/state/reference-authority-state';
-import type { TransactionData } from '../../lib/state/transactions';
+import { type CertifiedTransaction, certifyTransaction } from '../../lib/validator/certificates/certified-transaction';
+import { executeTransaction } from '../../lib/validator/execution/execute-transaction';
+import { generateCommittee } from '../../lib/validator/certificates/generated-committee';
+import { genesisBatch, genesisObject } from '../../lib/validator/execution/genesis';
+import { InMemoryObjectStore } from '../../lib/validator/storage/object-store';
+import { type ObjectRef, type StoredObject, refOf } from '../../lib/validator/model/objects';
+import { ReferenceAuthorityState } from '../../lib/validator/execution/reference-authority-state';
+import type { TransactionData } from '../../lib/validator/model/transactions';
 
 export const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 export const ALICE = id(0xa1);

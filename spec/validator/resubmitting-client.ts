@@ -1,6 +1,6 @@
-import type { CertifiedTransaction } from '../../lib/state/certified-transaction';
-import { OverloadedError } from '../../lib/state/errors';
-import type { ValidatorPipeline } from '../../lib/state/validator-pipeline';
+import type { CertifiedTransaction } from '../../lib/validator/certificates/certified-transaction';
+import { OverloadedError } from '../../lib/validator/errors';
+import type { ValidatorPipeline } from '../../lib/validator/pipeline/validator-pipeline';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

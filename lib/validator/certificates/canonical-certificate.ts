@@ -1,10 +1,10 @@
 import type { CertifiedTransaction } from './certificate-types';
-import { writeTransactionData } from './canonical-transaction-encoding';
-import { readTransactionData } from './canonical-transaction-decoding';
-import { scopedDigest } from './digests';
-import { BcsScratch } from './direct-bcs';
-import { InvalidCertificateError, NonCanonicalTransactionError } from './errors';
-import type { TransactionData } from './transactions';
+import { writeTransactionData } from '../model/canonical-transaction-encoding';
+import { readTransactionData } from '../model/canonical-transaction-decoding';
+import { scopedDigest } from '../model/digests';
+import { BcsScratch } from '../model/direct-bcs';
+import { InvalidCertificateError, NonCanonicalTransactionError } from '../errors';
+import type { TransactionData } from '../model/transactions';
 
 /** The fields a certificate may carry; `data` is optional (the bytes are the transaction). */
 const CERTIFICATE_FIELDS = new Set(['digest', 'epoch', 'transactionBytes', 'data', 'signatures']);

@@ -1,6 +1,6 @@
-import type { Certificate } from '../certificate';
-import type { Digest } from './objects';
-import type { TransactionData } from './transactions';
+import type { Certificate } from '../../certificate';
+import type { Digest } from '../model/objects';
+import type { TransactionData } from '../model/transactions';
 
 /** One validator's signature over a transaction in an epoch (ed25519 today). */
 export interface AuthoritySignature {

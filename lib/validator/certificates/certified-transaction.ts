@@ -2,12 +2,12 @@ import type { KeyObject } from 'node:crypto';
 import { canonicalCertificate } from './canonical-certificate';
 import type { CertifiedTransaction } from './certificate-types';
 import type { Committee } from './committee';
-import { scopedDigest } from './digests';
-import { encodeTransactionData } from './encoding';
-import { InvalidCertificateError } from './errors';
-import type { Digest } from './objects';
+import { scopedDigest } from '../model/digests';
+import { encodeTransactionData } from '../model/encoding';
+import { InvalidCertificateError } from '../errors';
+import type { Digest } from '../model/objects';
 import { signTransaction, verifyQuorum } from './quorum-signatures';
-import type { TransactionData } from './transactions';
+import type { TransactionData } from '../model/transactions';
 
 export type { AuthoritySignature, CertifiedTransaction } from './certificate-types';
 

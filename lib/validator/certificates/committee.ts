@@ -1,5 +1,5 @@
 import { type KeyObject, createPublicKey } from 'node:crypto';
-import { InvalidCommitteeError } from './errors';
+import { InvalidCommitteeError } from '../errors';
 
 /** A committee member: its name, its ed25519 public key (32 raw bytes) and its stake. */
 export interface Validator {

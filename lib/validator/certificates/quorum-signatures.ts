@@ -2,9 +2,9 @@ import { type KeyObject, sign, verify } from 'node:crypto';
 import { bcs } from '@mysten/bcs';
 import type { AuthoritySignature, CertifiedTransaction } from './certificate-types';
 import type { Committee } from './committee';
-import { Bytes32 } from './encoding';
-import { InvalidCertificateError } from './errors';
-import type { Digest } from './objects';
+import { Bytes32 } from '../model/encoding';
+import { InvalidCertificateError } from '../errors';
+import type { Digest } from '../model/objects';
 
 /**
  * The signature scheme: ed25519 signatures, each checked with node:crypto,

@@ -1,7 +1,7 @@
-import { BcsScratch } from './direct-bcs';
-import { blake2b256Hex } from './digests';
-import type { Digest, ObjectId } from './objects';
-import type { TransactionData } from './transactions';
+import { BcsScratch } from '../model/direct-bcs';
+import { blake2b256Hex } from '../model/digests';
+import type { Digest, ObjectId } from '../model/objects';
+import type { TransactionData } from '../model/transactions';
 
 /** Reused for created objects' id seeds: hashed in place, synchronously. */
 const idSeed = new BcsScratch();

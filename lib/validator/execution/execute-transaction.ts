@@ -1,10 +1,10 @@
-import type { TransactionEvent } from '../authority-state';
+import type { TransactionEvent } from '../../authority-state';
 import { createdObjectId } from './created-object-ids';
-import { type AbortCode, DELETED_OBJECT_DIGEST, type StateEffects, sealEffects } from './effects';
-import { objectDigest } from './fast-object-encoding';
-import type { ObjectKey } from './object-store';
-import { type Digest, type ObjectContents, type ObjectId, type ObjectRef, type Owner, type StoredObject, refOf } from './objects';
-import type { Command, TransactionData } from './transactions';
+import { type AbortCode, DELETED_OBJECT_DIGEST, type StateEffects, sealEffects } from '../model/effects';
+import { objectDigest } from '../model/fast-object-encoding';
+import type { ObjectKey } from '../storage/object-store';
+import { type Digest, type ObjectContents, type ObjectId, type ObjectRef, type Owner, type StoredObject, refOf } from '../model/objects';
+import type { Command, TransactionData } from '../model/transactions';
 
 /** Gas units: a base cost, and a cost per command. Charged at the transaction's gas price. */
 export const GAS_BASE_UNITS = 1_000n;

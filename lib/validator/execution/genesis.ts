@@ -1,7 +1,7 @@
-import { objectDigest } from './fast-object-encoding';
-import { sealEffects } from './effects';
-import type { CommitBatch } from './object-store';
-import { type Digest, type ObjectContents, type ObjectId, type Owner, type StoredObject, refOf } from './objects';
+import { objectDigest } from '../model/fast-object-encoding';
+import { sealEffects } from '../model/effects';
+import type { CommitBatch } from '../storage/object-store';
+import { type Digest, type ObjectContents, type ObjectId, type Owner, type StoredObject, refOf } from '../model/objects';
 
 /** The digest genesis objects name as the transaction that wrote them. */
 export const GENESIS_TRANSACTION: Digest = `0x${'ff'.repeat(32)}`;

@@ -1,12 +1,12 @@
 import { Subject, type Observable } from 'rxjs';
-import type { AuthorityState, EpochStore, ExecutionResult } from '../authority-state';
-import type { Certificate } from '../certificate';
-import type { Committee } from './committee';
-import type { CertifiedTransaction } from './certified-transaction';
-import { EpochEndedError, InputMismatchError, MissingInputError, NotACertifiedTransactionError } from './errors';
+import type { AuthorityState, EpochStore, ExecutionResult } from '../../authority-state';
+import type { Certificate } from '../../certificate';
+import type { Committee } from '../certificates/committee';
+import type { CertifiedTransaction } from '../certificates/certified-transaction';
+import { EpochEndedError, InputMismatchError, MissingInputError, NotACertifiedTransactionError } from '../errors';
 import { type ExecutionOutput, executeTransaction } from './execute-transaction';
-import { type ObjectKey, type ObjectStore, StoreConflictError } from './object-store';
-import type { ObjectId, ObjectRef, StoredObject } from './objects';
+import { type ObjectKey, type ObjectStore, StoreConflictError } from '../storage/object-store';
+import type { ObjectId, ObjectRef, StoredObject } from '../model/objects';
 import { ReferenceEpochStore } from './reference-epoch-store';
 
 /** A committed transaction's outputs, as the state announces them. */

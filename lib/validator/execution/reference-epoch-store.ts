@@ -1,6 +1,6 @@
-import type { EpochStore } from '../authority-state';
-import type { Committee } from './committee';
-import type { Digest, ObjectId } from './objects';
+import type { EpochStore } from '../../authority-state';
+import type { Committee } from '../certificates/committee';
+import type { Digest, ObjectId } from '../model/objects';
 
 /**
  * The reference state's per-epoch context: the committee, and the versions

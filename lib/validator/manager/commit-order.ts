@@ -1,5 +1,5 @@
-import type { CertifiedTransaction } from './certified-transaction';
-import { CommitOrderError } from './errors';
+import type { CertifiedTransaction } from '../certificates/certified-transaction';
+import { CommitOrderError } from '../errors';
 
 /** Commits remembered, to recognise a redelivery: a restart replays the last few, not thousands. */
 const REMEMBERED_COMMITS = 1_024;

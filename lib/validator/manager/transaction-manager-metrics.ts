@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { liveGauge } from '../live-gauge';
-import type { AdmissionLoad, EnqueueResult, HandBackReason, TransactionManagerCounts } from './transaction-manager';
+import { liveGauge } from '../../live-gauge';
+import type { AdmissionLoad, EnqueueResult, HandBackReason, TransactionManagerCounts } from './transaction-manager-types';
 
 /** What the gauges read at scrape time. */
 export interface TransactionManagerGauges {

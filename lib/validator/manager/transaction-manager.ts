@@ -1,14 +1,17 @@
 import { type Observable, Subject } from 'rxjs';
 import type winston from 'winston';
-import type { PendingCertificate } from '../certificate';
-import type { ExecutionOutcome } from '../outcomes';
-import type { CertifiedTransaction } from './certified-transaction';
+import type { PendingCertificate } from '../../certificate';
+import type { ExecutionOutcome } from '../../outcomes';
+import type { CertifiedTransaction } from '../certificates/certified-transaction';
 import { CommitOrder } from './commit-order';
-import { createdObjectId, creationCount } from './created-object-ids';
-import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from './errors';
-import type { Digest, ObjectId } from './objects';
-import type { ReferenceAuthorityState } from './reference-authority-state';
+import { createdObjectId, creationCount } from '../execution/created-object-ids';
+import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from '../errors';
+import type { Digest, ObjectId } from '../model/objects';
+import type { ReferenceAuthorityState } from '../execution/reference-authority-state';
 import type { TransactionManagerMetrics } from './transaction-manager-metrics';
+import type { AdmissionBudget, AdmissionLoad, EnqueueResult, HandBackReason, TransactionManagerCounts } from './transaction-manager-types';
+
+export type { AdmissionBudget, AdmissionLoad, EnqueueResult, HandBackReason, TransactionManagerCounts } from './transaction-manager-types';
 
 /** What the manager needs of the state: its store, its commits, and the epoch store. */
 export type TransactionManagerState = Pick<ReferenceAuthorityState, 'store' | 'committed$' | 'loadEpochStoreOneCallPerTask'>;
@@ -59,13 +62,6 @@ export interface TransactionManagerOptions {
 }
 
 /**
- * What `enqueue` (or `commit`) did with one certificate. `handed-back`: it
- * waits for an object that does not exist yet and that budget is full; it is
- * also announced on `handedBack$`.
- */
-export type EnqueueResult = 'pending' | 'ready' | 'already-executed' | 'already-pending' | 'already-executing' | 'wrong-epoch' | 'handed-back';
-
-/**
  * A certificate accepted earlier and handed back by admission control: it is
  * no longer held, and will not execute unless submitted again.
  */
@@ -74,21 +70,6 @@ export interface HandedBackCertificate {
   /** `limit` is `awaiting-creation` or `awaiting-creation-age`; `objectId` the object that does not exist. */
   readonly error: OverloadedError;
 }
-
-/** Why the manager let go of certificates it held, for the hand-back metric. */
-export type HandBackReason = 'awaiting-creation' | 'awaiting-creation-age' | 'stopped' | 'stale-epoch';
-
-/**
- * The budget a certificate counts against while held (pending or executing):
- * `ordinary` is bounded by `maxPendingAndExecuting` (with `consensus`);
- * `awaitingCreation` by `maxAwaitingCreation`; `pastLimit` holds those admitted
- * past a limit because a waiting certificate needs their outputs; `consensus`
- * holds commit certificates, which are never refused.
- */
-export type AdmissionBudget = 'ordinary' | 'awaitingCreation' | 'pastLimit' | 'consensus';
-
-/** Certificates held (pending or executing) per budget. */
-export type AdmissionLoad = Readonly<Record<AdmissionBudget, number>>;
 
 /** A consensus commit: an ordered batch of certificates that touch shared objects. */
 export interface ConsensusCommit {
@@ -142,13 +123,6 @@ interface ObjectSlot {
   maxWaited: number;
   /** Pending certificates that read it, in arrival order (the first is the oldest). */
   readonly queue: Set<PendingEntry>;
-}
-
-/** Live counts, for metrics and tests. */
-export interface TransactionManagerCounts {
-  readonly pending: number;
-  readonly executing: number;
-  readonly missingObjects: number;
 }
 
 /**

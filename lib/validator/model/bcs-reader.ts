@@ -1,4 +1,4 @@
-import { NonCanonicalTransactionError } from './errors';
+import { NonCanonicalTransactionError } from '../errors';
 import { hex32At } from './hex32';
 
 const U32_MAX = 0xffff_ffff;

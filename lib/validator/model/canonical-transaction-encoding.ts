@@ -1,5 +1,5 @@
 import { BcsScratch } from './direct-bcs';
-import { NonCanonicalTransactionError } from './errors';
+import { NonCanonicalTransactionError } from '../errors';
 import { isCanonicalHex32 } from './hex32';
 import type { TransactionData } from './transactions';
 import { REF_FIELDS, type RefPath } from './transaction-paths';

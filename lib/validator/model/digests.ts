@@ -22,7 +22,7 @@ const SCOPE_BYTES: Record<DigestScope, Uint8Array> = {
  * times faster than JavaScript on the short inputs digests cover
  * (bench/validator.ts). Compiling is asynchronous, so until it is done, or if
  * WebAssembly is unavailable, the same function runs in JavaScript
- * (@noble/hashes). Both give the same bytes (spec/state/digests.spec.ts).
+ * (@noble/hashes). Both give the same bytes (spec/validator/model/digests.spec.ts).
  */
 let wasm: IHasher | undefined;
 const wasmLoaded: Promise<void> = createBLAKE2b(256).then(

@@ -1,44 +1,15 @@
 import { bcs } from '@mysten/bcs';
-import type { TransactionEffects } from '../authority-state';
 import { SCOPE_BYTE, blake2b256Hex } from './digests';
 import { Bytes32 } from './encoding';
 import { BcsScratch } from './direct-bcs';
 import { encodeEffectsFast, writeEffects } from './fast-effects-encoding';
 import type { Digest, ObjectRef } from './objects';
+import type { StateEffects } from './state-effects';
 
-/** Why a transaction aborted. It still has effects, and still pays gas. */
-export type AbortCode =
-  | 'insufficient-gas'
-  | 'insufficient-balance'
-  | 'wrong-owner'
-  | 'not-an-input'
-  | 'wrong-object-type'
-  | 'immutable-input'
-  | 'invalid-command'
-  | 'overflow';
-
-export type ExecutionStatus = { readonly kind: 'success' } | { readonly kind: 'failure'; readonly error: AbortCode; readonly command: number };
+export type { AbortCode, ExecutionStatus, StateEffects } from './state-effects';
 
 /** The digest an object reference carries once the object is deleted. */
 export const DELETED_OBJECT_DIGEST: Digest = `0x${'00'.repeat(32)}`;
-
-/** What a transaction changed: the driver's effects, made concrete. */
-export interface StateEffects extends TransactionEffects {
-  readonly digest: Digest;
-  readonly transactionDigest: Digest;
-  readonly epoch: number;
-  readonly status: ExecutionStatus;
-  readonly gasUsed: bigint;
-  /** The version every object written by this transaction has: max(input versions) + 1. */
-  readonly lamportVersion: number;
-  readonly created: readonly ObjectRef[];
-  readonly mutated: readonly ObjectRef[];
-  readonly deleted: readonly ObjectRef[];
-  /** Shared objects read, at the versions consensus assigned. */
-  readonly sharedObjects: readonly ObjectRef[];
-  /** Transactions that wrote this one's inputs. */
-  readonly dependencies: readonly Digest[];
-}
 
 const Ref = bcs.struct('ObjectRef', { id: Bytes32, version: bcs.u64(), digest: Bytes32 });
 /** The effects' canonical layout: the schema `encodeEffectsFast` writes directly. */

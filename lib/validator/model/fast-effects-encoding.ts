@@ -1,5 +1,5 @@
 import { BcsScratch } from './direct-bcs';
-import type { StateEffects } from './effects';
+import type { StateEffects } from './state-effects';
 import type { ObjectRef } from './objects';
 
 const utf8 = new TextEncoder();

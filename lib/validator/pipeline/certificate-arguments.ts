@@ -1,4 +1,4 @@
-import { InvalidCertificateError } from './errors';
+import { InvalidCertificateError } from '../errors';
 
 /**
  * The shapes of the pipeline's `submit` and `commit` arguments, checked at

@@ -1,19 +1,19 @@
 import type { Observable } from 'rxjs';
-import type { PendingCertificate } from '../certificate';
-import { ExecutionDriver, type ExecutionDriverHandle, type StopOptions } from '../execution-driver';
-import { createDefaultLogger } from '../logging';
-import type { ExecuteCertificatesOptions } from '../options';
-import type { ExecutionOutcome, RunSummary } from '../outcomes';
-import { canonicalCertificate } from './canonical-certificate';
+import type { PendingCertificate } from '../../certificate';
+import { ExecutionDriver, type ExecutionDriverHandle, type StopOptions } from '../../execution-driver';
+import { createDefaultLogger } from '../../logging';
+import type { ExecuteCertificatesOptions } from '../../options';
+import type { ExecutionOutcome, RunSummary } from '../../outcomes';
+import { canonicalCertificate } from '../certificates/canonical-certificate';
 import { certificateList, commitFields } from './certificate-arguments';
-import { type CertifiedTransaction, verifyCertificate } from './certified-transaction';
-import type { Committee } from './committee';
-import { digestsReady } from './digests';
-import { PipelineStoppedError } from './errors';
-import { genesisBatch } from './genesis';
-import { InMemoryObjectStore, type ObjectStore } from './object-store';
-import type { StoredObject } from './objects';
-import { ReferenceAuthorityState } from './reference-authority-state';
+import { type CertifiedTransaction, verifyCertificate } from '../certificates/certified-transaction';
+import type { Committee } from '../certificates/committee';
+import { digestsReady } from '../model/digests';
+import { PipelineStoppedError } from '../errors';
+import { genesisBatch } from '../execution/genesis';
+import { InMemoryObjectStore, type ObjectStore } from '../storage/object-store';
+import type { StoredObject } from '../model/objects';
+import { ReferenceAuthorityState } from '../execution/reference-authority-state';
 import {
   type AdmissionLimits,
   type ConsensusCommit,
@@ -21,8 +21,8 @@ import {
   type EnqueueResult,
   type HandedBackCertificate,
   TransactionManager,
-} from './transaction-manager';
-import type { TransactionManagerMetrics } from './transaction-manager-metrics';
+} from '../manager/transaction-manager';
+import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
 
 /** Options of {@link startValidatorPipeline}. */
 export interface ValidatorPipelineOptions extends Omit<ExecuteCertificatesOptions, 'authorityState'> {

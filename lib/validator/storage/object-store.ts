@@ -1,7 +1,7 @@
-import type { TransactionEvent } from '../authority-state';
-import { ExecutionDriverError, InvalidOptionError } from '../errors';
-import type { StateEffects } from './effects';
-import type { Digest, ObjectId, StoredObject } from './objects';
+import type { TransactionEvent } from '../../authority-state';
+import { ExecutionDriverError, InvalidOptionError } from '../../errors';
+import type { StateEffects } from '../model/effects';
+import type { Digest, ObjectId, StoredObject } from '../model/objects';
 
 /** One version of one object. */
 export interface ObjectKey {

@@ -1,12 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import { type CertifiedTransaction, certifyTransaction } from './certified-transaction';
-import type { Committee } from './committee';
-import { executeTransaction } from './execute-transaction';
-import { generateCommittee } from './generated-committee';
-import { genesisObject } from './genesis';
-import { type ObjectId, type StoredObject, refOf } from './objects';
+import { type CertifiedTransaction, certifyTransaction } from '../certificates/certified-transaction';
+import type { Committee } from '../certificates/committee';
+import { executeTransaction } from '../execution/execute-transaction';
+import { generateCommittee } from '../certificates/generated-committee';
+import { genesisObject } from '../execution/genesis';
+import { type ObjectId, type StoredObject, refOf } from '../model/objects';
 import { seededRandom } from './seeded-random';
-import type { TransactionData } from './transactions';
+import type { TransactionData } from '../model/transactions';
 
 /** Knobs of a generated workload. */
 export interface WorkloadOptions {

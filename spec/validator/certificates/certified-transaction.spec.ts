@@ -1,8 +1,8 @@
-import { certifyTransaction, verifyCertificate } from '../../lib/state/certified-transaction';
-import { Committee } from '../../lib/state/committee';
-import { InvalidCertificateError } from '../../lib/state/errors';
-import { generateCommittee } from '../../lib/state/generated-committee';
-import type { TransactionData } from '../../lib/state/transactions';
+import { certifyTransaction, verifyCertificate } from '../../../lib/validator/certificates/certified-transaction';
+import { Committee } from '../../../lib/validator/certificates/committee';
+import { InvalidCertificateError } from '../../../lib/validator/errors';
+import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
+import type { TransactionData } from '../../../lib/validator/model/transactions';
 
 const hex = (byte: number) => `0x${byte.toString(16).padStart(2, '0').repeat(32)}`;
 const data: TransactionData = {

@@ -1,6 +1,6 @@
-import { Committee, type Validator } from '../../lib/state/committee';
-import { InvalidCommitteeError } from '../../lib/state/errors';
-import { generateCommittee } from '../../lib/state/generated-committee';
+import { Committee, type Validator } from '../../../lib/validator/certificates/committee';
+import { InvalidCommitteeError } from '../../../lib/validator/errors';
+import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
 
 describe('Committee', () => {
   const [a, b] = generateCommittee(0, [1, 2]).committee.validators as [Validator, Validator];

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { jsBlake2b256Hex } from '../../lib/state/digests';
-import { EffectsBcs, effectsBcsValue } from '../../lib/state/effects';
-import { ObjectBcs } from '../../lib/state/encoding';
-import { type LoadedInputs, executeTransaction, GAS_BASE_UNITS, GAS_UNITS_PER_COMMAND } from '../../lib/state/execute-transaction';
-import { genesisObject } from '../../lib/state/genesis';
-import { type StoredObject, refOf } from '../../lib/state/objects';
-import type { Command, InputObject, TransactionData } from '../../lib/state/transactions';
+import { jsBlake2b256Hex } from '../../../lib/validator/model/digests';
+import { EffectsBcs, effectsBcsValue } from '../../../lib/validator/model/effects';
+import { ObjectBcs } from '../../../lib/validator/model/encoding';
+import { type LoadedInputs, executeTransaction, GAS_BASE_UNITS, GAS_UNITS_PER_COMMAND } from '../../../lib/validator/execution/execute-transaction';
+import { genesisObject } from '../../../lib/validator/execution/genesis';
+import { type StoredObject, refOf } from '../../../lib/validator/model/objects';
+import type { Command, InputObject, TransactionData } from '../../../lib/validator/model/transactions';
 
 const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 const ALICE = id(0xa1);

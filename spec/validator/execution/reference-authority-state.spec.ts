@@ -1,14 +1,14 @@
 import { of } from 'rxjs';
-import { ExecutionDriver, type ExecutionOutcome } from '../../lib';
-import type { CertifiedTransaction } from '../../lib/state/certified-transaction';
-import { EpochEndedError, InputMismatchError, MissingInputError, NotACertifiedTransactionError } from '../../lib/state/errors';
-import { executeTransaction } from '../../lib/state/execute-transaction';
-import { generateCommittee } from '../../lib/state/generated-committee';
-import { type StoredObject, refOf } from '../../lib/state/objects';
-import { ReferenceAuthorityState } from '../../lib/state/reference-authority-state';
-import type { TransactionData } from '../../lib/state/transactions';
-import { silentLogger } from '../support/silent-logger';
-import { ALICE, BOB, id, setup } from './fixtures';
+import { ExecutionDriver, type ExecutionOutcome } from '../../../lib';
+import type { CertifiedTransaction } from '../../../lib/validator/certificates/certified-transaction';
+import { EpochEndedError, InputMismatchError, MissingInputError, NotACertifiedTransactionError } from '../../../lib/validator/errors';
+import { executeTransaction } from '../../../lib/validator/execution/execute-transaction';
+import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
+import { type StoredObject, refOf } from '../../../lib/validator/model/objects';
+import { ReferenceAuthorityState } from '../../../lib/validator/execution/reference-authority-state';
+import type { TransactionData } from '../../../lib/validator/model/transactions';
+import { silentLogger } from '../../support/silent-logger';
+import { ALICE, BOB, id, setup } from '../fixtures';
 
 function drive(state: ReferenceAuthorityState, certificates: CertifiedTransaction[], retry = { maxAttempts: 5, initialDelayMs: 1 }) {
   const outcomes: ExecutionOutcome[] = [];

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import type { CertifiedTransaction } from '../../lib/state/certified-transaction';
-import { InMemoryObjectStore } from '../../lib/state/object-store';
-import { seededRandom } from '../../lib/state/seeded-random';
-import type { AdmissionLimits, AdmissionLoad } from '../../lib/state/transaction-manager';
-import { startValidatorPipeline } from '../../lib/state/validator-pipeline';
-import { generateWorkload } from '../../lib/state/workload';
-import { silentLogger } from '../support/silent-logger';
-import { ResubmittingClient, until } from './resubmitting-client';
+import type { CertifiedTransaction } from '../../../lib/validator/certificates/certified-transaction';
+import { InMemoryObjectStore } from '../../../lib/validator/storage/object-store';
+import { seededRandom } from '../../../lib/validator/workload/seeded-random';
+import type { AdmissionLimits, AdmissionLoad } from '../../../lib/validator/manager/transaction-manager';
+import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
+import { generateWorkload } from '../../../lib/validator/workload/workload';
+import { silentLogger } from '../../support/silent-logger';
+import { ResubmittingClient, until } from '../resubmitting-client';
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

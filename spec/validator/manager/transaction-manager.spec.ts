@@ -1,13 +1,13 @@
 import { Subject, map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import type { PendingCertificate } from '../../lib';
-import type { CertifiedTransaction } from '../../lib/state/certified-transaction';
-import { OverloadedError } from '../../lib/state/errors';
-import { genesisObject } from '../../lib/state/genesis';
-import { refOf } from '../../lib/state/objects';
-import type { CommittedOutputs } from '../../lib/state/reference-authority-state';
-import { TransactionManager, type TransactionManagerState } from '../../lib/state/transaction-manager';
-import { ALICE, BOB, id, predictOutputs, setup } from './fixtures';
+import type { PendingCertificate } from '../../../lib';
+import type { CertifiedTransaction } from '../../../lib/validator/certificates/certified-transaction';
+import { OverloadedError } from '../../../lib/validator/errors';
+import { genesisObject } from '../../../lib/validator/execution/genesis';
+import { refOf } from '../../../lib/validator/model/objects';
+import type { CommittedOutputs } from '../../../lib/validator/execution/reference-authority-state';
+import { TransactionManager, type TransactionManagerState } from '../../../lib/validator/manager/transaction-manager';
+import { ALICE, BOB, id, predictOutputs, setup } from '../fixtures';
 
 /** Everything the manager releases, in order. */
 function collect(manager: TransactionManager): PendingCertificate[] {

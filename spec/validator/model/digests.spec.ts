@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createBLAKE2b } from 'hash-wasm';
-import { blake2b256Hex, digestBackend, digestsReady, jsBlake2b256Hex, scopedDigest, wasmBlake2b256Hex } from '../../lib/state/digests';
+import { blake2b256Hex, digestBackend, digestsReady, jsBlake2b256Hex, scopedDigest, wasmBlake2b256Hex } from '../../../lib/validator/model/digests';
 
 const ABC = '0xbddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319';
 

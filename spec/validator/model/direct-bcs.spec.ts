@@ -1,6 +1,6 @@
 import { bcs } from '@mysten/bcs';
 import fc from 'fast-check';
-import { BcsScratch } from '../../lib/state/direct-bcs';
+import { BcsScratch } from '../../../lib/validator/model/direct-bcs';
 
 describe('BcsScratch', () => {
   it('writes ULEB128 lengths, u32 and u64 as BCS does', () => {

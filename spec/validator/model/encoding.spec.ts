@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { Bytes32, ObjectBcs, decodeTransactionData, encodeObject, encodeTransactionData } from '../../lib/state/encoding';
-import { contents, hex32, owner, transactionData } from './arbitraries';
+import { Bytes32, ObjectBcs, decodeTransactionData, encodeObject, encodeTransactionData } from '../../../lib/validator/model/encoding';
+import { contents, hex32, owner, transactionData } from '../arbitraries';
 
 describe('canonical encoding', () => {
   it('round-trips any transaction, byte for byte', () => {

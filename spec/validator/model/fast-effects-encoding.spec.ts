@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { type AbortCode, EffectsBcs, type StateEffects, effectsBcsValue, encodeEffects, sealEffects } from '../../lib/state/effects';
-import { encodeEffectsFast } from '../../lib/state/fast-effects-encoding';
-import { scopedDigest } from '../../lib/state/digests';
-import { hex32, objectRef } from './arbitraries';
+import { type AbortCode, EffectsBcs, type StateEffects, effectsBcsValue, encodeEffects, sealEffects } from '../../../lib/validator/model/effects';
+import { encodeEffectsFast } from '../../../lib/validator/model/fast-effects-encoding';
+import { scopedDigest } from '../../../lib/validator/model/digests';
+import { hex32, objectRef } from '../arbitraries';
 
 const abortCodes: AbortCode[] = ['insufficient-gas', 'insufficient-balance', 'wrong-owner', 'not-an-input', 'wrong-object-type', 'immutable-input', 'invalid-command', 'overflow'];
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { canonicalCertificate } from '../../lib/state/canonical-certificate';
-import { type CertifiedTransaction, certifyTransaction, verifyCertificate } from '../../lib/state/certified-transaction';
-import { TransactionDataBcs, decodeTransactionData, encodeTransactionData } from '../../lib/state/encoding';
-import { InvalidCertificateError, NonCanonicalTransactionError } from '../../lib/state/errors';
-import { generateCommittee } from '../../lib/state/generated-committee';
-import type { TransactionData } from '../../lib/state/transactions';
-import { transactionData } from './arbitraries';
+import { canonicalCertificate } from '../../../lib/validator/certificates/canonical-certificate';
+import { type CertifiedTransaction, certifyTransaction, verifyCertificate } from '../../../lib/validator/certificates/certified-transaction';
+import { TransactionDataBcs, decodeTransactionData, encodeTransactionData } from '../../../lib/validator/model/encoding';
+import { InvalidCertificateError, NonCanonicalTransactionError } from '../../../lib/validator/errors';
+import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
+import type { TransactionData } from '../../../lib/validator/model/transactions';
+import { transactionData } from '../arbitraries';
 
 const { committee, signers } = generateCommittee(0, [1, 1, 1, 1]);
 /** Exactly a quorum: dropping any one signature must fall short. */

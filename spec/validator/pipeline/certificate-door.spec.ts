@@ -1,14 +1,14 @@
-import { certifyTransaction, verifyCertificate } from '../../lib/state/certified-transaction';
-import { scopedDigest } from '../../lib/state/digests';
-import { InvalidCertificateError, NonCanonicalTransactionError } from '../../lib/state/errors';
-import type { StoredObject } from '../../lib/state/objects';
-import { signTransaction } from '../../lib/state/quorum-signatures';
-import type { TransactionData } from '../../lib/state/transactions';
-import { startValidatorPipeline } from '../../lib/state/validator-pipeline';
-import { generateCommittee } from '../../lib/state/generated-committee';
-import { genesisObject } from '../../lib/state/genesis';
-import { refOf } from '../../lib/state/objects';
-import { silentLogger } from '../support/silent-logger';
+import { certifyTransaction, verifyCertificate } from '../../../lib/validator/certificates/certified-transaction';
+import { scopedDigest } from '../../../lib/validator/model/digests';
+import { InvalidCertificateError, NonCanonicalTransactionError } from '../../../lib/validator/errors';
+import type { StoredObject } from '../../../lib/validator/model/objects';
+import { signTransaction } from '../../../lib/validator/certificates/quorum-signatures';
+import type { TransactionData } from '../../../lib/validator/model/transactions';
+import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
+import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
+import { genesisObject } from '../../../lib/validator/execution/genesis';
+import { refOf } from '../../../lib/validator/model/objects';
+import { silentLogger } from '../../support/silent-logger';
 
 const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 const ALICE = id(0xa1);

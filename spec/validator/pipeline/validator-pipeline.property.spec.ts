@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { MissingInputError } from '../../lib/state/errors';
-import { InMemoryObjectStore, type ObjectStore } from '../../lib/state/object-store';
-import { seededRandom } from '../../lib/state/seeded-random';
-import { startValidatorPipeline } from '../../lib/state/validator-pipeline';
-import { generateWorkload } from '../../lib/state/workload';
-import { silentLogger } from '../support/silent-logger';
+import { MissingInputError } from '../../../lib/validator/errors';
+import { InMemoryObjectStore, type ObjectStore } from '../../../lib/validator/storage/object-store';
+import { seededRandom } from '../../../lib/validator/workload/seeded-random';
+import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
+import { generateWorkload } from '../../../lib/validator/workload/workload';
+import { silentLogger } from '../../support/silent-logger';
 
 /** A store whose every call settles after a random number of event-loop turns. */
 function delaying(store: ObjectStore, random: () => number): ObjectStore {

@@ -1,12 +1,12 @@
 import { Registry } from 'prom-client';
-import { ExecutionDriverMetrics } from '../../lib';
-import { certifyTransaction } from '../../lib/state/certified-transaction';
-import { ConsensusRequiredError, InvalidCertificateError } from '../../lib/state/errors';
-import { generateCommittee } from '../../lib/state/generated-committee';
-import { TransactionManagerMetrics } from '../../lib/state/transaction-manager-metrics';
-import { startValidatorPipeline } from '../../lib/state/validator-pipeline';
-import { generateWorkload } from '../../lib/state/workload';
-import { silentLogger } from '../support/silent-logger';
+import { ExecutionDriverMetrics } from '../../../lib';
+import { certifyTransaction } from '../../../lib/validator/certificates/certified-transaction';
+import { ConsensusRequiredError, InvalidCertificateError } from '../../../lib/validator/errors';
+import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
+import { TransactionManagerMetrics } from '../../../lib/validator/manager/transaction-manager-metrics';
+import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
+import { generateWorkload } from '../../../lib/validator/workload/workload';
+import { silentLogger } from '../../support/silent-logger';
 
 async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
   const metric = await registry.getSingleMetric(name)?.get();

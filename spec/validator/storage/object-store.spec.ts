@@ -1,8 +1,8 @@
-import { InvalidOptionError } from '../../lib';
-import { sealEffects } from '../../lib/state/effects';
-import { genesisObject } from '../../lib/state/genesis';
-import { type CommitBatch, InMemoryObjectStore, StoreConflictError } from '../../lib/state/object-store';
-import type { StoredObject } from '../../lib/state/objects';
+import { InvalidOptionError } from '../../../lib';
+import { sealEffects } from '../../../lib/validator/model/effects';
+import { genesisObject } from '../../../lib/validator/execution/genesis';
+import { type CommitBatch, InMemoryObjectStore, StoreConflictError } from '../../../lib/validator/storage/object-store';
+import type { StoredObject } from '../../../lib/validator/model/objects';
 
 const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 const owner = { kind: 'address', address: id(0xa) } as const;

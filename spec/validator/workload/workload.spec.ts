@@ -1,7 +1,7 @@
-import { InMemoryObjectStore } from '../../lib/state/object-store';
-import { startValidatorPipeline } from '../../lib/state/validator-pipeline';
-import { WorkloadGenerator, generateWorkload } from '../../lib/state/workload';
-import { silentLogger } from '../support/silent-logger';
+import { InMemoryObjectStore } from '../../../lib/validator/storage/object-store';
+import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
+import { WorkloadGenerator, generateWorkload } from '../../../lib/validator/workload/workload';
+import { silentLogger } from '../../support/silent-logger';
 
 describe('WorkloadGenerator', () => {
   it('streams the same workload generateWorkload returns whole', () => {
