@@ -1,3 +1,4 @@
+import { describeValue } from '../../describe-value';
 import type { CertifiedTransaction } from './certificate-types';
 import { writeTransactionData } from '../model/canonical-transaction-encoding';
 import { readTransactionData } from '../model/canonical-transaction-decoding';
@@ -38,13 +39,13 @@ const scratch = new BcsScratch();
  * @throws InvalidCertificateError `malformed`, `digest-mismatch` or `non-canonical`.
  */
 export function canonicalCertificate(value: unknown): CertifiedTransaction {
-  let fields: { digest: string; epoch: number; bytes: Uint8Array; given: unknown; signatures: readonly unknown[] };
+  let fields: { digest: string; epoch: number; bytes: Uint8Array; given: unknown; signatures: CertifiedTransaction['signatures'] };
   try {
     fields = readFields(value);
   } catch (error) {
     if (error instanceof InvalidCertificateError) throw error;
     // A getter or a proxy that throws: refused like any other bad shape.
-    throw new InvalidCertificateError('malformed', `reading the certificate threw: ${String(error)}`);
+    throw new InvalidCertificateError('malformed', `reading the certificate threw: ${describeValue(error)}`);
   }
   const { digest, epoch, bytes, given, signatures } = fields;
   const actualDigest = scopedDigest('TransactionData', bytes);
@@ -59,23 +60,50 @@ export function canonicalCertificate(value: unknown): CertifiedTransaction {
     if (given !== undefined) checkSameTransaction(given, bytes, digest);
     decodedDigests.set(data, digest);
   }
-  return Object.freeze({ digest, epoch, transactionBytes: bytes, data, signatures: Object.freeze(signatures.slice()) as CertifiedTransaction['signatures'] });
+  return Object.freeze({ digest, epoch, transactionBytes: bytes, data, signatures });
 }
 
-function readFields(value: unknown): { digest: string; epoch: number; bytes: Uint8Array; given: unknown; signatures: readonly unknown[] } {
+function readFields(value: unknown): { digest: string; epoch: number; bytes: Uint8Array; given: unknown; signatures: CertifiedTransaction['signatures'] } {
   if (typeof value !== 'object' || value === null) throw new InvalidCertificateError('malformed', 'not an object');
   for (const key in value) {
     if (!CERTIFICATE_FIELDS.has(key)) throw new InvalidCertificateError('malformed', `unknown field ${JSON.stringify(key)}`);
   }
   const { digest, epoch, transactionBytes, data, signatures } = value as Partial<Record<string, unknown>>;
   if (typeof digest !== 'string') throw new InvalidCertificateError('malformed', 'digest must be a string');
-  if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0) {
+  if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0 || Object.is(epoch, -0)) {
     throw new InvalidCertificateError('malformed', 'epoch must be a non-negative integer', digest);
   }
   if (!(transactionBytes instanceof Uint8Array)) throw new InvalidCertificateError('malformed', 'transactionBytes must be a Uint8Array', digest);
+  // Copies of its own: bytes the caller (or another thread, for shared memory) changes later change nothing here.
+  return { digest, epoch, bytes: new Uint8Array(transactionBytes), given: data, signatures: copySignatures(signatures, digest) };
+}
+
+/**
+ * The signature entries, each copied into a frozen `{ authority, signature }`
+ * with bytes of its own, read by index: nothing of the caller's array or
+ * entries (a `slice`, a getter, a Proxy) runs after this, and nothing they
+ * hold can change what was checked. Called inside the door's guard: a throw
+ * here is a `malformed` refusal.
+ */
+function copySignatures(signatures: unknown, digest: string): CertifiedTransaction['signatures'] {
   if (!Array.isArray(signatures)) throw new InvalidCertificateError('malformed', 'signatures must be an array', digest);
-  // A copy of its own: bytes the caller (or another thread, for shared memory) changes later change nothing here.
-  return { digest, epoch, bytes: new Uint8Array(transactionBytes), given: data, signatures };
+  const copies: CertifiedTransaction['signatures'][number][] = [];
+  const length = (signatures as unknown[]).length;
+  for (let i = 0; i < length; i++) {
+    const entry: unknown = (signatures as unknown[])[i];
+    if (typeof entry !== 'object' || entry === null) throw new InvalidCertificateError('malformed', 'each signature must be an object', digest);
+    let fields = 0;
+    for (const key in entry) {
+      if (key !== 'authority' && key !== 'signature') throw new InvalidCertificateError('malformed', `a signature has an unknown field ${JSON.stringify(key)}`, digest);
+      fields++;
+    }
+    const { authority, signature } = entry as { authority?: unknown; signature?: unknown };
+    if (fields !== 2 || typeof authority !== 'string' || !(signature instanceof Uint8Array)) {
+      throw new InvalidCertificateError('malformed', 'each signature is an authority name and signature bytes, and nothing else', digest);
+    }
+    copies.push(Object.freeze({ authority, signature: new Uint8Array(signature) }));
+  }
+  return Object.freeze(copies);
 }
 
 /** A carried `data` must re-encode, strictly, to exactly the signed bytes. */
@@ -97,6 +125,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function nonCanonical(error: unknown, what: string, digest: string): InvalidCertificateError {
-  const detail = error instanceof NonCanonicalTransactionError ? `${error.path}: ${error.detail}` : `reading it threw: ${String(error)}`;
+  const detail = error instanceof NonCanonicalTransactionError ? `${error.path}: ${error.detail}` : `reading it threw: ${describeValue(error)}`;
   return new InvalidCertificateError('non-canonical', `${what} not canonical, at ${detail}`, digest);
 }

@@ -1,3 +1,4 @@
+import { describeValue } from '../../describe-value';
 import { InvalidCertificateError } from '../errors';
 
 /**
@@ -6,10 +7,27 @@ import { InvalidCertificateError } from '../errors';
  * deeper down (or a commit whose bad index surfaces only after execution).
  */
 
-/** @throws InvalidCertificateError `malformed` unless `value` is an array. */
-export function certificateList(value: unknown): readonly unknown[] {
+/**
+ * The elements of `value`, copied by index into an array of the door's own.
+ * Nothing of the caller's array runs here (not its `map`, its iterator or a
+ * subclass's methods), so what the door then checks is every element that
+ * was passed, and only those.
+ * @throws InvalidCertificateError `malformed` unless `value` is an array without holes.
+ */
+export function certificateList(value: unknown): unknown[] {
   if (!Array.isArray(value)) throw new InvalidCertificateError('malformed', 'certificates must be an array');
-  return value;
+  const elements: unknown[] = [];
+  try {
+    const length = (value as unknown[]).length;
+    for (let i = 0; i < length; i++) {
+      if (!Object.hasOwn(value, i)) throw new InvalidCertificateError('malformed', `certificates has a hole at index ${i}`);
+      elements.push((value as unknown[])[i]);
+    }
+  } catch (error) {
+    if (error instanceof InvalidCertificateError) throw error;
+    throw new InvalidCertificateError('malformed', `reading the certificates threw: ${describeValue(error)}`);
+  }
+  return elements;
 }
 
 /** @throws InvalidCertificateError `malformed` unless `value` is `{ digest: string, index: non-negative integer, certificates: array }`. */

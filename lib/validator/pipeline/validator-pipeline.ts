@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { PendingCertificate } from '../../certificate';
 import { ExecutionDriver, type ExecutionDriverHandle, type StopOptions } from '../../execution-driver';
+import { InvalidOptionError } from '../../errors';
 import { createDefaultLogger } from '../../logging';
 import type { ExecuteCertificatesOptions } from '../../options';
 import type { ExecutionOutcome, RunSummary } from '../../outcomes';
@@ -164,6 +165,9 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
       return manager.dropStaleEpoch();
     },
     stop: (stopOptions) => {
+      // Checked before anything closes: a bad mode changes nothing, and a later stop still works.
+      const mode: unknown = stopOptions?.mode ?? 'drain';
+      if (mode !== 'drain' && mode !== 'abort') return Promise.reject(new InvalidOptionError('mode', mode, "'drain' or 'abort'"));
       if (stopping) {
         if (stopOptions?.mode === 'abort') void driver.stop(stopOptions);
         return stopping;
