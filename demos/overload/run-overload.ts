@@ -1,8 +1,9 @@
 import { serveMetrics } from '../../lib';
+import { type ScenarioEnd, endScenario } from '../shared/scenario';
 import { Simulation } from '../shared/simulation';
 
 /** Options of the overload demo. */
-export interface OverloadDemoOptions {
+export interface OverloadDemoOptions extends ScenarioEnd {
   readonly burst: number;
   readonly maxPendingAndExecuting: number;
   readonly print: (line: string) => void;
@@ -49,12 +50,12 @@ export async function runOverload(options: OverloadDemoOptions): Promise<{ commi
   clearInterval(ticker);
   line();
   await simulation.stop('drain');
-  await metrics.close();
   const s = simulation.current();
   const refused = Object.values(s.refused).reduce((a, b) => a + b, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   print('');
   print(`Recovered: ${n(s.committed)} of ${n(total)} transactions committed in ${seconds} s, each exactly once.`);
   print(`${n(refused)} submission calls were refused (OverloadedError, by limit: pending-and-executing ${n(s.refused['pending-and-executing'])}, per-object-queue ${n(s.refused['per-object-queue'])}, queue-age ${n(s.refused['queue-age'])}); the refused certificates were retried, oldest first, and none was lost.`);
+  await endScenario(metrics, print, options);
   return { committed: s.committed, total, refused };
 }
