@@ -1,4 +1,4 @@
-import { Subject, mergeMap } from 'rxjs';
+import { Observable, Subject, catchError, mergeMap, of } from 'rxjs';
 import fastq from 'fastq';
 import winston from 'winston';
 import { type AuthorityState, ExecutionDriver, ExecutionDriverMetrics, type ExecutionResult, type PendingCertificate } from '../lib';
@@ -85,6 +85,52 @@ export const naiveMergeMap: Contender = {
     });
     for (const item of items) ready.next(item);
     ready.complete();
+    return { finished };
+  },
+};
+
+/**
+ * The card's shape and nothing else: a pump that admits 16 at a time into
+ * `mergeMap`, each item an inner Observable with its own `catchError`. No
+ * intake checks, dedupe, epochs, retries, abort, tally or clock. What the
+ * driver costs above this is its own work; what this costs above the floor
+ * is RxJS's per-item subscriber chain.
+ */
+export const cardShape: Contender = {
+  name: 'card shape only (mergeMap + catchError)',
+  start(items) {
+    const started = new Subject<PendingCertificate>();
+    let running = 0;
+    let next = 0;
+    let done = 0;
+    const pump = () => {
+      while (running < CONCURRENCY && next < items.length) {
+        running++;
+        started.next(items[next++] as PendingCertificate);
+      }
+      if (next === items.length && running === 0) started.complete();
+    };
+    const finished = new Promise<number>((resolve) => {
+      started
+        .pipe(
+          mergeMap(
+            (item) =>
+              new Observable<ExecutionResult>((subscriber) => {
+                void execute().then((result) => {
+                  subscriber.next(result);
+                  subscriber.complete();
+                });
+                return () => {
+                  running--;
+                  pump();
+                };
+              }).pipe(catchError(() => of({ effects: { digest: item.certificate.digest }, events: [] }))),
+            CONCURRENCY,
+          ),
+        )
+        .subscribe({ next: () => done++, complete: () => resolve(done) });
+    });
+    pump();
     return { finished };
   },
 };

@@ -4,7 +4,6 @@ import {
   type Observer,
   type Subscription,
   Observable as RxObservable,
-  Subject,
   catchError,
   finalize,
   of,
@@ -15,6 +14,7 @@ import {
 import { AbortRegistry } from './abort-registry';
 import { type PendingCertificate, describeMalformedCertificate } from './certificate';
 import { describeValue } from './describe-value';
+import { DirectSubject } from './direct-subject';
 import { ExecutionAbortedError, type ForkDetectedError, MalformedCertificateError, ReadySourceError } from './errors';
 import { ExecutionSlots } from './execution-slots';
 import { type ExecutionOutcome, OutcomeTally, type RunSummary } from './outcomes';
@@ -49,9 +49,9 @@ export type StopMode = 'drain' | 'abort';
 /** One run of the pipeline over one subscription to the ready certificates. */
 export class ExecutionRun {
   private readonly slots: ExecutionSlots<PendingCertificate>;
-  private readonly started$ = new Subject<StartedTask>();
+  private readonly started$ = new DirectSubject<StartedTask>();
   /** Outcomes decided at intake: malformed items. */
-  private readonly rejected$ = new Subject<ExecutionOutcome>();
+  private readonly rejected$ = new DirectSubject<ExecutionOutcome>();
   private readonly abort: AbortRegistry;
   /** Digests executing now (at most the concurrency limit), for dedupe. */
   private readonly executing = new Set<string>();

@@ -1,6 +1,7 @@
 import * as api from '../lib';
 
 const STATE_EXPORTS = [
+  'CommitOrderError',
   'Committee',
   'ConsensusRequiredError',
   'DEFAULT_ADMISSION_LIMITS',
@@ -17,6 +18,7 @@ const STATE_EXPORTS = [
   'NonCanonicalTransactionError',
   'NotACertifiedTransactionError',
   'OverloadedError',
+  'PipelineStoppedError',
   'ReferenceAuthorityState',
   'ReferenceEpochStore',
   'StoreConflictError',

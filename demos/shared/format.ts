@@ -23,6 +23,8 @@ const REFUSAL_MEANING: Readonly<Record<OverloadLimit, string>> = {
   'queue-age': 'execution is behind the arrivals',
   'per-object-queue': 'too many wait on one object',
   'pending-and-executing': 'the manager is full',
+  'awaiting-creation': 'too many wait for objects not created yet',
+  'awaiting-creation-age': 'waited too long for an object not created yet',
 };
 
 /**
@@ -60,6 +62,7 @@ export function dashboardRows(s: SimulationSnapshot, history: readonly number[])
     ['Manager', `pending ${n(s.manager.pending)} · executing ${n(s.manager.executing)} · missing objects ${n(s.manager.missingObjects)}`],
     ['Refused', `${counts(s.refused)}    waiting to retry ${n(s.retrying)}`],
     ['Why', refusalReason(s)],
+    ['Handed back', `${counts(s.handedBack)}    (waited for objects not created yet; resubmitted)`],
     ['Deduped', counts(s.deduped)],
     ['Dials', `rate ${n(s.ratePerSecond)}/s · contention ${percent(s.contention)} · failures ${percent(s.failureRate)} · transient ${percent(s.transientRate)}`],
   ];

@@ -39,6 +39,11 @@ export interface SimulationOptions {
   readonly registry?: Registry;
   /** Snapshot period in ms (default 1,000). */
   readonly snapshotMs?: number;
+  /**
+   * Accounts merge the coins they received once they hold this many (default
+   * 4, so live objects stay bounded); `null`: never merge, transfers only.
+   */
+  readonly mergeReceivedCoins?: number | null;
 }
 
 /** What the feeder is doing. */
@@ -71,6 +76,10 @@ export interface SimulationSnapshot {
   readonly lastRefusal: string | undefined;
   /** Set once a stop was asked for. */
   readonly stop: StopState | undefined;
+  /** Certificates accepted, then handed back by admission control (and resubmitted), by limit. */
+  readonly handedBack: Readonly<Record<'awaiting-creation' | 'awaiting-creation-age', number>>;
+  /** Certificates the manager accepted (`pending` or `ready`), resubmissions included. */
+  readonly accepted: number;
   /** Certificates the manager turned away, by reason (duplicates, stale epoch). */
   readonly deduped: Readonly<Record<Exclude<EnqueueResult, 'pending' | 'ready'>, number>>;
   /** Failed executions sent again. */
@@ -117,8 +126,16 @@ export class Simulation {
   readonly snapshots$: Observable<SimulationSnapshot>;
   feed: FeedState = 'running';
   ratePerSecond: number;
-  private readonly refused: Record<OverloadLimit, number> = { 'pending-and-executing': 0, 'per-object-queue': 0, 'queue-age': 0 };
-  private readonly deduped = { 'already-executed': 0, 'already-pending': 0, 'already-executing': 0, 'wrong-epoch': 0 };
+  private readonly refused: Record<OverloadLimit, number> = {
+    'pending-and-executing': 0,
+    'per-object-queue': 0,
+    'queue-age': 0,
+    'awaiting-creation': 0,
+    'awaiting-creation-age': 0,
+  };
+  private readonly handedBack = { 'awaiting-creation': 0, 'awaiting-creation-age': 0 };
+  private accepted = 0;
+  private readonly deduped = { 'already-executed': 0, 'already-pending': 0, 'already-executing': 0, 'wrong-epoch': 0, 'handed-back': 0 };
   private resubmitted = 0;
   private committed = 0;
   private commitIndex = 0;
@@ -157,6 +174,11 @@ export class Simulation {
       this.checkFinished();
     });
     pipeline.outcomes$.subscribe((outcome) => this.onOutcome(outcome));
+    // A certificate handed back is the client's again: it resubmits it, as a refused one.
+    pipeline.handedBack$.subscribe(({ certificate, error }) => {
+      if (error.limit === 'awaiting-creation' || error.limit === 'awaiting-creation-age') this.handedBack[error.limit]++;
+      if (this.feed !== 'stopped') this.retryQueue.push(certificate);
+    });
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.snapshots$ = pipeline.driver.snapshots(options.snapshotMs).pipe(
       map((driver) => {
@@ -170,7 +192,16 @@ export class Simulation {
     const o = { ...DEFAULTS, ...options };
     const random = seededRandom(o.seed + 1);
     // Accounts merge the coins they receive, so live objects stay bounded however long it runs.
-    const generator = new WorkloadGenerator({ seed: o.seed, accounts: o.accounts, contention: o.contention, invalidShare: o.invalidShare, hotCounters: 4, sign: false, mergeReceivedCoins: 4 });
+    const merge = options.mergeReceivedCoins === undefined ? 4 : options.mergeReceivedCoins;
+    const generator = new WorkloadGenerator({
+      seed: o.seed,
+      accounts: o.accounts,
+      contention: o.contention,
+      invalidShare: o.invalidShare,
+      hotCounters: 4,
+      sign: false,
+      ...(merge === null ? {} : { mergeReceivedCoins: merge }),
+    });
     const store = new ChaosStore(random, o.maxLatencyMs);
     store.failureRate = o.failureRate;
     store.transientRate = o.transientRate;
@@ -330,8 +361,9 @@ export class Simulation {
   /**
    * Back off as a client does: while refused certificates wait, generate
    * nothing new and retry from the oldest, in calls that halve on each
-   * refusal and double on each success. Certificates that the manager's
-   * queue waits for are always admitted, so the small calls get them in.
+   * refusal and double on each success; one refused alone goes to the back of
+   * the queue. Certificates that the manager's queue waits for are always
+   * admitted, so the small calls get them in.
    */
   private async retryOldest(): Promise<void> {
     if (this.retrying) return;
@@ -348,6 +380,8 @@ export class Simulation {
     } catch (error) {
       if (!(error instanceof OverloadedError)) throw error;
       this.refuse(error);
+      // One refused alone goes to the back: what it waits behind may be further down the queue.
+      if (chunk.length === 1) this.retryQueue.push(...this.retryQueue.splice(0, 1));
       this.retryChunk = Math.max(1, Math.floor(this.retryChunk / 2));
     } finally {
       this.retrying = false;
@@ -371,7 +405,10 @@ export class Simulation {
   }
 
   private count(results: readonly EnqueueResult[]): void {
-    for (const result of results) if (result !== 'pending' && result !== 'ready') this.deduped[result]++;
+    for (const result of results) {
+      if (result === 'pending' || result === 'ready') this.accepted++;
+      else this.deduped[result]++;
+    }
   }
 
   private later(run: () => void, ms: number): void {
@@ -414,6 +451,8 @@ export class Simulation {
       refused: { ...this.refused },
       lastRefusal: this.lastRefusal,
       stop: this.stopState,
+      handedBack: { ...this.handedBack },
+      accepted: this.accepted,
       deduped: { ...this.deduped },
       resubmitted: this.resubmitted,
       retrying: this.retryQueue.length,

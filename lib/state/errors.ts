@@ -63,8 +63,13 @@ export class InputMismatchError extends ExecutionDriverError {}
 /** The epoch store the execution started with has ended (the state reconfigured). */
 export class EpochEndedError extends ExecutionDriverError {}
 
-/** Which admission limit refused a certificate. */
-export type OverloadLimit = 'pending-and-executing' | 'per-object-queue' | 'queue-age';
+/**
+ * Which admission limit refused a certificate. `awaiting-creation`: the budget
+ * of certificates waiting for objects that do not exist yet was full when it
+ * arrived; `awaiting-creation-age`: it waited for such an object longer than
+ * its age limit. Both are hand-backs of a certificate accepted earlier.
+ */
+export type OverloadLimit = 'pending-and-executing' | 'per-object-queue' | 'queue-age' | 'awaiting-creation' | 'awaiting-creation-age';
 
 /**
  * The TransactionManager is over an admission limit (as Sui's
@@ -79,6 +84,35 @@ export class OverloadedError extends ExecutionDriverError {
     readonly objectId?: string,
   ) {
     super(`Overloaded (${limit}${objectId === undefined ? '' : ` on object ${objectId}`}): ${detail}`);
+  }
+}
+
+/**
+ * The pipeline (or its TransactionManager) has been stopped: `submit` and
+ * `commit` refuse, and nothing of the call was kept. Submit to a new pipeline.
+ */
+export class PipelineStoppedError extends ExecutionDriverError {
+  constructor() {
+    super('The validator pipeline has stopped: nothing of this call was kept');
+  }
+}
+
+/** Why a commit was refused: see {@link CommitOrderError}. */
+export type CommitOrderProblem = 'went-back' | 'conflicting-redelivery';
+
+/**
+ * A consensus commit whose index is not above the last one processed and is
+ * not a redelivery of it: `went-back` when no commit of that index is known
+ * (it was skipped, or is older than the manager remembers), `conflicting-redelivery`
+ * when one is, with another digest or other certificates. Nothing of it was kept.
+ */
+export class CommitOrderError extends ExecutionDriverError {
+  constructor(
+    readonly problem: CommitOrderProblem,
+    readonly index: number,
+    readonly lastIndex: number,
+  ) {
+    super(`Commit ${index} refused (${problem}): commit ${lastIndex} was already processed`);
   }
 }
 

@@ -1,6 +1,5 @@
 import type { TransactionEvent } from '../authority-state';
-import { BcsScratch } from './direct-bcs';
-import { blake2b256Hex } from './digests';
+import { createdObjectId } from './created-object-ids';
 import { type AbortCode, DELETED_OBJECT_DIGEST, type StateEffects, sealEffects } from './effects';
 import { objectDigest } from './fast-object-encoding';
 import type { ObjectKey } from './object-store';
@@ -275,12 +274,9 @@ class Session {
 
   /** Ids of created objects: derived from the transaction digest and a counter, so deterministic. */
   private newObjectId(): ObjectId {
-    return blake2b256Hex(idSeed.reset().hex32(this.digest).u64(this.creations++).view());
+    return createdObjectId(this.digest, this.creations++);
   }
 }
-
-/** Reused for created objects' id seeds: hashed in place, synchronously. */
-const idSeed = new BcsScratch();
 
 function isOwnedBy(owner: Owner, address: string): boolean {
   return owner.kind === 'address' && owner.address === address;

@@ -29,9 +29,13 @@ export { ReferenceAuthorityState } from './reference-authority-state';
 export type { CommittedOutputs } from './reference-authority-state';
 export { DEFAULT_ADMISSION_LIMITS, TransactionManager } from './transaction-manager';
 export type {
+  AdmissionBudget,
   AdmissionLimits,
+  AdmissionLoad,
   ConsensusCommit,
   EnqueueResult,
+  HandBackReason,
+  HandedBackCertificate,
   TransactionManagerCounts,
   TransactionManagerOptions,
   TransactionManagerState,
@@ -39,11 +43,12 @@ export type {
 export { TransactionManagerMetrics } from './transaction-manager-metrics';
 export type { TransactionManagerGauges } from './transaction-manager-metrics';
 export { startValidatorPipeline } from './validator-pipeline';
-export type { ValidatorPipeline, ValidatorPipelineOptions } from './validator-pipeline';
+export type { ValidatorPipeline, ValidatorPipelineOptions, ValidatorRunSummary } from './validator-pipeline';
 export { WorkloadGenerator, generateWorkload } from './workload';
 export type { Workload, WorkloadGeneratorOptions, WorkloadOptions, WorkloadStep } from './workload';
 export { seededRandom } from './seeded-random';
 export {
+  CommitOrderError,
   ConsensusRequiredError,
   EpochEndedError,
   InputMismatchError,
@@ -53,5 +58,6 @@ export {
   NonCanonicalTransactionError,
   NotACertifiedTransactionError,
   OverloadedError,
+  PipelineStoppedError,
 } from './errors';
-export type { CertificateProblem, OverloadLimit } from './errors';
+export type { CertificateProblem, CommitOrderProblem, OverloadLimit } from './errors';

@@ -32,6 +32,11 @@ export class ReferenceEpochStore implements EpochStore {
     return this.sharedVersions.get(transaction)?.get(id);
   }
 
+  /** Every assignment of `transaction`, if consensus has ordered it and it has not executed yet. */
+  sharedVersionsOf(transaction: Digest): ReadonlyMap<ObjectId, number> | undefined {
+    return this.sharedVersions.get(transaction);
+  }
+
   /** Forget the assignments of an executed transaction. */
   release(transaction: Digest): void {
     this.sharedVersions.delete(transaction);

@@ -76,6 +76,7 @@
     $('skipped').textContent = Object.entries(d.outcomes.skipped).map(([k, v]) => `${k} ${n(v)}`).join(', ');
     $('skipped').style.fontSize = '12px';
     $('refused').textContent = `${n(sum(s.refused))} · ${n(s.retrying)}`;
+    $('handed-back').textContent = `${n(s.handedBack['awaiting-creation'])} · ${n(s.handedBack['awaiting-creation-age'])}`;
     $('manager').textContent = `${n(s.manager.pending)} · ${n(s.manager.executing)}`;
     $('dials').textContent = `rate ${n(s.ratePerSecond)}/s, contention ${Math.round(s.contention * 100)} %, failures ${Math.round(s.failureRate * 100)} %, transient ${Math.round(s.transientRate * 100)} %`;
     $('events').textContent = s.events.join('\n');
