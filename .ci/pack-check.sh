@@ -15,6 +15,11 @@ if [ -n "$strays" ]; then
   exit 1
 fi
 
+listing="$(tar -tzf "$work/$tarball")"
+for required in package/LICENSE package/CHANGELOG.md package/README.md; do
+  grep -qx "$required" <<<"$listing" || { echo "tarball lacks $required" >&2; exit 1; }
+done
+
 cd "$work"
 npm init -y >/dev/null
 npm install --no-audit --no-fund --silent "./$tarball"

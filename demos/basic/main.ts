@@ -1,21 +1,19 @@
-/** `npm run demo`: the basic execution driver demo. Options: --certificates N --concurrency N --seed N */
-import { parseArgs } from 'node:util';
+/** `npm run demo:basic`: the basic execution driver demo (`--help` lists the options). */
+import { demoOptions } from '../shared/options';
+import { inTerminal, runScenario } from '../shared/scenario';
 import { DEFAULT_DEMO, runDemo } from './run-demo';
 
-const { values } = parseArgs({
+const values = demoOptions({
+  command: 'npm run demo:basic',
+  summary: 'Certificates through a driver against a small in-memory state, each outcome printed as it streams out.',
   options: {
-    certificates: { type: 'string', default: String(DEFAULT_DEMO.certificates) },
-    concurrency: { type: 'string', default: String(DEFAULT_DEMO.maxConcurrentExecutions) },
-    seed: { type: 'string', default: String(DEFAULT_DEMO.seed) },
+    certificates: { type: 'integer', default: DEFAULT_DEMO.certificates, min: 1, max: 100_000, help: 'certificates to run' },
+    concurrency: { type: 'integer', default: DEFAULT_DEMO.maxConcurrentExecutions, min: 1, max: 1_024, help: "the driver's concurrency limit" },
+    seed: { type: 'integer', default: DEFAULT_DEMO.seed, min: 0, max: 2 ** 31 - 1, help: 'seed of the mix of certificates' },
   },
 });
 
-runDemo({
-  ...DEFAULT_DEMO,
-  certificates: Number(values.certificates),
-  maxConcurrentExecutions: Number(values.concurrency),
-  seed: Number(values.seed),
-}).catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+runScenario('npm run demo:basic', async () => {
+  await runDemo({ ...DEFAULT_DEMO, certificates: values.certificates, maxConcurrentExecutions: values.concurrency, seed: values.seed, keepServing: inTerminal() });
+  return true;
 });

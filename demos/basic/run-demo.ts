@@ -8,10 +8,11 @@ import {
   type RunSummary,
   serveMetrics,
 } from '../../lib';
+import { type ScenarioEnd, endScenario } from '../shared/scenario';
 import { InMemoryAuthorityState, effectsDigest, seededRandom } from './in-memory-authority-state';
 
 /** Knobs of the basic demo. */
-export interface DemoOptions {
+export interface DemoOptions extends ScenarioEnd {
   readonly certificates: number;
   readonly maxConcurrentExecutions: number;
   readonly seed: number;
@@ -75,7 +76,6 @@ export async function runDemo(options: DemoOptions = DEFAULT_DEMO): Promise<RunS
   ready.complete();
 
   const summary = await handle.done;
-  await server.close();
   print('');
   print(
     `Drained in ${Math.round(performance.now() - started)} ms: ${summary.executed} executed, ${summary.failed} failed, ` +
@@ -87,6 +87,7 @@ export async function runDemo(options: DemoOptions = DEFAULT_DEMO): Promise<RunS
   for (const line of text.split('\n')) {
     if (line.startsWith('execution_driver_') && !line.includes('_bucket')) print(`  ${line}`);
   }
+  await endScenario(server, print, options);
   return summary;
 }
 

@@ -1,33 +1,25 @@
 /**
  * `npm run demo`: the live validator dashboard. In a terminal it is
  * interactive (keys on the help line); without one (CI, a pipe) it runs a
- * fixed workload, prints a progress line every second and a summary.
- *
- * Options: --transactions N (no terminal; default 20000) --rate N (per second)
- *          --concurrency N --contention 0..1 --seed N --plain (no terminal UI even in a terminal)
+ * fixed workload, prints a progress line every second and a summary. Both
+ * start from the same dials (`--help` lists them).
  */
-import { parseArgs } from 'node:util';
+import { demoOptions } from '../shared/options';
+import { PIPELINE_OPTIONS, simulationOptions } from '../shared/pipeline-options';
 import { runHeadless } from './headless';
 
-const { values } = parseArgs({
+const values = demoOptions({
+  command: 'npm run demo',
+  summary: 'The live validator dashboard: interactive in a terminal; without one (or with --plain), a fixed run that exits 0 when every transaction committed.',
   options: {
-    transactions: { type: 'string', default: '20000' },
-    rate: { type: 'string', default: '5000' },
-    concurrency: { type: 'string', default: '16' },
-    contention: { type: 'string', default: '0.1' },
-    seed: { type: 'string', default: '7' },
-    plain: { type: 'boolean', default: false },
+    ...PIPELINE_OPTIONS,
+    transactions: { type: 'integer', default: 20_000, min: 1, max: 100_000_000, help: 'transactions of the fixed run (no terminal, or --plain)' },
+    plain: { type: 'flag', help: 'the fixed run even in a terminal' },
   },
 });
 
-const options = {
-  ratePerSecond: Number(values.rate),
-  maxConcurrentExecutions: Number(values.concurrency),
-  contention: Number(values.contention),
-  seed: Number(values.seed),
-};
-
 async function main(): Promise<void> {
+  const options = simulationOptions(values);
   if (process.stdout.isTTY && process.stdin.isTTY && !values.plain) {
     // A terminal is interactive even where CI is set: Ink would otherwise draw only on exit.
     process.env.CI = 'false';
@@ -36,7 +28,7 @@ async function main(): Promise<void> {
     await runInteractive(options);
     return;
   }
-  process.exitCode = await runHeadless({ ...options, transactions: Number(values.transactions), transientRate: 0.05, failureRate: 0.01 });
+  process.exitCode = await runHeadless({ ...options, transactions: values.transactions });
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { serveMetrics } from '../../lib';
+import { type ScenarioEnd, endScenario } from '../shared/scenario';
 import { Simulation } from '../shared/simulation';
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -9,7 +10,7 @@ const n = (value: number) => value.toLocaleString('en-US');
  * then certificates of the old epoch are refused (wrong-epoch) while the new
  * epoch's flow.
  */
-export async function runEpochChange(print: (line: string) => void): Promise<{ epoch: number; staleRefused: number; committed: number; generated: number }> {
+export async function runEpochChange(print: (line: string) => void, end: ScenarioEnd = {}): Promise<{ epoch: number; staleRefused: number; committed: number; generated: number }> {
   const simulation = await Simulation.start({ ratePerSecond: 2_000, contention: 0.2, maxConcurrentExecutions: 64, maxLatencyMs: 20 });
   const started = performance.now();
   const at = () => `${((performance.now() - started) / 1000).toFixed(2).padStart(5)}s`;
@@ -30,11 +31,11 @@ export async function runEpochChange(print: (line: string) => void): Promise<{ e
   const generated = simulation.generator.generated;
   await simulation.runFixed(generated);
   await simulation.stop('drain');
-  await metrics.close();
   events.unsubscribe();
   const s = simulation.current();
   print('');
   print(`Epoch ${s.epoch}: ${n(s.deduped['wrong-epoch'])} certificates of epoch ${s.epoch - 1} refused as wrong-epoch after the switch;`);
   print(`${n(s.committed)} of ${n(s.generated)} transactions committed across both epochs; nothing was pending when the committee changed.`);
+  await endScenario(metrics, print, end);
   return { epoch: s.epoch, staleRefused: s.deduped['wrong-epoch'], committed: s.committed, generated: s.generated };
 }

@@ -2,6 +2,7 @@ import { TestScheduler } from 'rxjs/testing';
 import winston from 'winston';
 import { ExecutionDriver, ExecutionDriverMetrics, type ExecutionOutcome, ForkDetectedError, type RunSummary, serveMetrics } from '../../lib';
 import { brief, certificates, marbleAuthorityState } from '../../lib/testing';
+import { type ScenarioEnd, endScenario } from '../shared/scenario';
 
 /**
  * Fork detection: the certificates come with the effects digest the rest of
@@ -10,7 +11,7 @@ import { brief, certificates, marbleAuthorityState } from '../../lib/testing';
  * lets in-flight executions finish, hands back what never started, and
  * `done` rejects with ForkDetectedError.
  */
-export async function runFork(print: (line: string) => void): Promise<{ outcomes: ExecutionOutcome[]; error: unknown }> {
+export async function runFork(print: (line: string) => void, end: ScenarioEnd = {}): Promise<{ outcomes: ExecutionOutcome[]; error: unknown }> {
   const metrics = new ExecutionDriverMetrics();
   const server = await serveMetrics({ registry: metrics.registry });
   print(`metrics: ${server.url}`);
@@ -56,7 +57,7 @@ export async function runFork(print: (line: string) => void): Promise<{ outcomes
   }
   const forks = (await metrics.registry.metrics()).split('\n').find((line) => line.startsWith('execution_driver_errors_total{reason="fork"}'));
   print(`Metrics: ${forks ?? 'no fork counter'}`);
-  await server.close();
+  await endScenario(server, print, end);
   return { outcomes, error };
 }
 

@@ -2,6 +2,7 @@ import { TestScheduler } from 'rxjs/testing';
 import winston from 'winston';
 import { ExecutionDriver, ExecutionDriverMetrics, type ExecutionOutcome, serveMetrics } from '../../lib';
 import { type ExecutionScript, brief, certificates, marbleAuthorityState } from '../../lib/testing';
+import { type ScenarioEnd, endScenario } from '../shared/scenario';
 
 /** The certificates of the ordering demo, by letter: how long each executes, and how. */
 export const ORDERING_SCRIPTS: Readonly<Record<string, ExecutionScript>> = {
@@ -20,7 +21,7 @@ export const ORDERING_SCRIPTS: Readonly<Record<string, ExecutionScript>> = {
  * which started and finished when: a Gantt chart, one row per certificate,
  * one column per frame, and the outcome stream as a marble.
  */
-export async function runOrdering(options: { concurrency: number; print: (line: string) => void }): Promise<ExecutionOutcome[]> {
+export async function runOrdering(options: { concurrency: number; print: (line: string) => void } & ScenarioEnd): Promise<ExecutionOutcome[]> {
   const { print } = options;
   const metrics = new ExecutionDriverMetrics();
   const server = await serveMetrics({ registry: metrics.registry });
@@ -72,7 +73,7 @@ export async function runOrdering(options: { concurrency: number; print: (line: 
   print(`Finish order: ${order}  (ready order: ${Object.keys(ORDERING_SCRIPTS).join(' ')})`);
   const counters = (await metrics.registry.metrics()).split('\n').filter((line) => /^execution_driver_(executed|retries|errors)_total/.test(line) && !line.endsWith(' 0'));
   print(`Metrics: ${counters.join(', ')}`);
-  await server.close();
+  await endScenario(server, print, options);
   return outcomes.map((o) => o.outcome);
 }
 

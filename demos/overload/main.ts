@@ -2,36 +2,36 @@
  * `npm run demo:overload`: a burst past the admission limits, refusals,
  * recovery; transfers only, then with accounts merging the coins they
  * receive (certificates waiting for coins not created yet), side by side.
- * Options: --burst N --limit N
+ * `--help` lists the options.
  */
-import { parseArgs } from 'node:util';
+import { demoOptions } from '../shared/options';
+import { inTerminal, runScenario } from '../shared/scenario';
 import { type OverloadResult, runOverload } from './run-overload';
 
-const { values } = parseArgs({ options: { burst: { type: 'string', default: '15000' }, limit: { type: 'string', default: '3000' } } });
+const values = demoOptions({
+  command: 'npm run demo:overload',
+  summary: 'A burst past the admission limits, twice (transfers only, then merging received coins): refusals by limit, the client backing off and retrying, recovery with every transaction committed once.',
+  options: {
+    burst: { type: 'integer', default: 15_000, min: 1, max: 1_000_000, help: 'transactions submitted at once' },
+    limit: { type: 'integer', default: 3_000, min: 100, max: 1_000_000, help: 'the admission limit on certificates pending or executing' },
+  },
+});
 const n = (value: number) => value.toLocaleString('en-US');
 
-async function main(): Promise<boolean> {
+runScenario('npm run demo:overload', async () => {
   const scenarios: [string, number | null][] = [
     ['transfers only', null],
     ['mergeReceivedCoins: 4', 4],
   ];
   const results: [string, OverloadResult][] = [];
-  for (const [name, mergeReceivedCoins] of scenarios) {
-    results.push([name, await runOverload({ burst: Number(values.burst), maxPendingAndExecuting: Number(values.limit), mergeReceivedCoins, print: (line) => console.log(line) })]);
+  for (const [index, [name, mergeReceivedCoins]] of scenarios.entries()) {
+    // Metrics stay served after the last run only: one Ctrl-C ends the demo.
+    const keepServing = inTerminal() && index === scenarios.length - 1;
+    results.push([name, await runOverload({ burst: values.burst, maxPendingAndExecuting: values.limit, mergeReceivedCoins, print: (line) => console.log(line), keepServing })]);
     console.log('');
   }
   console.log('| scenario | transactions | accepted | executed | handed back | refused calls |');
   console.log('|---|---|---|---|---|---|');
   for (const [name, r] of results) console.log(`| ${name} | ${n(r.total)} | ${n(r.accepted)} | ${n(r.committed)} | ${n(r.handedBack)} | ${n(r.refused)} |`);
   return results.every(([, r]) => r.committed === r.total);
-}
-
-main().then(
-  (ok) => {
-    process.exitCode = ok ? 0 : 1;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+});

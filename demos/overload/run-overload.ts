@@ -1,8 +1,9 @@
 import { serveMetrics } from '../../lib';
+import { type ScenarioEnd, endScenario } from '../shared/scenario';
 import { Simulation } from '../shared/simulation';
 
 /** Options of the overload demo. */
-export interface OverloadDemoOptions {
+export interface OverloadDemoOptions extends ScenarioEnd {
   readonly burst: number;
   readonly maxPendingAndExecuting: number;
   readonly print: (line: string) => void;
@@ -65,7 +66,6 @@ export async function runOverload(options: OverloadDemoOptions): Promise<Overloa
   clearInterval(ticker);
   line();
   await simulation.stop('drain');
-  await metrics.close();
   const s = simulation.current();
   const refused = Object.values(s.refused).reduce((a, b) => a + b, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -74,5 +74,6 @@ export async function runOverload(options: OverloadDemoOptions): Promise<Overloa
   print(`${n(refused)} submission calls were refused (OverloadedError, by limit: pending-and-executing ${n(s.refused['pending-and-executing'])}, per-object-queue ${n(s.refused['per-object-queue'])}, queue-age ${n(s.refused['queue-age'])}); the refused certificates were retried, oldest first, and none was lost.`);
   const handedBack = s.handedBack['awaiting-creation'] + s.handedBack['awaiting-creation-age'];
   print(`${n(s.accepted)} certificates accepted (resubmissions included); ${n(handedBack)} handed back waiting for coins not created yet (budget full ${n(s.handedBack['awaiting-creation'])}, too old ${n(s.handedBack['awaiting-creation-age'])}), and resubmitted.`);
+  await endScenario(metrics, print, options);
   return { committed: s.committed, total, refused, accepted: s.accepted, handedBack };
 }

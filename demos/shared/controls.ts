@@ -32,7 +32,48 @@ export function controlFor(key: string): Control | undefined {
   return CONTROLS.find((control) => control.key === key);
 }
 
-/** The help line: every key and what it does. */
-export function helpLine(): string {
-  return `${CONTROLS.map((c) => `${c.key} ${c.label}`).join(' · ')} · q quit`;
+/**
+ * Whether a control still means something: once a stop was asked for, or a
+ * fixed run generated everything, there is nothing left to turn (quitting
+ * is the UI's own and always works).
+ */
+export function acceptsControls(simulation: Simulation): boolean {
+  return simulation.feed !== 'stopped' && simulation.feed !== 'finished';
+}
+
+/** Run `control` if it still means something; false when it was ignored. */
+export function runControl(control: Control, simulation: Simulation): boolean {
+  if (!acceptsControls(simulation)) return false;
+  control.run(simulation);
+  return true;
+}
+
+/** Pairs of keys that turn one dial both ways, shown once in the help line. */
+const HELP: readonly [keys: string, does: string][] = [
+  ['+/-', 'concurrency'],
+  ['f/F', 'failures'],
+  ['t/T', 'transient'],
+  ['c/C', 'contention'],
+  ['b', 'burst'],
+  ['d', 'duplicates'],
+  ['e', 'epoch'],
+  ['p', 'pause'],
+  ['s/a', 'drain/abort-stop'],
+  ['q', 'quit'],
+];
+
+/** The help: every key and what it does, short enough for two lines of an 80-column terminal. */
+export function helpItems(): string[] {
+  return HELP.map(([keys, does]) => `${keys} ${does}`);
+}
+
+/** `items` joined with ` · ` into lines of at most `width` characters, never breaking an item. */
+export function wrapItems(items: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const item of items) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 3 + item.length <= width) lines[lines.length - 1] = `${last} · ${item}`;
+    else lines.push(item);
+  }
+  return lines;
 }

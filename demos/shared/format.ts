@@ -1,3 +1,4 @@
+import type { OverloadLimit } from '../../lib/validator';
 import type { SimulationSnapshot } from './simulation';
 import { percent } from './simulation';
 
@@ -11,11 +12,39 @@ export function sparkline(values: readonly number[]): string {
   return values.map((v) => BARS[Math.min(BARS.length - 1, Math.floor((v / max) * (BARS.length - 1)))] ?? ' ').join('');
 }
 
-/** `a 1 · b 2`, for a record of counts. */
+/** `a 1 · b 2` for the non-zero counts of a record (`none` if all are zero): a row stays short. */
 function counts(record: Readonly<Record<string, number>>): string {
-  return Object.entries(record)
-    .map(([key, value]) => `${key} ${n(value)}`)
-    .join(' · ');
+  const nonZero = Object.entries(record).filter(([, value]) => value > 0);
+  return nonZero.length === 0 ? 'none' : nonZero.map(([key, value]) => `${key} ${n(value)}`).join(' · ');
+}
+
+/** What each admission limit refusing means for the person watching. */
+const REFUSAL_MEANING: Readonly<Record<OverloadLimit, string>> = {
+  'queue-age': 'execution is behind the arrivals',
+  'per-object-queue': 'too many wait on one object',
+  'pending-and-executing': 'the manager is full',
+  'awaiting-creation': 'too many wait for objects not created yet',
+  'awaiting-creation-age': 'waited too long for an object not created yet',
+};
+
+/**
+ * Where the run is, in one word or two: `running`, `PAUSED`, `epoch change`,
+ * `finished`, `stopping (drain)`, `stopped (drain)`. Never `running` once a
+ * stop was asked for or the fixed run generated everything.
+ */
+export function runStatus(s: SimulationSnapshot): string {
+  if (s.stop) return `${s.stop.settled ? 'stopped' : 'stopping'} (${s.stop.mode})`;
+  if (s.feed === 'finished') return 'finished';
+  if (s.driver.paused) return 'PAUSED';
+  if (s.feed === 'epoch-change') return 'epoch change';
+  return 'running';
+}
+
+/** Why the latest refusal happened, meaning first (a narrow terminal cuts the figures, not the point). */
+export function refusalReason(s: SimulationSnapshot): string {
+  if (s.lastRefusal === undefined) return 'no refusal yet';
+  const limit = s.lastRefusal.slice(0, s.lastRefusal.indexOf(':')) as OverloadLimit;
+  return `${REFUSAL_MEANING[limit]} (${s.lastRefusal})`;
 }
 
 /** The dashboard's rows, label first. */
@@ -23,17 +52,18 @@ export function dashboardRows(s: SimulationSnapshot, history: readonly number[])
   const { driver } = s;
   const failed = Object.values(driver.outcomes.failed).reduce((a, b) => a + b, 0);
   return [
+    ['Status', `${runStatus(s)}    epoch ${s.epoch}    generated ${n(s.generated)}    committed ${n(s.committed)}`],
     ['Throughput', `${n(driver.executedPerSecond)} executed/s  ${sparkline(history)}`],
-    ['In flight', `${driver.inFlight} / limit ${driver.maxConcurrentExecutions}    backlog ${n(driver.backlogSize)}    ${driver.paused ? 'PAUSED' : 'running'}`],
+    ['In flight', `${driver.inFlight} / limit ${driver.maxConcurrentExecutions}    backlog ${n(driver.backlogSize)}`],
     ['Latency', `p50 ${ms(driver.latencyMs.p50)}   p95 ${ms(driver.latencyMs.p95)}   p99 ${ms(driver.latencyMs.p99)}`],
     ['Executed', `${n(driver.outcomes.executed)}    retried ${n(driver.outcomes.retries)}    failed ${n(failed)} (resubmitted ${n(s.resubmitted)})`],
     ['Skipped', counts(driver.outcomes.skipped)],
     ['Failed', counts(driver.outcomes.failed)],
     ['Manager', `pending ${n(s.manager.pending)} · executing ${n(s.manager.executing)} · missing objects ${n(s.manager.missingObjects)}`],
     ['Refused', `${counts(s.refused)}    waiting to retry ${n(s.retrying)}`],
+    ['Why', refusalReason(s)],
     ['Handed back', `${counts(s.handedBack)}    (waited for objects not created yet; resubmitted)`],
     ['Deduped', counts(s.deduped)],
-    ['Epoch', `${s.epoch}    feed ${s.feed}    generated ${n(s.generated)}    committed ${n(s.committed)}`],
     ['Dials', `rate ${n(s.ratePerSecond)}/s · contention ${percent(s.contention)} · failures ${percent(s.failureRate)} · transient ${percent(s.transientRate)}`],
   ];
 }

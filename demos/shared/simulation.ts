@@ -34,6 +34,12 @@ export interface SimulationOptions {
 /** What the feeder is doing. */
 export type FeedState = 'running' | 'paused' | 'epoch-change' | 'finished' | 'stopped';
 
+/** A stop asked for: how, and whether the driver has settled. */
+export interface StopState {
+  readonly mode: StopMode;
+  readonly settled: boolean;
+}
+
 /** Everything a dashboard shows, once per period. */
 export interface SimulationSnapshot {
   readonly driver: PeriodicSnapshot;
@@ -51,6 +57,10 @@ export interface SimulationSnapshot {
   readonly retrying: number;
   /** Submission calls refused by admission control, by limit. */
   readonly refused: Readonly<Record<OverloadLimit, number>>;
+  /** Why the latest refusal happened (the limit and what passed it), if any. */
+  readonly lastRefusal: string | undefined;
+  /** Set once a stop was asked for. */
+  readonly stop: StopState | undefined;
   /** Certificates accepted, then handed back by admission control (and resubmitted), by limit. */
   readonly handedBack: Readonly<Record<'awaiting-creation' | 'awaiting-creation-age', number>>;
   /** Certificates the manager accepted (`pending` or `ready`), resubmissions included. */
@@ -79,6 +89,13 @@ const DEFAULTS = {
 } as const;
 
 const TICK_MS = 50;
+/**
+ * The rate climbs to the dial over the first seconds: a cold process (JIT,
+ * first allocations) executes at a fraction of its warm speed, and the full
+ * rate at once made queues older than the queue-age limit, so the first
+ * second showed refusals that had nothing to do with the dials.
+ */
+export const WARM_UP_MS = 3_000;
 const MAX_RETRY_CHUNK = 500;
 const RESUBMIT_FAILED_MS = 300;
 
@@ -121,6 +138,9 @@ export class Simulation {
   private readonly recent: CertifiedTransaction[] = [];
   private readonly ticker: NodeJS.Timeout;
   private lastPeriodic: PeriodicSnapshot | undefined;
+  private lastRefusal: string | undefined;
+  private stopState: StopState | undefined;
+  private readonly startedAt = performance.now();
   private finishTarget: number | undefined;
   private finished: (() => void) | undefined;
 
@@ -270,11 +290,13 @@ export class Simulation {
   /** Stop generating and stop the driver, draining or aborting what runs. */
   async stop(mode: StopMode = 'drain'): Promise<RunSummary> {
     this.feed = 'stopped';
+    this.stopState = { mode, settled: false };
     clearInterval(this.ticker);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.event(`stopping (${mode})`);
     const summary = await this.pipeline.stop({ mode });
+    this.stopState = { mode, settled: true };
     this.event(`stopped (${mode}): ${summary.unstarted.length.toLocaleString('en-US')} received certificates handed back unstarted`);
     return summary;
   }
@@ -286,7 +308,7 @@ export class Simulation {
       return;
     }
     if (this.feed !== 'running') return;
-    let count = (this.ratePerSecond * TICK_MS) / 1000 + this.carry;
+    let count = (warmUpRate(this.ratePerSecond, performance.now() - this.startedAt) * TICK_MS) / 1000 + this.carry;
     if (this.finishTarget !== undefined) count = Math.min(count, this.finishTarget - this.generator.generated);
     const whole = Math.floor(count);
     this.carry = count - whole;
@@ -314,9 +336,9 @@ export class Simulation {
       this.count(await this.pipeline.submit(certificates));
     } catch (error) {
       if (!(error instanceof OverloadedError)) throw error;
-      this.refused[error.limit]++;
+      this.refuse(error);
       this.backingOff = true;
-      this.event(`refused: ${error.limit}; ${certificates.length.toLocaleString('en-US')} certificates wait to be retried`);
+      this.event(`refused (${error.limit}): ${certificates.length.toLocaleString('en-US')} certificates wait to be retried`);
       for (const certificate of certificates) this.retryQueue.push(certificate);
     }
   }
@@ -342,7 +364,7 @@ export class Simulation {
       }
     } catch (error) {
       if (!(error instanceof OverloadedError)) throw error;
-      this.refused[error.limit]++;
+      this.refuse(error);
       // One refused alone goes to the back: what it waits behind may be further down the queue.
       if (chunk.length === 1) this.retryQueue.push(...this.retryQueue.splice(0, 1));
       this.retryChunk = Math.max(1, Math.floor(this.retryChunk / 2));
@@ -355,9 +377,16 @@ export class Simulation {
     if (outcome.kind !== 'failed' || this.feed === 'stopped') return;
     const certificate = outcome.pending.certificate as CertifiedTransaction;
     if (isShared(certificate)) return;
-    // The network would deliver the certificate again; so does the simulation.
+    // The network would deliver the certificate again; so does the simulation. At the front:
+    // it executed once, so nothing it needs waits, and certificates refused since may spend its
+    // outputs. Behind them, it would wait behind a head the manager refuses until it runs: a livelock.
     this.resubmitted++;
-    this.later(() => this.retryQueue.push(certificate), RESUBMIT_FAILED_MS);
+    this.later(() => this.retryQueue.unshift(certificate), RESUBMIT_FAILED_MS);
+  }
+
+  private refuse(error: OverloadedError): void {
+    this.refused[error.limit]++;
+    this.lastRefusal = `${error.limit}: ${error.detail}`;
   }
 
   private count(results: readonly EnqueueResult[]): void {
@@ -405,6 +434,8 @@ export class Simulation {
       generated: this.generator.generated,
       committed: this.committed,
       refused: { ...this.refused },
+      lastRefusal: this.lastRefusal,
+      stop: this.stopState,
       handedBack: { ...this.handedBack },
       accepted: this.accepted,
       deduped: { ...this.deduped },
@@ -414,6 +445,12 @@ export class Simulation {
       events: [...this.recentEvents],
     };
   }
+}
+
+/** The generation rate `elapsedMs` after the start: from a quarter of `rate` up to it over {@link WARM_UP_MS}. */
+export function warmUpRate(rate: number, elapsedMs: number): number {
+  const share = Math.min(1, 0.25 + (0.75 * Math.max(0, elapsedMs)) / WARM_UP_MS);
+  return rate * share;
 }
 
 function isShared(certificate: CertifiedTransaction): boolean {

@@ -1,12 +1,15 @@
-/** `npm run demo:web`: the live dashboard in a browser. Options: --port N (default 8080) --rate N --concurrency N */
-import { parseArgs } from 'node:util';
+/** `npm run demo:web`: the live dashboard in a browser (`--help` lists the options). */
+import { demoOptions } from '../shared/options';
+import { PIPELINE_OPTIONS, simulationOptions } from '../shared/pipeline-options';
 import { startWebDashboard } from './server';
 
-const { values } = parseArgs({
-  options: { port: { type: 'string', default: '8080' }, rate: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '16' } },
+const values = demoOptions({
+  command: 'npm run demo:web',
+  summary: 'The live validator dashboard in a browser, on http://127.0.0.1:<port>/, until Ctrl-C.',
+  options: { port: { type: 'integer', default: 8080, min: 0, max: 65_535, help: 'port to serve the page on (0: any free one)' }, ...PIPELINE_OPTIONS },
 });
 
-startWebDashboard({ port: Number(values.port), ratePerSecond: Number(values.rate), maxConcurrentExecutions: Number(values.concurrency) }).then(
+startWebDashboard({ port: values.port, ...simulationOptions(values) }).then(
   (dashboard) => {
     console.log(`dashboard: ${dashboard.url}`);
     console.log(`metrics:   ${dashboard.metrics.url}`);
@@ -15,7 +18,7 @@ startWebDashboard({ port: Number(values.port), ratePerSecond: Number(values.rate
   },
   (error: unknown) => {
     const inUse = (error as { code?: string }).code === 'EADDRINUSE';
-    console.error(inUse ? `port ${values.port} is taken: try npm run demo:web -- --port 8081` : error);
+    console.error(inUse ? `npm run demo:web: port ${values.port} is taken: try npm run demo:web -- --port ${values.port + 1}` : error);
     process.exitCode = 1;
   },
 );

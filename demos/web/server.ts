@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
 import { type MetricsServer, serveMetrics } from '../../lib';
-import { CONTROLS, controlFor } from '../shared/controls';
+import { CONTROLS, controlFor, runControl } from '../shared/controls';
 import { Simulation, type SimulationOptions, type SimulationSnapshot } from '../shared/simulation';
 
 /** A running browser dashboard. */
@@ -66,8 +66,8 @@ export async function startWebDashboard(options: SimulationOptions & { port?: nu
     }
     const control = request.method === 'POST' && path.startsWith('/control/') ? controlFor(decodeURIComponent(path.slice('/control/'.length))) : undefined;
     if (control) {
-      control.run(simulation);
-      response.writeHead(204).end();
+      // 409 once the run is over: the page greys its buttons out on the feed it shows.
+      response.writeHead(runControl(control, simulation) ? 204 : 409).end();
       return;
     }
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

@@ -79,7 +79,8 @@ export type OverloadLimit = 'pending-and-executing' | 'per-object-queue' | 'queu
 export class OverloadedError extends ExecutionDriverError {
   constructor(
     readonly limit: OverloadLimit,
-    detail: string,
+    /** What passed the limit, e.g. `oldest waiting 1204 ms, limit 1000 ms`. */
+    readonly detail: string,
     readonly objectId?: string,
   ) {
     super(`Overloaded (${limit}${objectId === undefined ? '' : ` on object ${objectId}`}): ${detail}`);

@@ -47,6 +47,42 @@ describe('browser dashboard in headless Chromium', () => {
     expect(statSync(screenshot).size).toBeGreaterThan(20_000);
   }, 60_000);
 
+  it('charts a minute of time from the first point, counts from zero, and the backlog on its own scale', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(dashboard.url);
+    await page.waitForFunction('window.dashboard.points() >= 1', undefined, { timeout: 20_000 });
+    type Chart = { title: string; scales: Record<string, { min: number; max: number }>; series: { label: string; scale: string }[] };
+    const charts = await page.evaluate<Chart[]>('window.dashboard.charts()');
+    expect(charts.map((c) => c.title)).toEqual(['Throughput (executed / s)', 'Execution latency (ms)', 'In flight and limit (left) · backlog (right)']);
+    for (const chart of charts) {
+      const x = chart.scales.x as { min: number; max: number };
+      expect(x.max - x.min).toBe(60);
+      expect(Math.abs(x.max - Date.now() / 1000)).toBeLessThan(30); // seconds since the epoch, not a few milliseconds
+      expect(chart.scales.y?.min).toBe(0);
+    }
+    const load = charts[2] as Chart;
+    expect(load.series).toEqual([
+      { label: 'in flight', scale: 'y' },
+      { label: 'limit', scale: 'y' },
+      { label: 'backlog', scale: 'backlog' },
+    ]);
+    expect(load.scales.backlog?.min).toBe(0);
+    await page.close();
+  }, 60_000);
+
+  it('greys the controls out once the run is stopped, and the server refuses them', async () => {
+    const page = await browser.newPage();
+    await page.goto(dashboard.url);
+    await page.waitForSelector('#controls button[data-key="s"]');
+    await page.waitForFunction('window.dashboard.ticks() >= 1', undefined, { timeout: 20_000 });
+    await page.click('#controls button[data-key="s"]');
+    await page.waitForFunction("document.querySelector('#controls button[data-key=\"+\"]').disabled", undefined, { timeout: 20_000 });
+    const response = await fetch(new URL('/control/%2B', dashboard.url), { method: 'POST' });
+    expect(response.status).toBe(409);
+    expect(dashboard.simulation.pipeline.driver.maxConcurrentExecutions).toBe(32);
+    await page.close();
+  }, 60_000);
+
   it('rejects a port that is taken, and leaves nothing running', async () => {
     const port = Number(new URL(dashboard.url).port);
     await expect(startWebDashboard({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' });

@@ -1,21 +1,34 @@
 // The browser dashboard: Server-Sent Events in, uPlot charts and figures out.
 'use strict';
 (() => {
-  const WINDOW = 120; // points kept per chart
+  const WINDOW = 120; // points kept per chart: a minute at two snapshots a second
+  const SPAN_SECONDS = 60; // the time axis always shows the last minute, from the first point on
   const n = (value) => Math.round(value).toLocaleString('en-US');
   const ms = (value) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
   const sum = (record) => Object.values(record).reduce((a, b) => a + b, 0);
   const $ = (id) => document.getElementById(id);
 
+  // The last minute up to the newest point (or now, before there is one): one point is a dot at
+  // the right edge, not an axis of a few milliseconds.
+  // (From the data, not uPlot's max: for a single point uPlot pads that by a day.)
+  const timeRange = (u) => {
+    const times = u.data[0] ?? [];
+    const end = times.length > 0 ? times[times.length - 1] : Date.now() / 1000;
+    return [end - SPAN_SECONDS, end];
+  };
+  // Counts and durations from zero: a flat line at 1,990/s reads as flat, not as a cliff.
+  const fromZero = (u, min, max) => [0, max > 0 ? max * 1.1 : 1];
+
   const series = { time: [], executed: [], p50: [], p95: [], p99: [], inFlight: [], backlog: [], limit: [] };
-  const make = (id, title, lines, data) =>
+  const make = (id, title, lines, data, extraScale) =>
     new uPlot(
       {
         title,
         width: $(id).clientWidth - 12 || 600,
         height: 230,
-        scales: { x: { time: true } },
-        series: [{}, ...lines.map(([label, stroke]) => ({ label, stroke, width: 2 }))],
+        scales: { x: { time: true, range: timeRange }, y: { range: fromZero }, ...(extraScale ? { [extraScale]: { range: fromZero } } : {}) },
+        axes: [{}, { scale: 'y' }, ...(extraScale ? [{ scale: extraScale, side: 1, grid: { show: false }, label: extraScale }] : [])],
+        series: [{}, ...lines.map(([label, stroke, scale]) => ({ label, stroke, width: 2, scale: scale ?? 'y' }))],
       },
       data(),
       $(id),
@@ -27,7 +40,14 @@
       () => [series.time, series.p50, series.p95, series.p99],
     ],
     [
-      make('chart-load', 'In flight, limit and backlog', [['in flight', '#2a7ab9'], ['limit', '#999'], ['backlog', '#d9534f']], () => [series.time, series.inFlight, series.limit, series.backlog]),
+      // The backlog runs to thousands while the limit is 16: on its own scale (right axis), or it flattens the rest.
+      make(
+        'chart-load',
+        'In flight and limit (left) · backlog (right)',
+        [['in flight', '#2a7ab9'], ['limit', '#999'], ['backlog', '#d9534f', 'backlog']],
+        () => [series.time, series.inFlight, series.limit, series.backlog],
+        'backlog',
+      ),
       () => [series.time, series.inFlight, series.limit, series.backlog],
     ],
   ];
@@ -60,6 +80,9 @@
     $('manager').textContent = `${n(s.manager.pending)} · ${n(s.manager.executing)}`;
     $('dials').textContent = `rate ${n(s.ratePerSecond)}/s, contention ${Math.round(s.contention * 100)} %, failures ${Math.round(s.failureRate * 100)} %, transient ${Math.round(s.transientRate * 100)} %`;
     $('events').textContent = s.events.join('\n');
+    // Once a stop was asked for (or a fixed run is done) the dials mean nothing: the server refuses them too.
+    const over = Boolean(s.stop) || s.feed === 'finished';
+    for (const button of $('controls').querySelectorAll('button')) button.disabled = over;
   }
 
   fetch('/controls')
@@ -78,5 +101,16 @@
     });
 
   new EventSource('/events').onmessage = (message) => show(JSON.parse(message.data));
-  window.dashboard = { points: () => series.time.length, ticks: () => ticks };
+  // For the browser test: what each chart shows, by scale.
+  const scaleOf = (chart, key) => ({ min: chart.scales[key].min, max: chart.scales[key].max });
+  window.dashboard = {
+    points: () => series.time.length,
+    ticks: () => ticks,
+    charts: () =>
+      charts.map(([chart]) => ({
+        title: chart.root.querySelector('.u-title').textContent,
+        scales: Object.fromEntries(Object.keys(chart.scales).map((key) => [key, scaleOf(chart, key)])),
+        series: chart.series.slice(1).map((s) => ({ label: s.label, scale: s.scale })),
+      })),
+  };
 })();

@@ -2,6 +2,7 @@ import type { TransactionEvent } from '../../authority-state';
 import { createdObjectId } from './created-object-ids';
 import { type AbortCode, DELETED_OBJECT_DIGEST, type StateEffects, sealEffects } from '../model/effects';
 import { objectDigest } from '../model/fast-object-encoding';
+import { lamportVersion as lamportVersionOf } from '../model/lamport-version';
 import type { ObjectKey } from '../storage/object-store';
 import { type Digest, type ObjectContents, type ObjectId, type ObjectRef, type Owner, type StoredObject, refOf } from '../model/objects';
 import type { Command, TransactionData } from '../model/transactions';
@@ -59,16 +60,14 @@ function abort(code: AbortCode, command: number): never {
  * and charges gas, as in Sui: it is an outcome, not an exception.
  */
 export function executeTransaction(data: TransactionData, digest: Digest, epoch: number, inputs: LoadedInputs): ExecutionOutput {
-  // One pass over the inputs: the Lamport version, dependencies and shared objects read.
-  let lamportVersion = inputs.gasCoin.version;
+  // The Lamport version (the manager predicted the same, with the same function); dependencies and shared objects read.
+  const lamportVersion = lamportVersionOf(inputs.gasCoin.version, inputs.objects.values(), (object) => object.version);
   const dependencies: Digest[] = [inputs.gasCoin.previousTransaction];
   const sharedObjects: ObjectRef[] = [];
   for (const object of inputs.objects.values()) {
-    if (object.version > lamportVersion) lamportVersion = object.version;
     if (!dependencies.includes(object.previousTransaction)) dependencies.push(object.previousTransaction);
     if (object.owner.kind === 'shared') sharedObjects.push(refOf(object));
   }
-  lamportVersion += 1;
   sortSmall(dependencies);
   const mutableIds = mutableInputIds(data, inputs);
 

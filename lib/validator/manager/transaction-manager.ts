@@ -6,6 +6,7 @@ import type { CertifiedTransaction } from '../certificates/certified-transaction
 import { CommitOrder } from './commit-order';
 import { createdObjectId, creationCount } from '../execution/created-object-ids';
 import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from '../errors';
+import { lamportVersion } from '../model/lamport-version';
 import type { Digest, ObjectId } from '../model/objects';
 import type { ReferenceAuthorityState } from '../execution/reference-authority-state';
 import type { TransactionManagerMetrics } from './transaction-manager-metrics';
@@ -361,15 +362,13 @@ export class TransactionManager {
       if (before) return { certificate, commit: at, shared: before };
       if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
       const shared = new Map<ObjectId, number>();
-      let lamport = certificate.data.gas.payment.version;
       for (const input of certificate.data.inputs) {
-        if (input.kind === 'shared') {
-          const version = this.nextSharedVersion.get(input.id) ?? input.initialSharedVersion;
-          shared.set(input.id, version);
-          lamport = Math.max(lamport, version);
-        } else lamport = Math.max(lamport, input.ref.version);
+        if (input.kind === 'shared') shared.set(input.id, this.nextSharedVersion.get(input.id) ?? input.initialSharedVersion);
       }
-      lamport += 1;
+      // What executeTransaction will write: owned inputs count as much as shared ones.
+      const lamport = lamportVersion(certificate.data.gas.payment.version, certificate.data.inputs, (input) =>
+        input.kind === 'shared' ? (shared.get(input.id) ?? input.initialSharedVersion) : input.ref.version,
+      );
       for (const input of certificate.data.inputs) {
         if (input.kind === 'shared' && input.mutable) this.nextSharedVersion.set(input.id, lamport);
       }

@@ -23,14 +23,23 @@ const SCOPE_BYTES: Record<DigestScope, Uint8Array> = {
  * (bench/validator.ts). Compiling is asynchronous, so until it is done, or if
  * WebAssembly is unavailable, the same function runs in JavaScript
  * (@noble/hashes). Both give the same bytes (spec/validator/model/digests.spec.ts).
+ *
+ * The compile starts on the first digest or `digestsReady()`, not when the
+ * module loads: importing the package does no work (package.json says
+ * `sideEffects: false`, and a bundler may drop this module unused).
  */
 let wasm: IHasher | undefined;
-const wasmLoaded: Promise<void> = createBLAKE2b(256).then(
-  (hasher) => {
-    wasm = hasher;
-  },
-  () => undefined,
-);
+let wasmLoaded: Promise<void> | undefined;
+
+function loadWasm(): Promise<void> {
+  wasmLoaded ??= createBLAKE2b(256).then(
+    (hasher) => {
+      wasm = hasher;
+    },
+    () => undefined,
+  );
+  return wasmLoaded;
+}
 
 /** Which implementation computes digests right now. */
 export function digestBackend(): 'wasm' | 'js' {
@@ -38,21 +47,26 @@ export function digestBackend(): 'wasm' | 'js' {
 }
 
 /**
- * Resolves once digests run at full speed (or it is known they cannot): await
- * it before a throughput-sensitive run. Digests are correct either way.
+ * Starts the WebAssembly compile if nothing has yet, and resolves once
+ * digests run at full speed (or it is known they cannot): await it before a
+ * throughput-sensitive run. Digests are correct either way.
  */
 export function digestsReady(): Promise<void> {
-  return wasmLoaded;
+  return loadWasm();
 }
 
 /** Blake2b-256 of `bytes`, as `0x`-hex. */
 export function blake2b256Hex(bytes: Uint8Array): Digest {
-  return wasm ? wasmBlake2b256Hex(wasm, bytes) : jsBlake2b256Hex(bytes);
+  if (wasm) return wasmBlake2b256Hex(wasm, bytes);
+  void loadWasm();
+  return jsBlake2b256Hex(bytes);
 }
 
 /** Blake2b-256 of the scope byte followed by `bytes`. */
 export function scopedDigest(scope: DigestScope, bytes: Uint8Array): Digest {
-  return wasm ? wasmBlake2b256Hex(wasm, SCOPE_BYTES[scope], bytes) : jsBlake2b256Hex(SCOPE_BYTES[scope], bytes);
+  if (wasm) return wasmBlake2b256Hex(wasm, SCOPE_BYTES[scope], bytes);
+  void loadWasm();
+  return jsBlake2b256Hex(SCOPE_BYTES[scope], bytes);
 }
 
 /** The JavaScript implementation, over the concatenation of `parts`. @internal */

@@ -21,6 +21,16 @@ function drive(state: ReferenceAuthorityState, certificates: CertifiedTransactio
   return { outcomes, done: handle.done };
 }
 
+
+/** Turn the event loop until `condition` holds; fail, not hang, when it never does. */
+async function eventually(condition: () => boolean, what: string, turns = 100_000): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`never happened within ${turns} event-loop turns: ${what}`);
+}
+
 describe('ReferenceAuthorityState', () => {
   it('executes a certificate through the driver and commits objects, effects and the executed marker', async () => {
     const { state, store, coin, gas, certify, transfer } = await setup();
@@ -70,7 +80,7 @@ describe('ReferenceAuthorityState', () => {
     const reads = jest.spyOn(state.store, 'readObjects');
     // A wide retry window (10 attempts, 5 ms doubling), so a slow machine cannot exhaust it first.
     const { outcomes, done } = drive(state, [second], { maxAttempts: 10, initialDelayMs: 5 });
-    while (reads.mock.calls.length === 0) await new Promise((resolve) => setImmediate(resolve)); // first attempt made
+    await eventually(() => reads.mock.calls.length > 0, 'the first attempt reading its inputs');
     await state.tryExecuteImmediately(first, undefined, undefined, state.loadEpochStoreOneCallPerTask());
     await done;
     expect(outcomes).toEqual([expect.objectContaining({ kind: 'executed', digest: second.digest })]);

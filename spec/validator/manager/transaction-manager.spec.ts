@@ -58,6 +58,40 @@ describe('TransactionManager', () => {
     expect((await store.readLatest([counter.id]))[0]?.contents).toEqual({ type: 'counter', value: 5n });
   });
 
+  it('predicts the shared version a transaction writes from its owned inputs too, as execution does', async () => {
+    const fixture = await setup();
+    const { state, store, counter, gas, certify, increment } = fixture;
+    const manager = new TransactionManager(state);
+    const ready = collect(manager);
+    // An owned coin at version 7, past the gas (1) and the counter (1): the increment's Lamport version is 8.
+    const high = { ...genesisObject(id(10), { kind: 'address', address: ALICE }, { type: 'coin', balance: 5n }), version: 7 };
+    await store.commit({ transactionDigest: id(0xeef), effects: {} as never, events: [], written: [high], deleted: [] });
+    const gas2 = genesisObject(id(9), { kind: 'address', address: ALICE }, { type: 'coin', balance: 1_000_000n });
+    await store.commit({ transactionDigest: id(0xeee), effects: {} as never, events: [], written: [gas2], deleted: [] });
+    const withOwned = increment(refOf(gas), 2n);
+    const a = certify({ ...withOwned, inputs: [...withOwned.inputs, { kind: 'owned', ref: refOf(high) }] });
+    const b = certify(increment(refOf(gas2), 3n));
+    expect(await manager.commit({ digest: 'c1', index: 1, certificates: [a, b] })).toEqual(['ready', 'pending']);
+    expect(state.loadEpochStoreOneCallPerTask().sharedVersion(b.digest, counter.id)).toBe(8);
+    await execute(fixture, ready[0] as PendingCertificate);
+    expect((await store.readLatest([counter.id]))[0]?.version).toBe(8);
+    // The version predicted is the version written: b is released, and runs.
+    expect(ready.map((p) => p.certificate.digest)).toEqual([a.digest, b.digest]);
+    await execute(fixture, ready[1] as PendingCertificate);
+    expect((await store.readLatest([counter.id]))[0]?.contents).toEqual({ type: 'counter', value: 5n });
+  });
+
+  it('is no longer executing a released certificate the driver skipped (wrong epoch after a reconfiguration)', async () => {
+    const { state, coin, gas, certify, transfer } = await setup();
+    const manager = new TransactionManager(state);
+    const ready = collect(manager);
+    const tx = certify(transfer(refOf(coin), refOf(gas)));
+    expect(await manager.enqueue([tx])).toEqual(['ready']);
+    expect(manager.counts.executing).toBe(1);
+    manager.notifyOutcome({ kind: 'skipped', reason: 'wrong-epoch', currentEpoch: 1, digest: tx.digest, pending: ready[0] as PendingCertificate, queueingDelayMs: 0 });
+    expect(manager.counts).toEqual({ pending: 0, executing: 0, missingObjects: 0 });
+  });
+
   it('gives read-only shared inputs the current version without advancing it', async () => {
     const { state, counter, gas, certify, increment } = await setup();
     const manager = new TransactionManager(state);
@@ -158,6 +192,60 @@ describe('TransactionManager', () => {
       const error = await manager.enqueue([certify(transfer({ ...refOf(coin), version: 6 }, refOf(gas)))]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OverloadedError);
       expect((error as OverloadedError).message).toMatch(/queue-age on object .*oldest waiting 1500 ms, limit 1000 ms/);
+    });
+  });
+
+  describe('admission limits at their boundaries: exactly at a limit is admitted, one past it refused', () => {
+    it('pending-and-executing', async () => {
+      const { state, coin, gas, certify, transfer } = await setup();
+      const manager = new TransactionManager(state, { limits: { maxPendingAndExecuting: 3 } });
+      const waiting = (v: number) => certify(transfer({ ...refOf(coin), version: v }, refOf(gas)));
+      expect(await manager.enqueue([waiting(5)])).toEqual(['pending']);
+      expect(await manager.enqueue([waiting(6), waiting(7)])).toEqual(['pending', 'pending']); // 3 of 3
+      await expect(manager.enqueue([waiting(8)])).rejects.toMatchObject({ limit: 'pending-and-executing' });
+      expect(manager.counts.pending).toBe(3);
+    });
+
+    it('pending-and-executing, once the certificates that unblock others are set aside', async () => {
+      const { state, coin, gas, certify, transfer } = await setup();
+      const manager = new TransactionManager(state, { limits: { maxPendingAndExecuting: 3 } });
+      const spending = (v: number) => certify(transfer({ ...refOf(coin), version: v }, refOf(gas)));
+      await manager.enqueue([spending(5)]); // waits for coin version 5
+      // Four would pass the limit, but spending(4) writes version 5 and goes past it: the other two make exactly 3.
+      expect(await manager.enqueue([spending(4), spending(6), spending(7)])).toEqual(['pending', 'pending', 'pending']);
+      expect(manager.load).toMatchObject({ ordinary: 3, pastLimit: 1 });
+      await expect(manager.enqueue([spending(3), spending(8)])).rejects.toMatchObject({ limit: 'pending-and-executing' });
+    });
+
+    it('per-object queue, across calls and within one', async () => {
+      const { state, coin, gas, certify, transfer } = await setup();
+      const waiting = (v: number) => certify(transfer({ ...refOf(coin), version: v }, refOf(gas)));
+      const across = new TransactionManager(state, { limits: { maxPerObjectQueue: 3 } });
+      expect(await across.enqueue([waiting(5), waiting(6)])).toEqual(['pending', 'pending']);
+      expect(await across.enqueue([waiting(7)])).toEqual(['pending']); // 3 waiting on the coin: the limit
+      await expect(across.enqueue([waiting(8)])).rejects.toMatchObject({ limit: 'per-object-queue', objectId: coin.id });
+      const within = new TransactionManager(state, { limits: { maxPerObjectQueue: 3 } });
+      await expect(within.enqueue([waiting(5), waiting(6), waiting(7), waiting(8)])).rejects.toMatchObject({ limit: 'per-object-queue' });
+      expect(await within.enqueue([waiting(5), waiting(6), waiting(7)])).toEqual(['pending', 'pending', 'pending']);
+      // A call larger than the limit is counted per object: three on the coin and one elsewhere is within it.
+      const mixed = new TransactionManager(state, { limits: { maxPerObjectQueue: 3 } });
+      const [otherCoin, otherGas] = [genesisObject(id(11), { kind: 'address', address: ALICE }, { type: 'coin', balance: 5n }), genesisObject(id(12), { kind: 'address', address: ALICE }, { type: 'coin', balance: 1_000_000n })];
+      await state.store.commit({ transactionDigest: id(0xeed), effects: {} as never, events: [], written: [otherCoin, otherGas], deleted: [] });
+      const elsewhere = certify(transfer({ ...refOf(otherCoin), version: 5 }, refOf(otherGas)));
+      expect(await mixed.enqueue([waiting(5), waiting(6), waiting(7), elsewhere])).toEqual(['pending', 'pending', 'pending', 'pending']);
+    });
+
+    it('queue age', async () => {
+      const { state, coin, gas, certify, transfer } = await setup();
+      let now = 0;
+      const manager = new TransactionManager(state, { limits: { maxQueueAgeMs: 1_000 }, now: () => now });
+      const waiting = (v: number) => certify(transfer({ ...refOf(coin), version: v }, refOf(gas)));
+      await manager.enqueue([waiting(5)]);
+      now = 1_000; // exactly the limit
+      expect(manager.queueAge(coin.id)).toBe(1_000);
+      expect(await manager.enqueue([waiting(6)])).toEqual(['pending']);
+      now = 1_001;
+      await expect(manager.enqueue([waiting(7)])).rejects.toMatchObject({ limit: 'queue-age', objectId: coin.id, detail: 'oldest waiting 1001 ms, limit 1000 ms' });
     });
   });
 

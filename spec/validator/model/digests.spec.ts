@@ -38,3 +38,28 @@ describe('digests', () => {
     expect(scopedDigest('Object', bytes)).toBe(jsBlake2b256Hex(Uint8Array.of(2, 1, 2, 3)));
   });
 });
+
+describe('loading the package', () => {
+  it('compiles no WebAssembly until the first digest (package.json: sideEffects false)', async () => {
+    const createBLAKE2b = jest.fn(() => Promise.reject(new Error('no WebAssembly here')));
+    let digests: typeof import('../../../lib/validator/model/digests') | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('hash-wasm', () => ({ createBLAKE2b }));
+      // The fresh registry isolateModules gives is filled synchronously: require, not import().
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('../../../lib'); // the whole package, as a consumer imports it
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('../../../lib/validator');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      digests = require('../../../lib/validator/model/digests') as typeof import('../../../lib/validator/model/digests');
+    });
+    expect(createBLAKE2b).not.toHaveBeenCalled();
+    const loaded = digests as typeof import('../../../lib/validator/model/digests');
+    expect(loaded.blake2b256Hex(new TextEncoder().encode('abc'))).toBe(ABC);
+    expect(createBLAKE2b).toHaveBeenCalledTimes(1);
+    await loaded.digestsReady(); // the compile failed: digests stay in JavaScript, correct
+    expect(loaded.digestBackend()).toBe('js');
+    expect(loaded.scopedDigest('Object', Uint8Array.of(1))).toBe(jsBlake2b256Hex(Uint8Array.of(2, 1)));
+    expect(createBLAKE2b).toHaveBeenCalledTimes(1);
+  });
+});

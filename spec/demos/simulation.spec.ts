@@ -1,0 +1,68 @@
+import { Simulation, WARM_UP_MS, warmUpRate } from '../../demos/shared/simulation';
+
+/** Resolves when `simulation` committed `total`; rejects once it made no progress for `stallMs`. */
+async function committedOrStalled(simulation: Simulation, total: number, stallMs: number): Promise<void> {
+  const finished = simulation.runFixed(total);
+  let last = -1;
+  let since = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      const s = simulation.current();
+      if (s.committed !== last) {
+        last = s.committed;
+        since = Date.now();
+      } else if (Date.now() - since > stallMs) {
+        reject(new Error(`stalled at ${s.committed} of ${total} committed: ${s.retrying} waiting to retry, ${s.manager.pending} pending, refusals ${JSON.stringify(s.refused)}`));
+      }
+    }, 100);
+  });
+  try {
+    await Promise.race([finished, stalled]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('Simulation', () => {
+  it('commits every transaction when failed ones must be sent again while refused ones wait (no livelock)', async () => {
+    // Past capacity, so submissions are refused and wait to be retried, with failures sent again meanwhile:
+    // a refused certificate that spends a failed one's output must not sit forever at the head of the queue.
+    const simulation = await Simulation.start({ ratePerSecond: 8_000, failureRate: 0.08, transientRate: 0.05, contention: 0.1 });
+    try {
+      await committedOrStalled(simulation, 8_000, 8_000);
+      expect(simulation.current().committed).toBe(8_000);
+    } finally {
+      await simulation.stop('abort');
+    }
+  }, 90_000);
+
+  it('says why the latest submission was refused', async () => {
+    const simulation = await Simulation.start({ ratePerSecond: 1, limits: { maxPendingAndExecuting: 10, maxPerObjectQueue: 2_000, maxQueueAgeMs: 1_000 } });
+    try {
+      expect(simulation.current().lastRefusal).toBeUndefined();
+      simulation.pipeline.driver.pause();
+      simulation.burst(50);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(simulation.current().lastRefusal).toMatch(/^pending-and-executing: \d+ pending or executing, limit 10$/);
+    } finally {
+      await simulation.stop('abort');
+    }
+  });
+
+  it('records a stop: asked, then settled', async () => {
+    const simulation = await Simulation.start({ ratePerSecond: 100 });
+    expect(simulation.current().stop).toBeUndefined();
+    const stopping = simulation.stop('drain');
+    expect(simulation.current().stop).toEqual({ mode: 'drain', settled: false });
+    await stopping;
+    expect(simulation.current().stop).toEqual({ mode: 'drain', settled: true });
+  });
+
+  it('warms up: a quarter of the rate at the start, the whole rate from WARM_UP_MS on', () => {
+    expect(warmUpRate(2_000, 0)).toBe(500);
+    expect(warmUpRate(2_000, WARM_UP_MS / 2)).toBe(1_250);
+    expect(warmUpRate(2_000, WARM_UP_MS)).toBe(2_000);
+    expect(warmUpRate(2_000, 10 * WARM_UP_MS)).toBe(2_000);
+  });
+});
