@@ -29,6 +29,7 @@ async function executedAll(pipeline: ValidatorPipeline): Promise<void> {
 
 describe('startValidatorPipeline with a database', () => {
   it('restarts after a stop: recovers what was accepted, recognises a redelivered commit, and ends in the predicted state', async () => {
+    // (a generous limit: the file runs beside the whole suite on two shared cores; a lost certificate still hangs it)
     const path = await temporaryDatabase();
     const first = await start(path);
     expect(first.recovered).toEqual({ reenqueued: 0, alreadyExecuted: 0, lastCommitIndex: undefined, epoch: 0 });
@@ -58,7 +59,7 @@ describe('startValidatorPipeline with a database', () => {
     expect(store.liveObjects().map((o) => [o.id, o.version, o.digest])).toEqual(workload.expectedFinalObjects.map((o) => [o.id, o.version, o.digest]));
     expect(store.epochTables.pendingCount()).toBe(0);
     await second.stop();
-  });
+  }, 30_000);
 
   it('refuses the database of another chain, naming it, and leaves it as it was', async () => {
     const path = await temporaryDatabase();
