@@ -60,6 +60,30 @@ export interface TransactionManagerOptions {
   readonly now?: () => number;
   /** Where hand-backs are logged (with the digest). Default: not logged. */
   readonly logger?: winston.Logger;
+  /**
+   * Called once a consensus commit is sequenced (shared versions assigned) and
+   * before any of its certificates is released; the commit waits for it. A
+   * durable pipeline persists the assignments here, so that no certificate
+   * executes at versions a restart would not know. A rejection rejects the commit.
+   */
+  readonly onSequenced?: (sequenced: SequencedCommit) => Promise<void>;
+}
+
+/** What a consensus commit sequenced: each certificate held with its assigned versions, and the shared objects' next versions. */
+export interface SequencedCommit {
+  readonly commit: ConsensusCommit;
+  readonly held: readonly { readonly certificate: CertifiedTransaction; readonly shared: ReadonlyMap<ObjectId, number> }[];
+  readonly nextSharedVersions: ReadonlyMap<ObjectId, number>;
+}
+
+/** Certificates accepted before a restart, as a durable pipeline recovers them (see `TransactionManager.restore`). */
+export interface RestoredWork {
+  readonly certificates: readonly {
+    readonly certificate: CertifiedTransaction;
+    readonly commit: { readonly digest: string; readonly index: number } | undefined;
+    readonly shared: ReadonlyMap<ObjectId, number>;
+  }[];
+  readonly nextSharedVersions: ReadonlyMap<ObjectId, number>;
 }
 
 /**
@@ -174,6 +198,7 @@ export class TransactionManager {
   private readonly now: () => number;
   private readonly metrics: TransactionManagerMetrics | undefined;
   private readonly logger: winston.Logger | undefined;
+  private readonly onSequenced: ((sequenced: SequencedCommit) => Promise<void>) | undefined;
 
   constructor(
     private readonly state: TransactionManagerState,
@@ -183,6 +208,7 @@ export class TransactionManager {
     this.now = options.now ?? (() => performance.now());
     this.metrics = options.metrics;
     this.logger = options.logger;
+    this.onSequenced = options.onSequenced;
     const readyBacklog = options.readyBacklog ?? (() => 0);
     this.metrics?.track({ counts: () => this.counts, readyBacklog, load: () => this.load });
     state.committed$.subscribe(({ certificate, written }) => {
@@ -375,7 +401,35 @@ export class TransactionManager {
       if (shared.size > 0) epochStore.assignSharedVersions(digest, shared);
       return { certificate, commit: at, shared, executed: false };
     });
+    if (this.onSequenced) {
+      const nextSharedVersions = new Map<ObjectId, number>();
+      for (const certificate of certificates) {
+        for (const input of certificate.data.inputs) {
+          if (input.kind !== 'shared') continue;
+          const next = this.nextSharedVersion.get(input.id);
+          if (next !== undefined) nextSharedVersions.set(input.id, next);
+        }
+      }
+      const held = entries.filter((entry) => entry.executed !== true).map(({ certificate, shared }) => ({ certificate, shared }));
+      await this.onSequenced({ commit, held, nextSharedVersions });
+    }
     return this.accept(entries, undefined);
+  }
+
+  /**
+   * After a restart: take back the certificates accepted before it, each with
+   * the shared versions consensus assigned it, and the shared objects' next
+   * versions, so later commits continue the same sequence. Admission limits do
+   * not apply (they were admitted once). Call before any `enqueue` or `commit`.
+   */
+  restore(work: RestoredWork): Promise<EnqueueResult[]> {
+    for (const [id, version] of work.nextSharedVersions) this.nextSharedVersion.set(id, version);
+    const epochStore = this.state.loadEpochStoreOneCallPerTask();
+    for (const { certificate, shared } of work.certificates) if (shared.size > 0) epochStore.assignSharedVersions(certificate.digest, shared);
+    return this.accept(
+      work.certificates.map(({ certificate, commit, shared }) => ({ certificate, commit, shared })),
+      undefined,
+    );
   }
 
   private async accept(entries: readonly Offered[], pastLimit: ReadonlySet<CertifiedTransaction> | undefined): Promise<EnqueueResult[]> {

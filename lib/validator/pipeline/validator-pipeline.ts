@@ -24,14 +24,24 @@ import {
   TransactionManager,
 } from '../manager/transaction-manager';
 import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
+import { LmdbObjectStore } from '../storage/lmdb-object-store';
+import { type RecoveryReport, adoptCommittee, adoptGenesis, persistAccepted, persistSequenced, recoverPending, redelivered } from './durable-state';
 
 /** Options of {@link startValidatorPipeline}. */
 export interface ValidatorPipelineOptions extends Omit<ExecuteCertificatesOptions, 'authorityState'> {
   readonly committee: Committee;
   /** Objects that exist before any transaction (written at start). */
   readonly genesis: readonly StoredObject[];
-  /** Default: a fresh `InMemoryObjectStore`. */
+  /** Default: a fresh `InMemoryObjectStore` (or, with `database`, that database). */
   readonly store?: ObjectStore;
+  /**
+   * Run durable: a database path (opened, and closed by `stop`) or an open
+   * `LmdbObjectStore`. Executed transactions, accepted certificates, the
+   * consensus commits processed with the shared versions they assigned, and
+   * the epoch's committee survive a crash; on start the pipeline recovers
+   * them (see `recovered`). Not with `store`.
+   */
+  readonly database?: string | LmdbObjectStore;
   readonly limits?: AdmissionLimits;
   /** TransactionManager metrics (prefix `transaction_manager_`). */
   readonly managerMetrics?: TransactionManagerMetrics;
@@ -58,6 +68,10 @@ export interface ValidatorRunSummary extends RunSummary {
 /** A running validator execution pipeline: state, TransactionManager and ExecutionDriver. */
 export interface ValidatorPipeline {
   readonly state: ReferenceAuthorityState;
+  /** What a durable pipeline recovered from its database at start (`undefined` in memory). */
+  readonly recovered: RecoveryReport | undefined;
+  /** The durable store, when running with `database`. */
+  readonly database: LmdbObjectStore | undefined;
   readonly manager: TransactionManager;
   readonly driver: ExecutionDriverHandle;
   /** Every execution outcome. */
@@ -110,21 +124,54 @@ export interface ValidatorPipeline {
  * price of longer young-generation pauses (README, validator benchmark).
  */
 export async function startValidatorPipeline(options: ValidatorPipelineOptions): Promise<ValidatorPipeline> {
-  const { committee, genesis, limits, managerMetrics, verifySignatures = true, store = new InMemoryObjectStore(), ...driverOptions } = options;
-  await digestsReady(); // full-speed digests before the first execution
-  await store.commit(genesisBatch(genesis, committee.epoch));
-  const state = new ReferenceAuthorityState(store, committee);
-  let readyBacklog = () => 0;
-  const manager = new TransactionManager(state, {
-    ...(limits ? { limits } : {}),
-    ...(managerMetrics ? { metrics: managerMetrics } : {}),
-    readyBacklog: () => readyBacklog(),
-    logger: driverOptions.logger ?? createDefaultLogger(),
-  });
+  const { committee: givenCommittee, genesis, limits, managerMetrics, verifySignatures = true, database, ...driverOptions } = options;
+  delete (driverOptions as { store?: unknown }).store;
+  const durable = typeof database === 'string' ? LmdbObjectStore.open({ path: database }) : database;
+  const ownsDatabase = typeof database === 'string';
+  const store = durable ?? options.store ?? new InMemoryObjectStore();
+  const backlog = { size: () => 0 };
+  let manager: TransactionManager;
+  let state: ReferenceAuthorityState;
+  let recovered: RecoveryReport | undefined;
+  try {
+    await digestsReady(); // full-speed digests before the first execution
+    await adoptGenesis(store, genesisBatch(genesis, givenCommittee.epoch), durable?.path ?? 'the object store');
+    const committee = durable ? await adoptCommittee(durable, givenCommittee) : givenCommittee;
+    state = new ReferenceAuthorityState(store, committee);
+    manager = new TransactionManager(state, {
+      ...(limits ? { limits } : {}),
+      ...(managerMetrics ? { metrics: managerMetrics } : {}),
+      ...(durable ? { onSequenced: persistSequenced(durable) } : {}),
+      readyBacklog: () => backlog.size(),
+      logger: driverOptions.logger ?? createDefaultLogger(),
+    });
+    if (durable) recovered = await recoverPending(durable, manager, committee.epoch);
+  } catch (error) {
+    if (ownsDatabase) await durable?.close();
+    throw error;
+  }
+  return wire(state, manager, backlog, durable, ownsDatabase, recovered, { limits, verifySignatures, driverOptions });
+}
+
+interface WireOptions {
+  readonly limits: AdmissionLimits | undefined;
+  readonly verifySignatures: boolean;
+  readonly driverOptions: Omit<ExecuteCertificatesOptions, 'authorityState'>;
+}
+
+function wire(
+  state: ReferenceAuthorityState,
+  manager: TransactionManager,
+  backlog: { size: () => number },
+  durable: LmdbObjectStore | undefined,
+  ownsDatabase: boolean,
+  recovered: RecoveryReport | undefined,
+  { limits, verifySignatures, driverOptions }: WireOptions,
+): ValidatorPipeline {
   const driver = new ExecutionDriver({ ...driverOptions, readyCertificates: manager.ready$, authorityState: state }).spawn({
     next: (outcome) => manager.notifyOutcome(outcome),
   });
-  readyBacklog = () => driver.backlogSize;
+  backlog.size = () => driver.backlogSize;
   // Without signature checks, the certificate's bytes are still decoded and its digest checked.
   const verified = (certificates: unknown): CertifiedTransaction[] =>
     certificateList(certificates).map((c) => (verifySignatures ? verifyCertificate(c, state.loadEpochStoreOneCallPerTask().committee) : canonicalCertificate(c)));
@@ -143,26 +190,56 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
     return call;
   };
   let stopping: Promise<ValidatorRunSummary> | undefined;
+  // A durable write that failed (a full disk): from then on nothing more is taken, and what was accepted stays on disk.
+  let storeFailure: Error | undefined;
+  const persisted = async <T>(write: Promise<T>): Promise<T> => {
+    try {
+      return await write;
+    } catch (error) {
+      storeFailure ??= error instanceof Error ? error : new Error(String(error));
+      manager.close();
+      throw error;
+    }
+  };
+  if (durable) {
+    // Handed back to the submitter: no longer held, so no longer pending on disk.
+    manager.handedBack$.subscribe(({ certificate }) => {
+      void persisted(durable.epochTables.forget([certificate.digest])).catch(() => undefined);
+    });
+  }
+  const refuseIfDown = (): void => {
+    if (stopping) throw new PipelineStoppedError();
+    if (storeFailure) throw storeFailure;
+  };
   return {
     state,
     manager,
     driver,
+    recovered,
+    database: durable,
     outcomes$: driver.outcomes$,
     handedBack$: manager.handedBack$,
     // async, so that a refused certificate is a rejection, never a synchronous throw.
     submit: async (certificates) => {
-      if (stopping) throw new PipelineStoppedError();
-      return tracked(manager.enqueue(verified(certificates)));
+      refuseIfDown();
+      const accepted = verified(certificates);
+      const results = await tracked(manager.enqueue(accepted));
+      if (durable) await persisted(persistAccepted(durable, accepted, results));
+      return results;
     },
     commit: async (commit) => {
-      if (stopping) throw new PipelineStoppedError();
+      refuseIfDown();
       const { digest, index, certificates } = commitFields(commit);
       const orderedCommit: ConsensusCommit = { digest, index, certificates: verified(certificates) };
-      return tracked(manager.commit(orderedCommit));
+      const again = durable ? await redelivered(durable, orderedCommit) : undefined;
+      if (again) return again;
+      return tracked(durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit));
     },
     reconfigure: async (next) => {
       await state.reconfigure(next);
-      return manager.dropStaleEpoch();
+      const stale = manager.dropStaleEpoch();
+      if (durable) await persisted(durable.epochTables.recordEpoch({ epoch: next.epoch, validators: next.validators }));
+      return stale;
     },
     stop: (stopOptions) => {
       // Checked before anything closes: a bad mode changes nothing, and a later stop still works.
@@ -178,7 +255,10 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
       stopping = (async () => {
         const summary = await driver.stop(stopOptions);
         await Promise.allSettled([...inFlight]);
-        return { ...summary, heldByManager: manager.handBackAll() };
+        // What the manager held stays pending on disk: a restart re-enqueues it.
+        const result = { ...summary, heldByManager: manager.handBackAll() };
+        if (ownsDatabase) await durable?.close();
+        return result;
       })();
       return stopping;
     },

@@ -1,31 +1,35 @@
 import { InvalidOptionError } from '../../../lib';
-import { sealEffects } from '../../../lib/validator/model/effects';
 import { genesisObject } from '../../../lib/validator/execution/genesis';
-import { type CommitBatch, InMemoryObjectStore, StoreConflictError } from '../../../lib/validator/storage/object-store';
+import { type InMemoryRetention, InMemoryObjectStore, type ObjectStore, StoreConflictError } from '../../../lib/validator/storage/object-store';
+import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
+import { batch } from './batches';
+import { temporaryDatabase } from './temporary-database';
 import type { StoredObject } from '../../../lib/validator/model/objects';
 
 const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 const owner = { kind: 'address', address: id(0xa) } as const;
 
-function batch(tx: number, written: StoredObject[], deleted: { id: string; version: number }[] = []): CommitBatch {
-  const effects = sealEffects({
-    transactionDigest: id(tx),
-    epoch: 0,
-    status: { kind: 'success' },
-    gasUsed: 0n,
-    lamportVersion: 1,
-    created: [],
-    mutated: [],
-    deleted: [],
-    sharedObjects: [],
-    dependencies: [],
-  });
-  return { transactionDigest: id(tx), effects, events: [], written, deleted };
-}
 
-describe('InMemoryObjectStore', () => {
+type StoreUnderTest = ObjectStore & { liveObjects(): StoredObject[] };
+
+/** The port's contract: whatever holds for one store holds for the other. */
+const stores: [string, (retention?: InMemoryRetention) => Promise<StoreUnderTest>][] = [
+  ['InMemoryObjectStore', (retention) => Promise.resolve(new InMemoryObjectStore(retention))],
+  ['LmdbObjectStore', async (retention) => track(LmdbObjectStore.open({ path: await temporaryDatabase(), ...retention }))],
+];
+
+const opened: LmdbObjectStore[] = [];
+function track(store: LmdbObjectStore): LmdbObjectStore {
+  opened.push(store);
+  return store;
+}
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
+});
+
+describe.each(stores)('ObjectStore contract: %s', (_name, open) => {
   it('keeps every version, tracks the latest, and forgets deleted objects as latest', async () => {
-    const store = new InMemoryObjectStore();
+    const store = await open();
     const v1 = genesisObject(id(1), owner, { type: 'coin', balance: 5n });
     await store.commit(batch(100, [v1]));
     const v2 = { ...v1, version: 2, contents: { type: 'coin', balance: 4n } as const };
@@ -39,7 +43,7 @@ describe('InMemoryObjectStore', () => {
   });
 
   it('finds every version however commits arrive, and the latest is the highest version', async () => {
-    const store = new InMemoryObjectStore();
+    const store = await open();
     const versions = [5, 2, 9, 1, 7].map((version) => ({ ...genesisObject(id(1), owner, { type: 'coin', balance: BigInt(version) }), version }));
     for (const [i, object] of versions.entries()) await store.commit(batch(200 + i, [object]));
     for (const object of versions) expect(await store.readObjects([object])).toEqual([object]);
@@ -49,7 +53,7 @@ describe('InMemoryObjectStore', () => {
   });
 
   it('refuses a conflicting batch atomically: nothing of it is written', async () => {
-    const store = new InMemoryObjectStore();
+    const store = await open();
     const a = genesisObject(id(1), owner, { type: 'coin', balance: 1n });
     await store.commit(batch(100, [a]));
     const b = genesisObject(id(2), owner, { type: 'coin', balance: 2n });
@@ -60,16 +64,18 @@ describe('InMemoryObjectStore', () => {
   });
 
   it('hands out immutable values: neither a reader nor the committer can change what it holds', async () => {
-    const store = new InMemoryObjectStore();
+    const store = await open();
     const a = genesisObject(id(1), owner, { type: 'coin', balance: 1n });
     await store.commit(batch(100, [a]));
     const [read] = await store.readLatest([a.id]);
     expect(Object.isFrozen(read)).toBe(true);
     expect(Object.isFrozen(read?.contents)).toBe(true);
     expect(Object.isFrozen(read?.owner)).toBe(true);
-    expect(() => {
-      (a.contents as { balance: bigint }).balance = 99n;
-    }).toThrow(TypeError);
+    try {
+      (a.contents as { balance: bigint }).balance = 99n; // the in-memory store froze it: this throws there
+    } catch {
+      // frozen
+    }
     expect((await store.readLatest([a.id]))[0]?.contents).toEqual({ type: 'coin', balance: 1n });
   });
 
@@ -77,14 +83,14 @@ describe('InMemoryObjectStore', () => {
     const coin = (version: number) => ({ ...genesisObject(id(1), owner, { type: 'coin', balance: BigInt(version) }), version });
 
     it('keeps everything by default', async () => {
-      const store = new InMemoryObjectStore();
+      const store = await open();
       for (let v = 1; v <= 5; v++) await store.commit(batch(100 + v, [coin(v)]));
       expect((await store.readObjects([1, 2, 3, 4, 5].map((version) => ({ id: id(1), version })))).every(Boolean)).toBe(true);
       expect(await store.readExecuted(id(101))).toBeDefined();
     });
 
     it('keeps the newest versions per object and the most recent executed transactions, when asked', async () => {
-      const store = new InMemoryObjectStore({ versionsPerObject: 2, executedTransactions: 3 });
+      const store = await open({ versionsPerObject: 2, executedTransactions: 3 });
       for (let v = 1; v <= 5; v++) await store.commit(batch(100 + v, [coin(v)]));
       const found = await store.readObjects([1, 2, 3, 4, 5].map((version) => ({ id: id(1), version })));
       expect(found.map((o) => o?.version)).toEqual([undefined, undefined, undefined, 4, 5]);
@@ -96,9 +102,21 @@ describe('InMemoryObjectStore', () => {
       expect(store.liveObjects()).toEqual([]);
     });
 
-    it('refuses a retention below one', () => {
-      expect(() => new InMemoryObjectStore({ versionsPerObject: 0 })).toThrow(InvalidOptionError);
-      expect(() => new InMemoryObjectStore({ executedTransactions: Number.NaN })).toThrow(InvalidOptionError);
-    });
+  });
+});
+
+describe('InMemoryObjectStore', () => {
+  it('takes ownership of what it commits: the batch\'s objects are frozen', async () => {
+    const store = new InMemoryObjectStore();
+    const a = genesisObject(id(1), owner, { type: 'coin', balance: 1n });
+    await store.commit(batch(100, [a]));
+    expect(() => {
+      (a.contents as { balance: bigint }).balance = 99n;
+    }).toThrow(TypeError);
+  });
+
+  it('refuses a retention below one', () => {
+    expect(() => new InMemoryObjectStore({ versionsPerObject: 0 })).toThrow(InvalidOptionError);
+    expect(() => new InMemoryObjectStore({ executedTransactions: Number.NaN })).toThrow(InvalidOptionError);
   });
 });

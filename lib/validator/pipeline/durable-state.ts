@@ -1,0 +1,101 @@
+import { canonicalCertificate } from '../certificates/canonical-certificate';
+import type { CertifiedTransaction } from '../certificates/certified-transaction';
+import { Committee } from '../certificates/committee';
+import { CommitOrderError } from '../errors';
+import { GENESIS_TRANSACTION } from '../execution/genesis';
+import type { EnqueueResult, SequencedCommit, TransactionManager } from '../manager/transaction-manager';
+import type { LmdbObjectStore } from '../storage/lmdb-object-store';
+import type { CommitBatch, ObjectStore } from '../storage/object-store';
+import { StoreOpenError } from '../storage/store-errors';
+
+/** What a durable pipeline found in its database at start. */
+export interface RecoveryReport {
+  /** Certificates accepted before the restart and not executed: enqueued again, at their assigned shared versions. */
+  readonly reenqueued: number;
+  /** Pending certificates found already executed (their effects were on disk): not run again. */
+  readonly alreadyExecuted: number;
+  /** The last consensus commit index processed before the restart (`undefined`: none). */
+  readonly lastCommitIndex: number | undefined;
+  /** The epoch the pipeline resumed in. */
+  readonly epoch: number;
+}
+
+/**
+ * Write genesis into an empty store, or check that the store's genesis is
+ * this chain's.
+ * @throws StoreOpenError `other-chain` when the store holds another genesis.
+ */
+export async function adoptGenesis(store: ObjectStore, batch: CommitBatch, where: string): Promise<void> {
+  const existing = await store.readExecuted(GENESIS_TRANSACTION);
+  if (!existing) {
+    await store.commit(batch);
+    return;
+  }
+  if (existing.effects.digest !== batch.effects.digest) {
+    throw new StoreOpenError('other-chain', where, `its genesis effects are ${existing.effects.digest}, this chain's are ${batch.effects.digest}`);
+  }
+}
+
+/** The committee to resume with: the database's if it recorded a later epoch, else the one given (recorded). */
+export async function adoptCommittee(store: LmdbObjectStore, given: Committee): Promise<Committee> {
+  const recorded = store.epochTables.committee();
+  if (recorded && recorded.epoch > given.epoch) return new Committee(recorded.epoch, recorded.validators);
+  await store.epochTables.recordEpoch({ epoch: given.epoch, validators: given.validators });
+  return given;
+}
+
+/**
+ * Re-enqueue what the database held pending: the executed are recognised
+ * and forgotten, the others go back to the manager with their commit and
+ * assigned shared versions, and the shared objects' next versions are restored.
+ */
+export async function recoverPending(store: LmdbObjectStore, manager: TransactionManager, epoch: number): Promise<RecoveryReport> {
+  const tables = store.epochTables;
+  const records = tables.pendingCertificates().sort((a, b) => (a.commit?.index ?? -1) - (b.commit?.index ?? -1));
+  const executed: string[] = [];
+  const certificates: { certificate: CertifiedTransaction; commit: { digest: string; index: number } | undefined; shared: ReadonlyMap<string, number> }[] = [];
+  for (const record of records) {
+    if (await store.readExecuted(record.certificate.digest)) executed.push(record.certificate.digest);
+    else certificates.push({ certificate: canonicalCertificate(record.certificate), commit: record.commit, shared: record.shared });
+  }
+  if (executed.length > 0) await tables.forget(executed);
+  await manager.restore({ certificates, nextSharedVersions: tables.nextSharedVersions() });
+  return { reenqueued: certificates.length, alreadyExecuted: executed.length, lastCommitIndex: tables.lastCommitIndex(), epoch };
+}
+
+/** Persist a sequenced commit before its certificates are released (the manager's `onSequenced`). */
+export function persistSequenced(store: LmdbObjectStore): (sequenced: SequencedCommit) => Promise<void> {
+  return ({ commit, held, nextSharedVersions }) =>
+    store.epochTables.recordCommit(
+      { index: commit.index, digest: commit.digest, certificates: commit.certificates.map((c) => c.digest) },
+      held.map(({ certificate, shared }) => ({ certificate, commit: { digest: commit.digest, index: commit.index }, shared })),
+      nextSharedVersions,
+    );
+}
+
+/** Persist the certificates a submit accepted (held pending or released), before the submit resolves. */
+export async function persistAccepted(store: LmdbObjectStore, certificates: readonly CertifiedTransaction[], results: readonly EnqueueResult[]): Promise<void> {
+  const accepted = certificates.filter((_, i) => results[i] === 'pending' || results[i] === 'ready');
+  if (accepted.length > 0) await store.epochTables.recordAccepted(accepted.map((certificate) => ({ certificate, commit: undefined, shared: new Map() })));
+}
+
+/**
+ * A commit at or below the last index the database processed: a redelivery
+ * if it is the same commit, recognised without sequencing anything again
+ * (its certificates keep the versions first assigned). Returns undefined for
+ * a commit past the last index.
+ * @throws CommitOrderError for a different commit at a processed index, or one too old to recognise.
+ */
+export async function redelivered(
+  store: LmdbObjectStore,
+  commit: { readonly digest: string; readonly index: number; readonly certificates: readonly CertifiedTransaction[] },
+): Promise<EnqueueResult[] | undefined> {
+  const tables = store.epochTables;
+  const last = tables.lastCommitIndex();
+  if (last === undefined || commit.index > last) return undefined;
+  const record = tables.commit(commit.index);
+  if (!record) throw new CommitOrderError('went-back', commit.index, last);
+  const same = record.digest === commit.digest && record.certificates.length === commit.certificates.length && record.certificates.every((d, i) => d === commit.certificates[i]?.digest);
+  if (!same) throw new CommitOrderError('conflicting-redelivery', commit.index, last);
+  return Promise.all(commit.certificates.map(async (c) => ((await store.readExecuted(c.digest)) ? 'already-executed' : 'already-pending')));
+}

@@ -1,0 +1,41 @@
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
+import { StoreOpenError } from './store-errors';
+
+/** LMDB's meta-page magic (little-endian u32 at byte 24 of the file). */
+const LMDB_MAGIC = 0xbeefc0de;
+
+/**
+ * Check a database path before LMDB sees it: its folder can be created and
+ * written, and an existing file is an LMDB file. (The native library crashes
+ * the process on some non-LMDB files, so a foreign file is refused here.)
+ * @throws StoreOpenError `not-writable` or `corrupt`; nothing is created but the folder.
+ */
+export function checkDatabasePath(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    accessSync(dirname(path), constants.W_OK);
+  } catch (error) {
+    throw new StoreOpenError('not-writable', path, `its folder cannot be created or written (${(error as Error).message})`, { cause: error });
+  }
+  if (!existsSync(path)) return;
+  let stats;
+  try {
+    stats = statSync(path);
+    accessSync(path, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw new StoreOpenError('not-writable', path, (error as Error).message, { cause: error });
+  }
+  if (!stats.isFile()) throw new StoreOpenError('not-writable', path, 'it is not a regular file');
+  const header = Buffer.alloc(32);
+  const fd = openSync(path, 'r');
+  let read: number;
+  try {
+    read = readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read < header.length || header.readUInt32LE(24) !== LMDB_MAGIC) {
+    throw new StoreOpenError('corrupt', path, 'the file is not an LMDB database (no LMDB header)');
+  }
+}

@@ -1,0 +1,39 @@
+import { ExecutionDriverError } from '../../errors';
+
+/**
+ * Why a database could not be opened. Nothing in it was changed.
+ * - `not-writable`: the path (or its folder) cannot be created or written;
+ * - `corrupt`: the file is not a readable LMDB database (damaged, or some other kind of file);
+ * - `foreign`: an LMDB database, but not one of this validator's;
+ * - `other-chain`: a validator database of another chain (its genesis differs);
+ * - `newer-format`: written by a newer version of this package, whose format this one does not know.
+ */
+export type StoreOpenProblem = 'not-writable' | 'corrupt' | 'foreign' | 'other-chain' | 'newer-format';
+
+/** A database that cannot be used as it is. Nothing was written to it. */
+export class StoreOpenError extends ExecutionDriverError {
+  constructor(
+    readonly problem: StoreOpenProblem,
+    /** The database file. */
+    readonly path: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`cannot use the database at ${path} (${problem}): ${detail}`, options);
+  }
+}
+
+/**
+ * The database has no room left (its map size, or the disk). The write that
+ * hit it was rolled back whole: nothing of it is on disk. Whatever was
+ * accepted earlier is still there; a pipeline that meets this stops taking work.
+ */
+export class StoreFullError extends ExecutionDriverError {
+  constructor(
+    /** The database file. */
+    readonly path: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the database at ${path} is full (map size or disk): the write was rolled back`, options);
+  }
+}
