@@ -12,5 +12,6 @@ module.exports = {
   moduleNameMapper: {
     '^soma-execution-driver$': '<rootDir>/lib',
     '^soma-execution-driver/testing$': '<rootDir>/lib/testing',
+    '^soma-execution-driver/validator$': '<rootDir>/lib/validator',
   },
 };

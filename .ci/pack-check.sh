@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Pack the package, install the tarball into a fresh project, and run one
 # certificate through it with require(), with import, and typecheck a consumer.
+# All three exports load both ways: '.', './testing' and './validator'.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -34,15 +35,21 @@ handle.done.then((summary) => {
 JS
 node check.cjs
 node -e "const t = require('soma-execution-driver/testing'); if (typeof t.marbleAuthorityState !== 'function') throw new Error('testing sub-export'); console.log('require(): testing kit', Object.keys(t).join(', '))"
+node -e "const v = require('soma-execution-driver/validator'); if (typeof v.startValidatorPipeline !== 'function' || typeof v.InMemoryObjectStore !== 'function') throw new Error('validator sub-export'); console.log('require(): validator,', Object.keys(v).length, 'names')"
+# The driver alone: its entry point does not load the validator (no BCS, no hashing, no store).
+node -e "require('soma-execution-driver'); const loaded = Object.keys(require.cache).filter((f) => /[\\/](validator|@mysten|@noble|hash-wasm)[\\/]/.test(f)); if (loaded.length > 0) throw new Error('the driver entry loaded ' + loaded.join(', ')); if ('startValidatorPipeline' in require('soma-execution-driver')) throw new Error('validator names on the main export'); console.log('require(): the driver entry loads no validator module')"
 
 cat > check.mjs <<JS
 import { of } from 'rxjs';
-import { ExecutionDriver, executeCertificates, startValidatorPipeline, generateWorkload } from 'soma-execution-driver';
+import { ExecutionDriver, executeCertificates } from 'soma-execution-driver';
+import { startValidatorPipeline, generateWorkload } from 'soma-execution-driver/validator';
+import { marbleAuthorityState } from 'soma-execution-driver/testing';
+if (typeof marbleAuthorityState !== 'function') throw new Error('import: testing sub-export');
 const handle = new ExecutionDriver({ readyCertificates: of({ certificate: { digest: 'a', epoch: 0 } }), authorityState: $state }).spawn();
 const summary = await handle.done;
 if (summary.executed !== 1 || typeof executeCertificates !== 'function') throw new Error('import: wrong result');
 console.log('import: executed', summary.executed);
-// The reference validator, through the state re-export: a signed workload, verified and executed.
+// The reference validator, through its sub-export: a signed workload, verified and executed.
 const workload = generateWorkload({ seed: 1, transactions: 5, accounts: 2 });
 const pipeline = await startValidatorPipeline({ committee: workload.committee, genesis: workload.genesis });
 let executed = 0;
@@ -58,6 +65,10 @@ cat > check.ts <<'TS'
 import { of } from 'rxjs';
 import { type ExecutionOutcome, type AuthorityState, executeCertificates } from 'soma-execution-driver';
 import { brief, certificates, type MarbleAuthorityState } from 'soma-execution-driver/testing';
+import { type CertifiedTransaction, type ObjectStore, InMemoryObjectStore, startValidatorPipeline } from 'soma-execution-driver/validator';
+const store: ObjectStore = new InMemoryObjectStore();
+declare const certificate: CertifiedTransaction;
+void [store, certificate.digest, startValidatorPipeline];
 declare const state: AuthorityState;
 declare const scripted: MarbleAuthorityState;
 const values: Record<string, unknown> = certificates('ab');

@@ -12,11 +12,11 @@
  *
  *   npx tsx bench/certificate-door.ts [--quick]
  */
-import { generateWorkload } from '../lib';
-import { canonicalCertificate } from '../lib/state/canonical-certificate';
-import { scopedDigest } from '../lib/state/digests';
-import { digestsReady } from '../lib/state/digests';
-import { TransactionDataBcs } from '../lib/state/encoding';
+import { generateWorkload } from '../lib/validator';
+import { canonicalCertificate } from '../lib/validator/certificates/canonical-certificate';
+import { scopedDigest } from '../lib/validator/model/digests';
+import { digestsReady } from '../lib/validator/model/digests';
+import { TransactionDataBcs } from '../lib/validator/model/encoding';
 
 const quick = process.argv.includes('--quick');
 

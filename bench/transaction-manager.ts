@@ -5,15 +5,7 @@
  *   npx tsx bench/transaction-manager.ts [--quick] [--sizes=100000,1000000]
  */
 import { Subject } from 'rxjs';
-import {
-  type CertifiedTransaction,
-  type CommittedOutputs,
-  InMemoryObjectStore,
-  type ObjectRef,
-  TransactionManager,
-  genesisBatch,
-  genesisObject,
-} from '../lib';
+import { type CertifiedTransaction, type CommittedOutputs, InMemoryObjectStore, type ObjectRef, TransactionManager, genesisBatch, genesisObject } from '../lib/validator';
 
 const quick = process.argv.includes('--quick');
 const hex = (prefix: number, n: number) => `0x${prefix.toString(16).padStart(2, '0')}${n.toString(16).padStart(62, '0')}`;

@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import winston from 'winston';
-import { type CertifiedTransaction, generateWorkload, startValidatorPipeline, verifyCertificate } from '../lib';
+import { type CertifiedTransaction, generateWorkload, startValidatorPipeline, verifyCertificate } from '../lib/validator';
 
 const quick = process.argv.includes('--quick');
 /** Set in a child process: run round k of the end-to-end measurement and print its figures as JSON. */

@@ -1,6 +1,6 @@
 import type { PendingCertificate } from './certificate';
 import { describeValue } from './describe-value';
-import type { RunSummary } from './outcomes';
+import type { RunSummary } from './run-summary';
 
 /** Base class of every error this package creates, so callers can catch them as one family. */
 export class ExecutionDriverError extends Error {

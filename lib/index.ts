@@ -45,4 +45,3 @@ export { createDefaultLogger } from './logging';
 export { serveMetrics } from './metrics-server';
 export type { MetricsServer, MetricsServerOptions } from './metrics-server';
 export { MAX_CONCURRENT_EXECUTIONS, startExecutionDriver } from './start-execution-driver';
-export * from './state';

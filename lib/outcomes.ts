@@ -1,18 +1,9 @@
 import type { PendingCertificate } from './certificate';
 import type { ExecutionResult } from './authority-state';
 import type { ForkDetectedError } from './errors';
-import type { OutcomeCounts } from './snapshot';
+import type { FailureReason, OutcomeCounts, RunSummary, SkipReason } from './run-summary';
 
-/** Why a certificate was not executed. */
-export type SkipReason = 'already-executed' | 'duplicate-in-flight' | 'wrong-epoch';
-
-/** What kind of failure a `failed` outcome records; a bounded set, used as a metric label. */
-export type FailureReason =
-  | 'malformed-certificate'
-  | 'execution-error'
-  | 'retries-exhausted'
-  | 'invalid-result'
-  | 'aborted';
+export type { FailureReason, RunSummary, SkipReason } from './run-summary';
 
 interface OutcomeBase {
   /** The certificate's digest (for a malformed item: its digest if it had a string one, else ''). */
@@ -60,18 +51,6 @@ export interface FatalOutcome extends OutcomeBase, ExecutionResult {
  * exactly one outcome, unless a stop or a fork hands it back unstarted.
  */
 export type ExecutionOutcome = ExecutedOutcome | SkippedOutcome | FailedOutcome | FatalOutcome;
-
-/** Counts of a run's outcomes, and the certificates it received but never started. */
-export interface RunSummary {
-  readonly executed: number;
-  readonly skipped: Readonly<Record<SkipReason, number>>;
-  readonly failed: number;
-  readonly fatal: number;
-  /** Retries made (attempts beyond the first), across all certificates. */
-  readonly retries: number;
-  /** Received but never started, because of a stop or a fork. Re-submit them to a new run. */
-  readonly unstarted: readonly PendingCertificate[];
-}
 
 /** Mutable tally behind a `RunSummary`. */
 export class OutcomeTally {

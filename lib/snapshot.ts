@@ -1,5 +1,7 @@
 import { EMPTY, type Observable, type SchedulerLike, catchError, concat, defer, ignoreElements, interval, map, of, scan, takeUntil } from 'rxjs';
-import type { FailureReason, SkipReason } from './outcomes';
+import type { OutcomeCounts } from './run-summary';
+
+export type { OutcomeCounts } from './run-summary';
 
 /** Latency percentiles (ms) over the most recent executions. */
 export interface LatencyPercentiles {
@@ -8,18 +10,6 @@ export interface LatencyPercentiles {
   readonly p99: number;
   /** Executions the percentiles cover (0: no execution yet, and every percentile is 0). */
   readonly samples: number;
-}
-
-/** Outcome counts of a run so far. */
-export interface OutcomeCounts {
-  readonly executed: number;
-  readonly skipped: Readonly<Record<SkipReason, number>>;
-  readonly failed: Readonly<Record<FailureReason, number>>;
-  readonly fatal: number;
-  /** Retries made (attempts beyond the first). */
-  readonly retries: number;
-  /** Every outcome so far. */
-  readonly total: number;
 }
 
 /** The live state of a running driver, at one moment. */

@@ -7,7 +7,7 @@ import {
   TransientExecutionError,
 } from '../../lib';
 
-export { seededRandom } from '../../lib/state/seeded-random';
+export { seededRandom } from '../../lib/validator/workload/seeded-random';
 
 /** How the demo state treats each certificate, decided by its digest's prefix. */
 export interface DemoBehaviour {

@@ -1,5 +1,5 @@
 import { TransientExecutionError } from '../../lib';
-import { type CommitBatch, InMemoryObjectStore, type ObjectKey, type ObjectStore, type StoredObject } from '../../lib';
+import { type CommitBatch, InMemoryObjectStore, type ObjectKey, type ObjectStore, type StoredObject } from '../../lib/validator';
 
 /** An injected permanent failure: nothing was written. */
 export class InjectedFailureError extends Error {}

@@ -1,23 +1,8 @@
 import { Registry } from 'prom-client';
 import { type Observable, Subject, map } from 'rxjs';
 import winston from 'winston';
-import {
-  type AdmissionLimits,
-  type CertifiedTransaction,
-  type EnqueueResult,
-  ExecutionDriverMetrics,
-  type ExecutionOutcome,
-  type OverloadLimit,
-  OverloadedError,
-  type PeriodicSnapshot,
-  type RunSummary,
-  type StopMode,
-  TransactionManagerMetrics,
-  type ValidatorPipeline,
-  WorkloadGenerator,
-  seededRandom,
-  startValidatorPipeline,
-} from '../../lib';
+import { ExecutionDriverMetrics, type ExecutionOutcome, type PeriodicSnapshot, type RunSummary, type StopMode } from '../../lib';
+import { type AdmissionLimits, type CertifiedTransaction, type EnqueueResult, type OverloadLimit, OverloadedError, TransactionManagerMetrics, type ValidatorPipeline, WorkloadGenerator, seededRandom, startValidatorPipeline } from '../../lib/validator';
 import { ChaosStore } from './chaos-store';
 
 /** Knobs of a {@link Simulation}. Every one has a demo-friendly default. */

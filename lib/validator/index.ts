@@ -1,0 +1,28 @@
+/**
+ * soma-execution-driver/validator: the reference validator around the
+ * driver. Object model, canonical encoding and digests, committee-signed
+ * certificates, a versioned object store, the reference AuthorityState, the
+ * TransactionManager, the one-call pipeline and a seeded workload generator.
+ * @packageDocumentation
+ */
+export * from './model';
+export * from './certificates';
+export * from './execution';
+export * from './storage';
+export * from './manager';
+export * from './pipeline';
+export * from './workload';
+export {
+  CommitOrderError,
+  ConsensusRequiredError,
+  EpochEndedError,
+  InputMismatchError,
+  InvalidCertificateError,
+  InvalidCommitteeError,
+  MissingInputError,
+  NonCanonicalTransactionError,
+  NotACertifiedTransactionError,
+  OverloadedError,
+  PipelineStoppedError,
+} from './errors';
+export type { CertificateProblem, CommitOrderProblem, OverloadLimit } from './errors';

@@ -1,0 +1,709 @@
+import { type Observable, Subject } from 'rxjs';
+import type winston from 'winston';
+import type { PendingCertificate } from '../../certificate';
+import type { ExecutionOutcome } from '../../outcomes';
+import type { CertifiedTransaction } from '../certificates/certified-transaction';
+import { CommitOrder } from './commit-order';
+import { createdObjectId, creationCount } from '../execution/created-object-ids';
+import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from '../errors';
+import type { Digest, ObjectId } from '../model/objects';
+import type { ReferenceAuthorityState } from '../execution/reference-authority-state';
+import type { TransactionManagerMetrics } from './transaction-manager-metrics';
+import type { AdmissionBudget, AdmissionLoad, EnqueueResult, HandBackReason, TransactionManagerCounts } from './transaction-manager-types';
+
+export type { AdmissionBudget, AdmissionLoad, EnqueueResult, HandBackReason, TransactionManagerCounts } from './transaction-manager-types';
+
+/** What the manager needs of the state: its store, its commits, and the epoch store. */
+export type TransactionManagerState = Pick<ReferenceAuthorityState, 'store' | 'committed$' | 'loadEpochStoreOneCallPerTask'>;
+
+/** Owned-object certificates have no shared versions: one empty map for all of them. */
+const NO_SHARED_VERSIONS: ReadonlyMap<ObjectId, number> = new Map();
+
+/** A commit already read whether its certificates executed: no second read. */
+const NOT_EXECUTED: Promise<undefined> = Promise.resolve(undefined);
+
+/** Admission limits, as Sui's overload protection. */
+export interface AdmissionLimits {
+  /** Certificates pending (waiting for inputs) plus executing, at most. Default 100,000. */
+  readonly maxPendingAndExecuting?: number;
+  /** Certificates waiting on any one object, at most. Default 2,000. */
+  readonly maxPerObjectQueue?: number;
+  /** Oldest certificate waiting on an object, at most this old (ms). Default 1,000. */
+  readonly maxQueueAgeMs?: number;
+  /**
+   * Submitted certificates waiting for an object that does not exist yet (to be
+   * created by a certificate not executed yet), at most; they do not count
+   * against `maxPendingAndExecuting`. One arriving past it is handed back at
+   * once. Default 10,000.
+   */
+  readonly maxAwaitingCreation?: number;
+  /** Such a certificate is handed back once it has waited this long (ms). Default 2,000. */
+  readonly maxAwaitingCreationAgeMs?: number;
+}
+
+export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
+  maxPendingAndExecuting: 100_000,
+  maxPerObjectQueue: 2_000,
+  maxQueueAgeMs: 1_000,
+  maxAwaitingCreation: 10_000,
+  maxAwaitingCreationAgeMs: 2_000,
+};
+
+/** Options of {@link TransactionManager}. */
+export interface TransactionManagerOptions {
+  readonly limits?: AdmissionLimits;
+  readonly metrics?: TransactionManagerMetrics;
+  /** Certificates released and waiting in the driver, for the ready-backlog gauge. */
+  readonly readyBacklog?: () => number;
+  /** Clock in ms, for queue ages. Default `performance.now()`. */
+  readonly now?: () => number;
+  /** Where hand-backs are logged (with the digest). Default: not logged. */
+  readonly logger?: winston.Logger;
+}
+
+/**
+ * A certificate accepted earlier and handed back by admission control: it is
+ * no longer held, and will not execute unless submitted again.
+ */
+export interface HandedBackCertificate {
+  readonly certificate: CertifiedTransaction;
+  /** `limit` is `awaiting-creation` or `awaiting-creation-age`; `objectId` the object that does not exist. */
+  readonly error: OverloadedError;
+}
+
+/** A consensus commit: an ordered batch of certificates that touch shared objects. */
+export interface ConsensusCommit {
+  readonly digest: string;
+  readonly index: number;
+  readonly certificates: readonly CertifiedTransaction[];
+}
+
+/** A certificate offered to `accept`, with its shared versions (and, from a commit, whether it already executed). */
+interface Offered {
+  readonly certificate: CertifiedTransaction;
+  readonly commit: PendingEntry['commit'];
+  readonly shared: ReadonlyMap<ObjectId, number>;
+  readonly executed?: boolean;
+}
+
+interface PendingEntry {
+  readonly certificate: CertifiedTransaction;
+  readonly commit: { readonly digest: string; readonly index: number } | undefined;
+  readonly enqueuedAt: number;
+  budget: AdmissionBudget;
+  /** It waits for an object that did not exist when it was accepted. */
+  awaitsCreation: boolean;
+  /** Input versions not available yet; released at 0. */
+  missing: number;
+  /** False once released or forgotten: waiter lists may still name it. */
+  pending: boolean;
+  /** The distinct objects it reads. */
+  readonly slots: ObjectSlot[];
+}
+
+/**
+ * What the manager knows of one object that certificates are waiting on or
+ * being loaded for. One lookup finds all of it, and a slot is dropped as soon
+ * as nothing waits on its object, so memory follows pending work, not the
+ * number of objects ever seen.
+ */
+interface ObjectSlot {
+  readonly id: ObjectId;
+  /** Highest version known to exist (-1 while unknown). Only grows. */
+  available: number;
+  /** Store reads in progress for it: commits meanwhile must not be lost. */
+  loading: number;
+  /** Pending certificates waiting on each version. */
+  readonly waiters: Map<number, PendingEntry[]>;
+  /**
+   * The highest version ever waited for while the slot lives (it is not
+   * lowered when waits end: a certificate spending below it is either on a
+   * waiting certificate's path or spends a consumed version).
+   */
+  maxWaited: number;
+  /** Pending certificates that read it, in arrival order (the first is the oldest). */
+  readonly queue: Set<PendingEntry>;
+}
+
+/**
+ * Holds certificates until every input object version exists, then pushes
+ * them onto `ready$`, the driver's source. Owned and immutable inputs wait
+ * for their exact version; shared inputs get their version when a consensus
+ * commit orders them, so transactions on the same shared object execute in
+ * commit order while independent ones run in parallel.
+ */
+export class TransactionManager {
+  private readonly readySubject = new Subject<PendingCertificate>();
+  /** Certificates whose inputs are all available, in release order. */
+  readonly ready$: Observable<PendingCertificate> = this.readySubject.asObservable();
+  private readonly handedBackSubject = new Subject<HandedBackCertificate>();
+  /**
+   * Certificates accepted earlier and handed back by admission control (see
+   * `maxAwaitingCreation`): resubmit them. Commit certificates are never handed back.
+   */
+  readonly handedBack$: Observable<HandedBackCertificate> = this.handedBackSubject.asObservable();
+
+  private readonly limits: Required<AdmissionLimits>;
+  private readonly pending = new Map<Digest, PendingEntry>();
+  /** Released certificates not yet committed, with the budget they count against. */
+  private readonly executing = new Map<Digest, AdmissionBudget>();
+  private readonly slots = new Map<ObjectId, ObjectSlot>();
+  private waitedVersions = 0;
+  /** Pending entries that wait for an object that does not exist yet (any budget). */
+  private waitingOnCreations = 0;
+  private readonly budgetLoad: Record<AdmissionBudget, number> = { ordinary: 0, awaitingCreation: 0, pastLimit: 0, consensus: 0 };
+  /** Pending certificates of the awaiting-creation budget, oldest first: the age limit looks at the first. */
+  private readonly awaitingCreation = new Set<PendingEntry>();
+  /** Next version to assign per shared object. */
+  private readonly nextSharedVersion = new Map<ObjectId, number>();
+  private commits: Promise<unknown> = Promise.resolve();
+  private readonly commitOrder = new CommitOrder();
+  private closed = false;
+  /** Counts of `enqueue` results, by result. */
+  readonly enqueued: Record<EnqueueResult, number> = {
+    pending: 0,
+    ready: 0,
+    'already-executed': 0,
+    'already-pending': 0,
+    'already-executing': 0,
+    'wrong-epoch': 0,
+    'handed-back': 0,
+  };
+
+  private readonly now: () => number;
+  private readonly metrics: TransactionManagerMetrics | undefined;
+  private readonly logger: winston.Logger | undefined;
+
+  constructor(
+    private readonly state: TransactionManagerState,
+    options: TransactionManagerOptions = {},
+  ) {
+    this.limits = { ...DEFAULT_ADMISSION_LIMITS, ...options.limits };
+    this.now = options.now ?? (() => performance.now());
+    this.metrics = options.metrics;
+    this.logger = options.logger;
+    const readyBacklog = options.readyBacklog ?? (() => 0);
+    this.metrics?.track({ counts: () => this.counts, readyBacklog, load: () => this.load });
+    state.committed$.subscribe(({ certificate, written }) => {
+      this.finished(certificate.digest);
+      for (const ref of written) this.markAvailable(ref.id, ref.version);
+    });
+  }
+
+  get counts(): TransactionManagerCounts {
+    return { pending: this.pending.size, executing: this.executing.size, missingObjects: this.waitedVersions };
+  }
+
+  /** Certificates held (pending or executing) per admission budget. */
+  get load(): AdmissionLoad {
+    return { ...this.budgetLoad };
+  }
+
+  /** The age limits and budgets in force. */
+  get admissionLimits(): Required<AdmissionLimits> {
+    return this.limits;
+  }
+
+  /** The age (ms) of the oldest certificate waiting on `id`, or 0. */
+  queueAge(id: ObjectId): number {
+    const slot = this.slots.get(id);
+    const oldest = slot && oldestIn(slot);
+    return oldest === undefined ? 0 : this.now() - oldest.enqueuedAt;
+  }
+
+  /**
+   * Accept certificates of owned and immutable objects only (shared ones come
+   * through `commit`, else `ConsensusRequiredError`). All or nothing: over an admission limit, the whole call
+   * is refused with `OverloadedError` and nothing of it is kept.
+   * @throws PipelineStoppedError after `close()`, keeping nothing.
+   */
+  async enqueue(certificates: readonly CertifiedTransaction[]): Promise<EnqueueResult[]> {
+    if (this.closed) throw new PipelineStoppedError();
+    const shared = certificates.find((c) => c.data.inputs.some((i) => i.kind === 'shared'));
+    if (shared) throw new ConsensusRequiredError(shared.digest);
+    if (this.awaitingCreation.size > 0) this.expireAwaitingCreation();
+    const pastLimit = this.admit(certificates);
+    return this.accept(
+      certificates.map((certificate) => ({ certificate, commit: undefined, shared: NO_SHARED_VERSIONS })),
+      pastLimit,
+    );
+  }
+
+  /**
+   * Order a consensus commit: assign each shared input its version in commit
+   * order (a mutable use moves the object to the transaction's Lamport
+   * version), record the assignments in the epoch store, then enqueue.
+   * Commits are processed one at a time, in call order. Admission limits do
+   * not apply: a commit is consensus output, already sequenced on every
+   * validator, and refusing it would leave this one behind its peers (as in
+   * Sui, overload control acts where transactions are submitted). Its
+   * certificates count against the ordinary budget, so submissions see the
+   * load, and are never refused or handed back.
+   *
+   * A certificate sequenced before (earlier in this commit, in an earlier one,
+   * or already executed) is a duplicate: it is assigned no version and moves no
+   * shared object, so what follows is ordered as if it were absent. One whose
+   * execution failed is enqueued again at the versions it was first assigned.
+   *
+   * @throws CommitOrderError (rejects; nothing kept) when the index is not above
+   * the last one and the commit is not a redelivery of one already seen (same
+   * index, digest and certificates; a redelivery changes nothing).
+   * @throws PipelineStoppedError after `close()`.
+   */
+  commit(commit: ConsensusCommit): Promise<EnqueueResult[]> {
+    if (this.closed) return Promise.reject(new PipelineStoppedError());
+    let order: CommitOrderError | undefined;
+    try {
+      this.commitOrder.check(commit);
+    } catch (error) {
+      if (!(error instanceof CommitOrderError)) throw error;
+      order = error;
+    }
+    if (order) return Promise.reject(order);
+    const run = this.commits.then(() => this.assignAndAccept(commit));
+    this.commits = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * The state has moved to a new epoch: drop every pending certificate of
+   * another epoch (it can never execute now) and hand them back, never
+   * silently. Call after `ReferenceAuthorityState.reconfigure`.
+   */
+  dropStaleEpoch(): CertifiedTransaction[] {
+    const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
+    const stale = new Set([...this.pending.values()].filter((entry) => entry.certificate.epoch !== epoch));
+    this.forget(stale);
+    if (stale.size > 0) this.metrics?.handedBack.inc({ reason: 'stale-epoch' }, stale.size);
+    return [...stale].map((entry) => entry.certificate);
+  }
+
+  /** Tell the manager how an execution ended; one that did not commit is no longer executing. */
+  notifyOutcome(outcome: ExecutionOutcome): void {
+    if (outcome.kind !== 'executed') this.finished(outcome.digest);
+  }
+
+  /**
+   * Hand back every certificate of the awaiting-creation budget that has
+   * waited longer than `maxAwaitingCreationAgeMs`, on `handedBack$`, freeing
+   * its place. `enqueue` does this first; the pipeline also calls it on a
+   * timer, so a submitter learns even when nothing else arrives. Returns how many.
+   */
+  expireAwaitingCreation(): number {
+    if (this.awaitingCreation.size === 0) return 0;
+    const now = this.now();
+    const { maxAwaitingCreationAgeMs } = this.limits;
+    let expired: Set<PendingEntry> | undefined;
+    for (const entry of this.awaitingCreation) {
+      if (now - entry.enqueuedAt <= maxAwaitingCreationAgeMs) break; // oldest first: the rest are younger
+      (expired ??= new Set()).add(entry);
+    }
+    if (!expired) return 0;
+    const missing = [...expired].map(missingObjectOf);
+    this.forget(expired);
+    let i = 0;
+    for (const entry of expired) {
+      const detail = `waited ${Math.round(now - entry.enqueuedAt)} ms for an object that does not exist yet, limit ${maxAwaitingCreationAgeMs} ms`;
+      this.announceHandBack(entry.certificate, 'awaiting-creation-age', detail, missing[i++]);
+    }
+    return expired.size;
+  }
+
+  /**
+   * Stop: from now on `enqueue` and `commit` refuse with `PipelineStoppedError`
+   * and nothing more is released to `ready$` (a certificate whose inputs
+   * arrive stays held). Then `handBackAll` returns what is held.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
+  /**
+   * After `close()`, once in-flight `enqueue` and `commit` calls have settled:
+   * remove and return every certificate still held, waiting for inputs or with
+   * inputs available but not released, so the caller can persist or resubmit them.
+   */
+  handBackAll(): PendingCertificate[] {
+    const held = new Set(this.pending.values());
+    this.forget(held);
+    if (held.size > 0) this.metrics?.handedBack.inc({ reason: 'stopped' }, held.size);
+    return [...held].map((entry) => (entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate }));
+  }
+
+  private async assignAndAccept(commit: ConsensusCommit): Promise<EnqueueResult[]> {
+    if (this.closed) throw new PipelineStoppedError();
+    const { certificates } = commit;
+    const unknown = new Set<ObjectId>();
+    for (const certificate of certificates) {
+      for (const input of certificate.data.inputs) {
+        if (input.kind === 'shared' && !this.nextSharedVersion.has(input.id)) unknown.add(input.id);
+      }
+    }
+    const ids = [...unknown];
+    // Sequenced before and not executed yet: known now, before a read during which it might commit.
+    let epochStore = this.state.loadEpochStoreOneCallPerTask();
+    const earlier = certificates.map((certificate) => this.sequencedBefore(certificate.digest, epochStore));
+    // One round trip: unknown shared objects, and whether each certificate already executed (a duplicate).
+    const [latest, executed] = await Promise.all([
+      this.state.store.readLatest(ids),
+      Promise.all(certificates.map((certificate, i) => (earlier[i] ? NOT_EXECUTED : this.state.store.readExecuted(certificate.digest)))),
+    ]);
+    ids.forEach((id, i) => {
+      const object = latest[i];
+      if (!this.nextSharedVersion.has(id) && object) this.nextSharedVersion.set(id, object.version);
+    });
+    epochStore = this.state.loadEpochStoreOneCallPerTask();
+    const at = { digest: commit.digest, index: commit.index };
+    const entries = certificates.map((certificate, i): Offered => {
+      const { digest } = certificate;
+      // Sequenced before (an earlier commit, or earlier in this one): no new versions, nothing moves.
+      const before = earlier[i] ?? epochStore.sharedVersionsOf(digest);
+      if (before) return { certificate, commit: at, shared: before };
+      if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
+      const shared = new Map<ObjectId, number>();
+      let lamport = certificate.data.gas.payment.version;
+      for (const input of certificate.data.inputs) {
+        if (input.kind === 'shared') {
+          const version = this.nextSharedVersion.get(input.id) ?? input.initialSharedVersion;
+          shared.set(input.id, version);
+          lamport = Math.max(lamport, version);
+        } else lamport = Math.max(lamport, input.ref.version);
+      }
+      lamport += 1;
+      for (const input of certificate.data.inputs) {
+        if (input.kind === 'shared' && input.mutable) this.nextSharedVersion.set(input.id, lamport);
+      }
+      if (shared.size > 0) epochStore.assignSharedVersions(digest, shared);
+      return { certificate, commit: at, shared, executed: false };
+    });
+    return this.accept(entries, undefined);
+  }
+
+  private async accept(entries: readonly Offered[], pastLimit: ReadonlySet<CertifiedTransaction> | undefined): Promise<EnqueueResult[]> {
+    const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
+    const results: EnqueueResult[] = [];
+    const accepted: { entry: PendingEntry; index: number; keys: { id: ObjectId; version: number }[]; keySlots: ObjectSlot[]; checked: boolean }[] = [];
+    const loading: ObjectSlot[] = [];
+    let now: number | undefined; // one arrival time for the whole call
+    for (let index = 0; index < entries.length; index++) {
+      const { certificate, commit, shared, executed: knownExecuted } = entries[index] as Offered;
+      let result: EnqueueResult | undefined;
+      if (certificate.epoch !== epoch) result = 'wrong-epoch';
+      else if (this.pending.has(certificate.digest)) result = 'already-pending';
+      else if (this.executing.has(certificate.digest)) result = 'already-executing';
+      else if (knownExecuted === true) result = 'already-executed';
+      results.push(result ?? 'pending');
+      if (result !== undefined) continue;
+      const keys = certificate.data.inputs.map((input) =>
+        input.kind === 'shared' ? { id: input.id, version: shared.get(input.id) ?? input.initialSharedVersion } : input.ref,
+      );
+      keys.push(certificate.data.gas.payment);
+      const budget: AdmissionBudget = commit ? 'consensus' : pastLimit?.has(certificate) ? 'pastLimit' : 'ordinary';
+      const entry: PendingEntry = {
+        certificate,
+        commit,
+        enqueuedAt: (now ??= this.now()),
+        budget,
+        awaitsCreation: false,
+        missing: 0,
+        pending: true,
+        slots: [],
+      };
+      this.budgetLoad[budget]++;
+      const keySlots: ObjectSlot[] = [];
+      for (const key of keys) {
+        let slot = this.slots.get(key.id);
+        if (!slot) {
+          // Unknown object: read its latest version below; commits meanwhile raise it.
+          slot = { id: key.id, available: -1, loading: 1, waiters: new Map(), maxWaited: -1, queue: new Set() };
+          this.slots.set(key.id, slot);
+          loading.push(slot);
+        }
+        keySlots.push(slot);
+        if (!slot.queue.has(entry)) {
+          // Queued at once: the slot stays while it waits, and admission of a concurrent call counts it.
+          slot.queue.add(entry);
+          entry.slots.push(slot);
+        }
+      }
+      // Reserve the digest now, so a copy in the same or a concurrent call is a duplicate.
+      this.pending.set(certificate.digest, entry);
+      accepted.push({ entry, index, keys, keySlots, checked: knownExecuted === false });
+    }
+    // One round trip to the store for everything not known yet.
+    const [executed, latest] = await Promise.all([
+      Promise.all(accepted.map(({ entry, checked }) => (checked ? NOT_EXECUTED : this.state.store.readExecuted(entry.certificate.digest)))),
+      this.state.store.readLatest(loading.map((slot) => slot.id)),
+    ]);
+    loading.forEach((slot, i) => {
+      slot.loading--;
+      this.raiseLoaded(slot, latest[i]?.version ?? -1);
+    });
+    let overBudget: PendingEntry[] | undefined;
+    for (let i = 0; i < accepted.length; i++) {
+      const { entry, index, keys, keySlots } = accepted[i] as (typeof accepted)[number];
+      if (!entry.pending) continue; // forgotten meanwhile (a reconfiguration, a stop)
+      if (executed[i]) {
+        this.drop(entry);
+        results[index] = 'already-executed';
+        continue;
+      }
+      let awaitsCreation = false;
+      for (let k = 0; k < keys.length; k++) {
+        const { version } = keys[k] as { version: number };
+        const slot = keySlots[k] as ObjectSlot;
+        if (slot.available >= version) continue;
+        // No version of it is known (and none is being read): it is yet to be created.
+        if (slot.available < 0 && slot.loading === 0) awaitsCreation = true;
+        entry.missing++;
+        if (version > slot.maxWaited) slot.maxWaited = version;
+        const list = slot.waiters.get(version);
+        if (list) list.push(entry);
+        else {
+          slot.waiters.set(version, [entry]);
+          this.waitedVersions++;
+        }
+      }
+      if (entry.missing === 0) {
+        if (this.release(entry)) results[index] = 'ready';
+        continue;
+      }
+      if (!awaitsCreation) continue;
+      entry.awaitsCreation = true;
+      this.waitingOnCreations++;
+      if (entry.budget !== 'ordinary') continue; // consensus and past-limit certificates keep their place
+      if (this.budgetLoad.awaitingCreation >= this.limits.maxAwaitingCreation) {
+        (overBudget ??= []).push(entry);
+        results[index] = 'handed-back';
+        continue;
+      }
+      this.budgetLoad.ordinary--;
+      this.budgetLoad.awaitingCreation++;
+      entry.budget = 'awaitingCreation';
+      this.awaitingCreation.add(entry);
+    }
+    for (const slot of loading) this.dropIfIdle(slot);
+    for (const result of results) {
+      this.enqueued[result]++;
+      this.metrics?.enqueued.inc({ result });
+    }
+    if (overBudget) {
+      const missing = overBudget.map(missingObjectOf);
+      this.forget(new Set(overBudget));
+      const detail = `${this.budgetLoad.awaitingCreation} certificates wait for objects that do not exist yet, limit ${this.limits.maxAwaitingCreation}`;
+      overBudget.forEach((entry, i) => this.announceHandBack(entry.certificate, 'awaiting-creation', detail, missing[i]));
+    }
+    return results;
+  }
+
+  /**
+   * Refuse the whole call if accepting it would pass a limit. A certificate
+   * that writes what a pending certificate waits for is always admitted (past
+   * the limits, in the `pastLimit` budget): refusing it could only make the
+   * queue it would drain older, and a refused predecessor behind admitted
+   * successors would never get in again. Returns those admitted past the
+   * pending-and-executing limit.
+   */
+  private admit(certificates: readonly CertifiedTransaction[]): ReadonlySet<CertifiedTransaction> | undefined {
+    const { maxPendingAndExecuting, maxPerObjectQueue, maxQueueAgeMs } = this.limits;
+    // Awaiting-creation and past-limit certificates have budgets of their own.
+    const load = this.budgetLoad.ordinary + this.budgetLoad.consensus;
+    let counted = certificates;
+    let pastLimit: Set<CertifiedTransaction> | undefined;
+    if (load + counted.length > maxPendingAndExecuting) {
+      const ordinary: CertifiedTransaction[] = [];
+      for (const certificate of certificates) {
+        if (this.unblocks(certificate)) (pastLimit ??= new Set()).add(certificate);
+        else ordinary.push(certificate);
+      }
+      counted = ordinary;
+      if (counted.length > 0 && load + counted.length > maxPendingAndExecuting) {
+        throw new OverloadedError('pending-and-executing', `${load} pending or executing, limit ${maxPendingAndExecuting}`);
+      }
+    }
+    // Per-object limits: only objects that this call could take past a limit are counted exactly.
+    let adding: Map<ObjectId, number> | undefined;
+    let now: number | undefined; // read once per call, and only if something waits
+    const check = (certificate: CertifiedTransaction, id: ObjectId): void => {
+      const slot = this.slots.get(id);
+      const queued = slot?.queue.size ?? 0;
+      if (queued + counted.length > maxPerObjectQueue) {
+        adding ??= countInputs(counted);
+        if (queued + (adding.get(id) ?? 0) > maxPerObjectQueue && !this.unblocks(certificate)) {
+          throw new OverloadedError('per-object-queue', `${queued} waiting, limit ${maxPerObjectQueue}`, id);
+        }
+      }
+      const oldest = slot && oldestIn(slot);
+      if (oldest === undefined) return; // nothing waits on it: no age
+      now ??= this.now();
+      const age = now - oldest.enqueuedAt;
+      if (age > maxQueueAgeMs && !this.unblocks(certificate)) {
+        throw new OverloadedError('queue-age', `oldest waiting ${Math.round(age)} ms, limit ${maxQueueAgeMs} ms`, id);
+      }
+    };
+    for (const certificate of counted) {
+      for (const input of certificate.data.inputs) check(certificate, input.kind === 'shared' ? input.id : input.ref.id);
+      check(certificate, certificate.data.gas.payment.id);
+    }
+    return pastLimit;
+  }
+
+  /**
+   * Does `certificate` write what a pending certificate waits for? It does
+   * when it spends an older version of an object someone waits on (its
+   * output, or the output of what follows it, is that version), or when it
+   * creates an object someone waits on: created ids derive from the digest,
+   * so they are known before execution. O(inputs + created objects), and a
+   * digest per created object only while something waits for a creation.
+   */
+  private unblocks(certificate: CertifiedTransaction): boolean {
+    const spendsBefore = (ref: { id: ObjectId; version: number }): boolean => (this.slots.get(ref.id)?.maxWaited ?? -1) > ref.version;
+    // Shared versions come from consensus, not from submission: only owned inputs and gas count.
+    if (spendsBefore(certificate.data.gas.payment) || certificate.data.inputs.some((input) => input.kind === 'owned' && spendsBefore(input.ref))) {
+      return true;
+    }
+    if (this.waitingOnCreations === 0) return false;
+    const creations = creationCount(certificate.data);
+    for (let n = 0; n < creations; n++) {
+      const slot = this.slots.get(createdObjectId(certificate.digest, n));
+      if (slot !== undefined && slot.available < 0 && slot.waiters.size > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The shared versions of a certificate sequenced before and not executed
+   * yet (pending, executing, or failed and not resubmitted), else undefined.
+   */
+  private sequencedBefore(digest: Digest, epochStore: ReturnType<TransactionManagerState['loadEpochStoreOneCallPerTask']>): ReadonlyMap<ObjectId, number> | undefined {
+    const assigned = epochStore.sharedVersionsOf(digest);
+    if (assigned) return assigned;
+    return this.pending.has(digest) || this.executing.has(digest) ? NO_SHARED_VERSIONS : undefined;
+  }
+
+  /** A released certificate committed or ended: it no longer counts against its budget. */
+  private finished(digest: Digest): void {
+    const budget = this.executing.get(digest);
+    if (budget === undefined) return;
+    this.executing.delete(digest);
+    this.budgetLoad[budget]--;
+  }
+
+  /** A commit wrote `version` of `id`: release whoever waits for exactly that version. */
+  private markAvailable(id: ObjectId, version: number): void {
+    const slot = this.slots.get(id);
+    if (!slot) return; // nothing waits on it, and the store knows it
+    if (slot.available < version) slot.available = version;
+    const waiting = slot.waiters.get(version);
+    if (!waiting) return;
+    slot.waiters.delete(version);
+    this.waitedVersions--;
+    this.releaseWaiters(waiting);
+  }
+
+  /** A store read found `version` as the latest: every wait for it or an older version is over. */
+  private raiseLoaded(slot: ObjectSlot, version: number): void {
+    if (version <= slot.available) return;
+    slot.available = version;
+    for (const [waited, waiting] of slot.waiters) {
+      if (waited > version) continue;
+      slot.waiters.delete(waited);
+      this.waitedVersions--;
+      this.releaseWaiters(waiting);
+    }
+  }
+
+  private releaseWaiters(waiting: readonly PendingEntry[]): void {
+    for (const entry of waiting) {
+      if (entry.pending && --entry.missing === 0) this.release(entry);
+    }
+  }
+
+  /** Remove a pending certificate from every index except the waiter lists (stale entries there are skipped). */
+  private unqueue(entry: PendingEntry): void {
+    entry.pending = false;
+    this.pending.delete(entry.certificate.digest);
+    if (entry.awaitsCreation) {
+      this.waitingOnCreations--;
+      if (entry.budget === 'awaitingCreation') this.awaitingCreation.delete(entry);
+    }
+    for (const slot of entry.slots) {
+      slot.queue.delete(entry);
+      this.dropIfIdle(slot);
+    }
+  }
+
+  /** Let go of a pending certificate that will not be released: its place in its budget is free. */
+  private drop(entry: PendingEntry): void {
+    this.unqueue(entry);
+    this.budgetLoad[entry.budget]--;
+  }
+
+  private dropIfIdle(slot: ObjectSlot): void {
+    if (slot.queue.size === 0 && slot.loading === 0 && slot.waiters.size === 0) this.slots.delete(slot.id);
+  }
+
+  /** Drop pending certificates and their waits (rare: hand-backs, reconfiguration, stop), so the missing-objects count stays true. */
+  private forget(entries: ReadonlySet<PendingEntry>): void {
+    const slots = new Set<ObjectSlot>();
+    for (const entry of entries) for (const slot of entry.slots) slots.add(slot);
+    // One pass per slot, however many of its waiters go.
+    for (const slot of slots) {
+      for (const [version, waiting] of slot.waiters) {
+        const kept = waiting.filter((other) => !entries.has(other));
+        if (kept.length === waiting.length) continue;
+        if (kept.length > 0) slot.waiters.set(version, kept);
+        else {
+          slot.waiters.delete(version);
+          this.waitedVersions--;
+        }
+      }
+    }
+    for (const entry of entries) this.drop(entry);
+  }
+
+  private announceHandBack(certificate: CertifiedTransaction, limit: OverloadLimit & HandBackReason, detail: string, objectId: ObjectId | undefined): void {
+    const error = new OverloadedError(limit, `${detail}; certificate ${certificate.digest} handed back`, objectId);
+    this.metrics?.handedBack.inc({ reason: limit });
+    this.logger?.warn('Certificate handed back', { digest: certificate.digest, limit, objectId });
+    this.handedBackSubject.next({ certificate, error });
+  }
+
+  /** Push a certificate whose inputs are all available to the driver; after `close()` it stays held instead. */
+  private release(entry: PendingEntry): boolean {
+    if (this.closed) return false;
+    const { digest } = entry.certificate;
+    this.unqueue(entry);
+    this.executing.set(digest, entry.budget);
+    this.metrics?.queueAge.observe((this.now() - entry.enqueuedAt) / 1000);
+    this.readySubject.next(entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate });
+    return true;
+  }
+}
+
+/** The first object a pending certificate waits for that does not exist yet. */
+function missingObjectOf(entry: PendingEntry): ObjectId | undefined {
+  return entry.slots.find((slot) => slot.available < 0)?.id;
+}
+
+/** The objects a certificate reads, gas coin included (an id may repeat). */
+function inputIds(certificate: CertifiedTransaction): ObjectId[] {
+  const ids = certificate.data.inputs.map((input) => (input.kind === 'shared' ? input.id : input.ref.id));
+  ids.push(certificate.data.gas.payment.id);
+  return ids;
+}
+
+/** The certificate waiting longest on a slot's object (a Set iterates in insertion order). */
+function oldestIn(slot: ObjectSlot): PendingEntry | undefined {
+  for (const entry of slot.queue) return entry;
+  return undefined;
+}
+
+/** How many of `certificates` read each object (each certificate counted once per object). */
+function countInputs(certificates: readonly CertifiedTransaction[]): Map<ObjectId, number> {
+  const counts = new Map<ObjectId, number>();
+  for (const certificate of certificates) {
+    for (const id of new Set(inputIds(certificate))) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}

@@ -1,0 +1,3 @@
+/** The one-call validator pipeline: certificates and commits in, driver outcomes out. */
+export { startValidatorPipeline } from './validator-pipeline';
+export type { ValidatorPipeline, ValidatorPipelineOptions, ValidatorRunSummary } from './validator-pipeline';

@@ -1,0 +1,212 @@
+import type { TransactionEvent } from '../../authority-state';
+import { ExecutionDriverError, InvalidOptionError } from '../../errors';
+import type { StateEffects } from '../model/effects';
+import type { Digest, ObjectId, StoredObject } from '../model/objects';
+
+/** One version of one object. */
+export interface ObjectKey {
+  readonly id: ObjectId;
+  readonly version: number;
+}
+
+/** What executing one transaction writes, committed all at once or not at all. */
+export interface CommitBatch {
+  readonly transactionDigest: Digest;
+  readonly effects: StateEffects;
+  readonly events: readonly TransactionEvent[];
+  /** New versions of created and mutated objects. */
+  readonly written: readonly StoredObject[];
+  /** Objects deleted, with the version at which they were deleted. */
+  readonly deleted: readonly ObjectKey[];
+}
+
+/** A transaction's committed outputs, as `readExecuted` returns them. */
+export interface ExecutedRecord {
+  readonly effects: StateEffects;
+  readonly events: readonly TransactionEvent[];
+}
+
+/**
+ * Versioned object storage. Every method is asynchronous and every write is
+ * one atomic batch, so a persistent implementation (a key-value store with
+ * write batches) can stand in for the in-memory one. Returned objects are
+ * immutable values: a caller never holds a reference into the store.
+ */
+export interface ObjectStore {
+  /** The objects at exactly these versions (`undefined` for each that does not exist). */
+  readObjects(keys: readonly ObjectKey[]): Promise<(StoredObject | undefined)[]>;
+  /** The latest live version of each object (`undefined` if unknown or deleted). */
+  readLatest(ids: readonly ObjectId[]): Promise<(StoredObject | undefined)[]>;
+  /** The committed effects and events of a transaction, if it was executed. */
+  readExecuted(transactionDigest: Digest): Promise<ExecutedRecord | undefined>;
+  /**
+   * Write a transaction's objects, deletions, effects and executed marker
+   * atomically. Refuses (writing nothing) a batch for a transaction already
+   * committed, or one that would overwrite an existing version. The store
+   * takes ownership of the batch: the in-memory one keeps its objects frozen.
+   * @throws StoreConflictError
+   */
+  commit(batch: CommitBatch): Promise<void>;
+}
+
+/** A batch that conflicts with what the store holds. Nothing was written. */
+export class StoreConflictError extends ExecutionDriverError {}
+
+/** Every version of one object, in increasing version order, and whether it is deleted. */
+interface ObjectHistory {
+  readonly versions: StoredObject[];
+  deleted: boolean;
+}
+
+/**
+ * What an {@link InMemoryObjectStore} keeps. By default everything, forever;
+ * a long-running process (a simulator, a demo) prunes, as a validator prunes
+ * after checkpoints, so memory stays bounded.
+ */
+export interface InMemoryRetention {
+  /**
+   * Versions kept per object, newest first (at least 1). Older versions can
+   * no longer be read, so a certificate that names one (a stale copy, or a
+   * read-only shared input left far behind) cannot execute. Default: all.
+   */
+  readonly versionsPerObject?: number;
+  /**
+   * Executed transactions remembered (effects and events), the most recent.
+   * An older one is no longer recognized as executed. Default: all.
+   */
+  readonly executedTransactions?: number;
+}
+
+/**
+ * The embedded default: everything in maps, immutable values, atomic commits.
+ * Versions are kept per object (no composite string keys), so a commit or a
+ * read costs one map lookup per object (bench/validator.ts).
+ */
+export class InMemoryObjectStore implements ObjectStore {
+  private readonly objects = new Map<ObjectId, ObjectHistory>();
+  private readonly executed = new Map<Digest, ExecutedRecord>();
+  private readonly versionsPerObject: number;
+  private readonly executedTransactions: number;
+
+  constructor(retention: InMemoryRetention = {}) {
+    this.versionsPerObject = retention.versionsPerObject ?? Number.POSITIVE_INFINITY;
+    this.executedTransactions = retention.executedTransactions ?? Number.POSITIVE_INFINITY;
+    if (!(this.versionsPerObject >= 1) || !(this.executedTransactions >= 1)) {
+      throw new InvalidOptionError('retention', retention, 'at least 1 version per object and 1 executed transaction');
+    }
+  }
+
+  readObjects(keys: readonly ObjectKey[]): Promise<(StoredObject | undefined)[]> {
+    return Promise.resolve(keys.map((key) => this.readVersion(key)));
+  }
+
+  readLatest(ids: readonly ObjectId[]): Promise<(StoredObject | undefined)[]> {
+    return Promise.resolve(ids.map((id) => this.latestOf(id)));
+  }
+
+  readExecuted(transactionDigest: Digest): Promise<ExecutedRecord | undefined> {
+    return Promise.resolve(this.executed.get(transactionDigest));
+  }
+
+  commit(batch: CommitBatch): Promise<void> {
+    try {
+      this.commitNow(batch);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new StoreConflictError(String(error)));
+    }
+  }
+
+  /** Every live object at its latest version, sorted by id: for comparing stores. */
+  liveObjects(): StoredObject[] {
+    const live: StoredObject[] = [];
+    for (const id of this.objects.keys()) {
+      const object = this.latestOf(id);
+      if (object) live.push(object);
+    }
+    return live.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  private latestOf(id: ObjectId): StoredObject | undefined {
+    const history = this.objects.get(id);
+    return history && !history.deleted ? history.versions[history.versions.length - 1] : undefined;
+  }
+
+  private readVersion(key: ObjectKey): StoredObject | undefined {
+    const versions = this.objects.get(key.id)?.versions;
+    return versions && versionIn(versions, key.version);
+  }
+
+  private commitNow(batch: CommitBatch): void {
+    // Validate everything first: a refused batch must leave no trace.
+    if (this.executed.has(batch.transactionDigest)) {
+      throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
+    }
+    const histories: (ObjectHistory | undefined)[] = [];
+    for (const object of batch.written) {
+      const history = this.objects.get(object.id);
+      if (history && versionIn(history.versions, object.version)) {
+        throw new StoreConflictError(`object ${object.id} version ${object.version} already exists`);
+      }
+      histories.push(history);
+    }
+    batch.written.forEach((object, i) => {
+      let history = histories[i];
+      if (!history) this.objects.set(object.id, (history = { versions: [], deleted: false }));
+      const { versions } = history;
+      const stored = frozen(object);
+      // Lamport versions make every write the newest version of its object: append, in the usual case.
+      if ((versions[versions.length - 1]?.version ?? -1) < object.version) {
+        versions.push(stored);
+        history.deleted = false;
+      } else {
+        versions.splice(insertionIndex(versions, object.version), 0, stored);
+      }
+    });
+    for (const key of batch.deleted) {
+      const history = this.objects.get(key.id);
+      if (history) history.deleted = true;
+      else this.objects.set(key.id, { versions: [], deleted: true });
+      // Pruning: a deleted object's history goes with it.
+      if (this.versionsPerObject !== Number.POSITIVE_INFINITY) this.objects.delete(key.id);
+    }
+    if (this.versionsPerObject !== Number.POSITIVE_INFINITY) {
+      for (const object of batch.written) {
+        const versions = this.objects.get(object.id)?.versions;
+        if (versions && versions.length > this.versionsPerObject) versions.splice(0, versions.length - this.versionsPerObject);
+      }
+    }
+    this.executed.set(batch.transactionDigest, Object.freeze({ effects: batch.effects, events: batch.events }));
+    // A Map iterates in insertion order: the first key is the oldest record.
+    if (this.executed.size > this.executedTransactions) this.executed.delete(this.executed.keys().next().value as Digest);
+  }
+}
+
+/** The object at exactly `version`, if any. */
+function versionIn(versions: readonly StoredObject[], version: number): StoredObject | undefined {
+  const found = versions[insertionIndex(versions, version)];
+  return found?.version === version ? found : undefined;
+}
+
+/** The index of the first version not below `version` (binary search). */
+function insertionIndex(versions: readonly StoredObject[], version: number): number {
+  let low = 0;
+  let high = versions.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((versions[middle] as StoredObject).version < version) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * The stored value: the batch's object itself, frozen (a commit takes
+ * ownership of what it writes, so nothing is copied); owner and contents
+ * are frozen too, and usually already are (shared with the inputs').
+ */
+function frozen(object: StoredObject): StoredObject {
+  if (!Object.isFrozen(object.owner)) Object.freeze(object.owner);
+  if (!Object.isFrozen(object.contents)) Object.freeze(object.contents);
+  return Object.freeze(object);
+}

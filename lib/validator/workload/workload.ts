@@ -1,0 +1,235 @@
+import type { KeyObject } from 'node:crypto';
+import { type CertifiedTransaction, certifyTransaction } from '../certificates/certified-transaction';
+import type { Committee } from '../certificates/committee';
+import { executeTransaction } from '../execution/execute-transaction';
+import { generateCommittee } from '../certificates/generated-committee';
+import { genesisObject } from '../execution/genesis';
+import { type ObjectId, type StoredObject, refOf } from '../model/objects';
+import { seededRandom } from './seeded-random';
+import type { TransactionData } from '../model/transactions';
+
+/** Knobs of a generated workload. */
+export interface WorkloadOptions {
+  readonly seed: number;
+  readonly transactions: number;
+  readonly accounts: number;
+  /** Share of transactions that increment one of the hot shared counters (0 to 1). */
+  readonly contention?: number;
+  readonly hotCounters?: number;
+  /** Share of transactions that abort: overspending, or spending someone else's coin (0 to 1). */
+  readonly invalidShare?: number;
+  /** Share of certificates delivered twice (0 to 1). */
+  readonly duplicateShare?: number;
+  readonly epoch?: number;
+  /** Validators' stakes. Default four of equal stake. */
+  readonly stakes?: readonly number[];
+  /** Sign certificates (default true). Unsigned ones are for pre-verified benchmarks. */
+  readonly sign?: boolean;
+  /**
+   * Once an account holds this many coins received in payments, its next
+   * transaction merges them into its own coin. Keeps the number of live
+   * objects bounded in a long run (a demo); default: never merge.
+   */
+  readonly mergeReceivedCoins?: number;
+}
+
+/** One step of a workload, in the order a sequential validator would run it. */
+export interface WorkloadStep {
+  readonly certificate: CertifiedTransaction;
+  /** Shared-object transactions must be ordered by consensus (`TransactionManager.commit`). */
+  readonly shared: boolean;
+}
+
+/** A generated workload: genesis, committee, certificates, and the expected final state. */
+export interface Workload {
+  readonly committee: Committee;
+  readonly signers: readonly { readonly name: string; readonly privateKey: KeyObject }[];
+  readonly genesis: readonly StoredObject[];
+  /** In sequential (commit) order. */
+  readonly steps: readonly WorkloadStep[];
+  /** Certificates delivered again, to exercise dedupe. */
+  readonly duplicates: readonly CertifiedTransaction[];
+  /** Every live object after executing `steps` in order, sorted by id. */
+  readonly expectedFinalObjects: readonly StoredObject[];
+}
+
+const hex32 = (prefix: number, n: number) => `0x${prefix.toString(16).padStart(2, '0')}${n.toString(16).padStart(62, '0')}`;
+
+/** Knobs of a {@link WorkloadGenerator}: the workload options without a fixed length. */
+export type WorkloadGeneratorOptions = Omit<WorkloadOptions, 'transactions' | 'duplicateShare'>;
+
+/**
+ * A seeded, endless workload: accounts with a gas coin and a coin each, owned
+ * payments between them, a share sent to a few hot shared counters, and some
+ * invalid transactions (which abort and still pay gas). A shadow copy of the
+ * state runs every transaction through the same deterministic executor, so
+ * each names the exact input versions it will find, and the final state is
+ * known in advance. `contention` and `invalidShare` may change between calls
+ * to `next`; `advanceEpoch` certifies what follows in a new epoch.
+ *
+ * The shadow assumes every generated transaction executes, in order (shared
+ * ones in generation order): a consumer that drops one (a failure it does not
+ * resubmit, an epoch change with certificates still pending) leaves later ones
+ * waiting for versions that never come.
+ */
+export class WorkloadGenerator {
+  committee: Committee;
+  signers: readonly { readonly name: string; readonly privateKey: KeyObject }[];
+  readonly genesis: readonly StoredObject[];
+  /** Share of transactions that increment a hot shared counter (0 to 1). */
+  contention: number;
+  /** Share of transactions that abort (0 to 1). */
+  invalidShare: number;
+  /** Transactions generated so far. */
+  generated = 0;
+  private epoch: number;
+  private readonly random: () => number;
+  private readonly shadow = new Map<ObjectId, StoredObject>();
+  private readonly accounts: readonly { address: string; gasId: ObjectId; coinId: ObjectId; received: ObjectId[] }[];
+  private readonly accountByAddress = new Map<string, { received: ObjectId[] }>();
+  private readonly counters: readonly ObjectId[];
+
+  constructor(private readonly options: WorkloadGeneratorOptions) {
+    this.random = seededRandom(options.seed);
+    this.epoch = options.epoch ?? 0;
+    this.contention = options.contention ?? 0;
+    this.invalidShare = options.invalidShare ?? 0;
+    ({ committee: this.committee, signers: this.signers } = generateCommittee(this.epoch, options.stakes ?? [1, 1, 1, 1]));
+    this.accounts = Array.from({ length: options.accounts }, (_, i) => {
+      const address = hex32(0xa0, i);
+      const gas = genesisObject(hex32(0xc0, i), { kind: 'address', address }, { type: 'coin', balance: 10n ** 12n });
+      const coin = genesisObject(hex32(0xc1, i), { kind: 'address', address }, { type: 'coin', balance: 1_000_000n });
+      this.shadow.set(gas.id, gas);
+      this.shadow.set(coin.id, coin);
+      const account = { address, gasId: gas.id, coinId: coin.id, received: [] as ObjectId[] };
+      this.accountByAddress.set(address, account);
+      return account;
+    });
+    this.counters = Array.from({ length: options.hotCounters ?? 2 }, (_, i) => {
+      const counter = genesisObject(hex32(0xd0, i), { kind: 'shared', initialSharedVersion: 1 }, { type: 'counter', value: 0n });
+      this.shadow.set(counter.id, counter);
+      return counter.id;
+    });
+    this.genesis = [...this.shadow.values()];
+  }
+
+  /** Certify what follows in `epoch`, with a fresh committee (of the same stakes). */
+  advanceEpoch(epoch: number): void {
+    this.epoch = epoch;
+    ({ committee: this.committee, signers: this.signers } = generateCommittee(epoch, this.options.stakes ?? [1, 1, 1, 1]));
+  }
+
+  /** Every live object after executing all generated steps in order, sorted by id. */
+  expectedFinalObjects(): StoredObject[] {
+    return [...this.shadow.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** The next `count` steps, in the order a sequential validator would run them. */
+  next(count: number): WorkloadStep[] {
+    const steps: WorkloadStep[] = [];
+    for (let n = 0; n < count; n++) steps.push(this.step());
+    this.generated += count;
+    return steps;
+  }
+
+  /** True with probability `p` (consumes one random number). */
+  chance(p: number): boolean {
+    return this.random() < p;
+  }
+
+  /** A uniformly random item (consumes one random number). */
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)] as T;
+  }
+
+  private step(): WorkloadStep {
+    const { random, accounts, counters } = this;
+    const current = (id: ObjectId) => this.shadow.get(id) as StoredObject;
+    const from = this.pick(accounts);
+    const to = this.pick(accounts);
+    const gas = { payment: refOf(current(from.gasId)), budget: 1_000_000n, price: 1n };
+    let data: TransactionData;
+    let shared = false;
+    const mergeAt = this.options.mergeReceivedCoins;
+    if (mergeAt !== undefined && from.received.length >= mergeAt) {
+      const sources = from.received.splice(0);
+      data = {
+        sender: from.address,
+        inputs: [from.coinId, ...sources].map((id) => ({ kind: 'owned', ref: refOf(current(id)) }) as const),
+        gas,
+        commands: [{ kind: 'merge-coins', target: from.coinId, sources }],
+      };
+      return this.certifyAndShadow(data, false, from.gasId);
+    }
+    const roll = random();
+    if (roll < this.contention && counters.length > 0) {
+      const counter = this.pick(counters);
+      shared = true;
+      data = {
+        sender: from.address,
+        inputs: [{ kind: 'shared', id: counter, initialSharedVersion: 1, mutable: true }],
+        gas,
+        commands: [{ kind: 'increment-counter', counter, by: 1n }],
+      };
+    } else if (random() < this.invalidShare) {
+      // Invalid: overspend, or spend another account's coin.
+      const victim = random() < 0.5 ? from : to;
+      data = {
+        sender: from.address,
+        inputs: [{ kind: 'owned', ref: refOf(current(victim.coinId)) }],
+        gas,
+        commands: [{ kind: 'pay', coin: victim.coinId, recipients: [{ address: to.address, amount: victim === from ? 10n ** 15n : 1n }] }],
+      };
+    } else {
+      data = {
+        sender: from.address,
+        inputs: [{ kind: 'owned', ref: refOf(current(from.coinId)) }],
+        gas,
+        commands: [{ kind: 'pay', coin: from.coinId, recipients: [{ address: to.address, amount: BigInt(1 + Math.floor(random() * 100)) }] }],
+      };
+    }
+    return this.certifyAndShadow(data, shared, from.gasId);
+  }
+
+  private certifyAndShadow(data: TransactionData, shared: boolean, gasId: ObjectId): WorkloadStep {
+    const { epoch } = this;
+    const current = (id: ObjectId) => this.shadow.get(id) as StoredObject;
+    const quorumSize = Math.ceil(((this.options.stakes?.length ?? 4) * 2 + 1) / 3);
+    const certificate = certifyTransaction(data, epoch, this.options.sign === false ? [] : this.signers.slice(0, quorumSize));
+    const { digest } = certificate;
+    // Run it on the shadow: shared inputs at their current version, as consensus would assign in this order.
+    const objects = new Map<ObjectId, StoredObject>();
+    for (const input of data.inputs) {
+      const id = input.kind === 'shared' ? input.id : input.ref.id;
+      objects.set(id, current(id));
+    }
+    const output = executeTransaction(data, digest, epoch, { objects, gasCoin: current(gasId) });
+    for (const object of output.written) this.shadow.set(object.id, object);
+    for (const key of output.deleted) this.shadow.delete(key.id);
+    if (this.options.mergeReceivedCoins !== undefined) {
+      for (const ref of output.effects.created) {
+        const owner = current(ref.id).owner;
+        if (owner.kind === 'address') this.accountByAddress.get(owner.address)?.received.push(ref.id);
+      }
+    }
+    return { certificate, shared };
+  }
+}
+
+/**
+ * A seeded workload of `transactions` steps (see {@link WorkloadGenerator}),
+ * plus duplicates of a share of its certificates.
+ */
+export function generateWorkload(options: WorkloadOptions): Workload {
+  const generator = new WorkloadGenerator(options);
+  const steps = generator.next(options.transactions);
+  const duplicates = steps.filter(() => generator.chance(options.duplicateShare ?? 0)).map((s) => s.certificate);
+  return {
+    committee: generator.committee,
+    signers: generator.signers,
+    genesis: generator.genesis,
+    steps,
+    duplicates,
+    expectedFinalObjects: generator.expectedFinalObjects(),
+  };
+}

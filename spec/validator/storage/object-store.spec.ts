@@ -1,0 +1,104 @@
+import { InvalidOptionError } from '../../../lib';
+import { sealEffects } from '../../../lib/validator/model/effects';
+import { genesisObject } from '../../../lib/validator/execution/genesis';
+import { type CommitBatch, InMemoryObjectStore, StoreConflictError } from '../../../lib/validator/storage/object-store';
+import type { StoredObject } from '../../../lib/validator/model/objects';
+
+const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+const owner = { kind: 'address', address: id(0xa) } as const;
+
+function batch(tx: number, written: StoredObject[], deleted: { id: string; version: number }[] = []): CommitBatch {
+  const effects = sealEffects({
+    transactionDigest: id(tx),
+    epoch: 0,
+    status: { kind: 'success' },
+    gasUsed: 0n,
+    lamportVersion: 1,
+    created: [],
+    mutated: [],
+    deleted: [],
+    sharedObjects: [],
+    dependencies: [],
+  });
+  return { transactionDigest: id(tx), effects, events: [], written, deleted };
+}
+
+describe('InMemoryObjectStore', () => {
+  it('keeps every version, tracks the latest, and forgets deleted objects as latest', async () => {
+    const store = new InMemoryObjectStore();
+    const v1 = genesisObject(id(1), owner, { type: 'coin', balance: 5n });
+    await store.commit(batch(100, [v1]));
+    const v2 = { ...v1, version: 2, contents: { type: 'coin', balance: 4n } as const };
+    await store.commit(batch(101, [v2]));
+    expect(await store.readObjects([{ id: v1.id, version: 1 }, { id: v1.id, version: 2 }, { id: v1.id, version: 3 }])).toEqual([v1, v2, undefined]);
+    expect(await store.readLatest([v1.id])).toEqual([v2]);
+    await store.commit(batch(102, [], [{ id: v1.id, version: 3 }]));
+    expect(await store.readLatest([v1.id])).toEqual([undefined]);
+    expect((await store.readExecuted(id(101)))?.effects.transactionDigest).toBe(id(101));
+    expect(await store.readExecuted(id(999))).toBeUndefined();
+  });
+
+  it('finds every version however commits arrive, and the latest is the highest version', async () => {
+    const store = new InMemoryObjectStore();
+    const versions = [5, 2, 9, 1, 7].map((version) => ({ ...genesisObject(id(1), owner, { type: 'coin', balance: BigInt(version) }), version }));
+    for (const [i, object] of versions.entries()) await store.commit(batch(200 + i, [object]));
+    for (const object of versions) expect(await store.readObjects([object])).toEqual([object]);
+    expect(await store.readObjects([{ id: id(1), version: 3 }, { id: id(2), version: 1 }])).toEqual([undefined, undefined]);
+    expect((await store.readLatest([id(1)]))[0]?.version).toBe(9);
+    await expect(store.commit(batch(300, [versions[2] as StoredObject]))).rejects.toThrow(/version 9 already exists/);
+  });
+
+  it('refuses a conflicting batch atomically: nothing of it is written', async () => {
+    const store = new InMemoryObjectStore();
+    const a = genesisObject(id(1), owner, { type: 'coin', balance: 1n });
+    await store.commit(batch(100, [a]));
+    const b = genesisObject(id(2), owner, { type: 'coin', balance: 2n });
+    await expect(store.commit(batch(101, [b, a]))).rejects.toThrow(StoreConflictError);
+    expect(await store.readLatest([b.id])).toEqual([undefined]);
+    expect(await store.readExecuted(id(101))).toBeUndefined();
+    await expect(store.commit(batch(100, [b]))).rejects.toThrow(/already committed/);
+  });
+
+  it('hands out immutable values: neither a reader nor the committer can change what it holds', async () => {
+    const store = new InMemoryObjectStore();
+    const a = genesisObject(id(1), owner, { type: 'coin', balance: 1n });
+    await store.commit(batch(100, [a]));
+    const [read] = await store.readLatest([a.id]);
+    expect(Object.isFrozen(read)).toBe(true);
+    expect(Object.isFrozen(read?.contents)).toBe(true);
+    expect(Object.isFrozen(read?.owner)).toBe(true);
+    expect(() => {
+      (a.contents as { balance: bigint }).balance = 99n;
+    }).toThrow(TypeError);
+    expect((await store.readLatest([a.id]))[0]?.contents).toEqual({ type: 'coin', balance: 1n });
+  });
+
+  describe('retention', () => {
+    const coin = (version: number) => ({ ...genesisObject(id(1), owner, { type: 'coin', balance: BigInt(version) }), version });
+
+    it('keeps everything by default', async () => {
+      const store = new InMemoryObjectStore();
+      for (let v = 1; v <= 5; v++) await store.commit(batch(100 + v, [coin(v)]));
+      expect((await store.readObjects([1, 2, 3, 4, 5].map((version) => ({ id: id(1), version })))).every(Boolean)).toBe(true);
+      expect(await store.readExecuted(id(101))).toBeDefined();
+    });
+
+    it('keeps the newest versions per object and the most recent executed transactions, when asked', async () => {
+      const store = new InMemoryObjectStore({ versionsPerObject: 2, executedTransactions: 3 });
+      for (let v = 1; v <= 5; v++) await store.commit(batch(100 + v, [coin(v)]));
+      const found = await store.readObjects([1, 2, 3, 4, 5].map((version) => ({ id: id(1), version })));
+      expect(found.map((o) => o?.version)).toEqual([undefined, undefined, undefined, 4, 5]);
+      expect((await store.readLatest([id(1)]))[0]?.version).toBe(5);
+      expect(await Promise.all([101, 102, 103, 104, 105].map(async (tx) => (await store.readExecuted(id(tx))) !== undefined))).toEqual([false, false, true, true, true]);
+      // A deleted object's history goes too.
+      await store.commit(batch(106, [], [{ id: id(1), version: 6 }]));
+      expect(await store.readObjects([{ id: id(1), version: 5 }])).toEqual([undefined]);
+      expect(store.liveObjects()).toEqual([]);
+    });
+
+    it('refuses a retention below one', () => {
+      expect(() => new InMemoryObjectStore({ versionsPerObject: 0 })).toThrow(InvalidOptionError);
+      expect(() => new InMemoryObjectStore({ executedTransactions: Number.NaN })).toThrow(InvalidOptionError);
+    });
+  });
+});
