@@ -1,5 +1,5 @@
 import { PublicKey, aggregatePublicKeys } from '@chainsafe/blst';
-import { InvalidCommitteeError } from '../../state/errors';
+import { InvalidCommitteeError } from '../errors';
 import { verifyProofOfPossession } from './authority-key';
 
 /** A committee member with a BLS public key and its proof of possession. */

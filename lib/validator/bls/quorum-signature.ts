@@ -1,5 +1,5 @@
 import { Signature, type SignatureSet, aggregateSignatures, verify } from '@chainsafe/blst';
-import { InvalidCertificateError } from '../../state/errors';
+import { InvalidCertificateError } from '../errors';
 import type { AuthorityKey } from './authority-key';
 import type { BlsCommittee } from './bls-committee';
 import { certificateMessage } from './intent';

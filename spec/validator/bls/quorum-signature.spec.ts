@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { InvalidCertificateError, InvalidCommitteeError } from '../../../lib/state/errors';
+import { InvalidCertificateError, InvalidCommitteeError } from '../../../lib/validator/errors';
 import {
   BlsCommittee,
   type AuthorityQuorumSignature,
