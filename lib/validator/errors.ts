@@ -6,6 +6,7 @@ import { ExecutionDriverError, TransientExecutionError } from '../errors';
  * - `non-canonical`: its transaction bytes are not the canonical encoding of one transaction, or the
  *   `data` it carries is not exactly what those bytes decode to.
  * - `digest-mismatch`: its digest is not the digest of its transaction bytes.
+ * - `signer-outside-committee`: its signer bitmap names members past the committee (BLS quorums).
  */
 export type CertificateProblem =
   | 'malformed'
@@ -15,7 +16,8 @@ export type CertificateProblem =
   | 'unknown-signer'
   | 'duplicate-signer'
   | 'invalid-signature'
-  | 'insufficient-stake';
+  | 'insufficient-stake'
+  | 'signer-outside-committee';
 
 /** A certificate that is forged, malformed, under-signed or of another epoch. Nothing was changed. */
 export class InvalidCertificateError extends ExecutionDriverError {
