@@ -179,8 +179,9 @@ export class TransactionManager {
   private readonly budgetLoad: Record<AdmissionBudget, number> = { ordinary: 0, awaitingCreation: 0, pastLimit: 0, consensus: 0 };
   /** Pending certificates of the awaiting-creation budget, oldest first: the age limit looks at the first. */
   private readonly awaitingCreation = new Set<PendingEntry>();
-  /** Next version to assign per shared object. */
+  /** Next version to assign per shared object, in epoch `sharedEpoch`. */
   private readonly nextSharedVersion = new Map<ObjectId, number>();
+  private sharedEpoch: number;
   private commits: Promise<unknown> = Promise.resolve();
   private readonly commitOrder = new CommitOrder();
   private closed = false;
@@ -205,6 +206,7 @@ export class TransactionManager {
     options: TransactionManagerOptions = {},
   ) {
     this.limits = { ...DEFAULT_ADMISSION_LIMITS, ...options.limits };
+    this.sharedEpoch = state.loadEpochStoreOneCallPerTask().epoch;
     this.now = options.now ?? (() => performance.now());
     this.metrics = options.metrics;
     this.logger = options.logger;
@@ -360,6 +362,13 @@ export class TransactionManager {
   private async assignAndAccept(commit: ConsensusCommit): Promise<EnqueueResult[]> {
     if (this.closed) throw new PipelineStoppedError();
     const { certificates } = commit;
+    const epochStore = this.state.loadEpochStoreOneCallPerTask();
+    if (epochStore.epoch !== this.sharedEpoch) {
+      // A new epoch: the old one's certificates that did not execute never will (the state refuses them, and
+      // `dropStaleEpoch` hands back those pending), so the versions they took never exist. Start from the store.
+      this.nextSharedVersion.clear();
+      this.sharedEpoch = epochStore.epoch;
+    }
     const unknown = new Set<ObjectId>();
     for (const certificate of certificates) {
       for (const input of certificate.data.inputs) {
@@ -368,7 +377,6 @@ export class TransactionManager {
     }
     const ids = [...unknown];
     // Sequenced before and not executed yet: known now, before a read during which it might commit.
-    let epochStore = this.state.loadEpochStoreOneCallPerTask();
     const earlier = certificates.map((certificate) => this.sequencedBefore(certificate.digest, epochStore));
     // One round trip: unknown shared objects, and whether each certificate already executed (a duplicate).
     const [latest, executed] = await Promise.all([
@@ -379,10 +387,13 @@ export class TransactionManager {
       const object = latest[i];
       if (!this.nextSharedVersion.has(id) && object) this.nextSharedVersion.set(id, object.version);
     });
-    epochStore = this.state.loadEpochStoreOneCallPerTask();
+    // Reconfigured during the read: what was read may predate the switch, so start again in the new epoch.
+    if (this.state.loadEpochStoreOneCallPerTask() !== epochStore) return this.assignAndAccept(commit);
     const at = { digest: commit.digest, index: commit.index };
     const entries = certificates.map((certificate, i): Offered => {
       const { digest } = certificate;
+      // `accept` refuses it (wrong epoch): it must take no version, or what follows on its objects would wait for good.
+      if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS };
       // Sequenced before (an earlier commit, or earlier in this one): no new versions, nothing moves.
       const before = earlier[i] ?? epochStore.sharedVersionsOf(digest);
       if (before) return { certificate, commit: at, shared: before };
