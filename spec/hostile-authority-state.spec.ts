@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Observable, type SchedulerLike, Subject, asyncScheduler } from 'rxjs';
+import { Observable, type SchedulerLike, asyncScheduler } from 'rxjs';
 import {
   type AuthorityState,
   type ExecutionOutcome,
-  ExecutionDriver,
   InvalidExecutionResultError,
   type PendingCertificate,
   RetryClassificationError,
 } from '../lib';
 import { brief, pending, result } from './support/certificates';
+import { spawnCollecting } from './support/collecting-driver';
 import { BAD_RETURNS, CARRIES_A_RESULT, PHASES, runScenario } from './support/hostile-states';
 import { silentLogger } from './support/silent-logger';
 
@@ -57,14 +57,10 @@ describe('a hostile AuthorityState: every bad return, in every phase', () => {
 
 describe('a hostile AuthorityState: typed outcomes', () => {
   async function one(state: AuthorityState, options: { isTransient?: (error: unknown) => boolean } = {}): Promise<ExecutionOutcome> {
-    const ready = new Subject<PendingCertificate>();
-    const outcomes: ExecutionOutcome[] = [];
-    const handle = new ExecutionDriver({
-      readyCertificates: ready,
+    const { ready, outcomes, handle } = spawnCollecting({
       authorityState: state,
-      logger: silentLogger,
       retry: { initialDelayMs: 0, ...(options.isTransient ? { isTransient: options.isTransient } : {}) },
-    }).spawn({ next: (o) => outcomes.push(o) });
+    });
     ready.next(pending('a'));
     ready.complete();
     await handle.done;
@@ -141,11 +137,8 @@ describe('a hostile AuthorityState: typed outcomes', () => {
   });
 
   it('a state that stops the driver from inside an execution and then rejects: one outcome, no unhandled rejection', async () => {
-    const ready = new Subject<PendingCertificate>();
-    const outcomes: ExecutionOutcome[] = [];
     const stopper: { stop?: () => void } = {};
-    const handle = new ExecutionDriver({
-      readyCertificates: ready,
+    const { ready, outcomes, handle } = spawnCollecting({
       authorityState: {
         loadEpochStoreOneCallPerTask: () => ({ epoch: 0 }),
         tryExecuteImmediately: () => {
@@ -153,8 +146,7 @@ describe('a hostile AuthorityState: typed outcomes', () => {
           return Promise.reject(new Error('aborted by my own stop'));
         },
       },
-      logger: silentLogger,
-    }).spawn({ next: (o) => outcomes.push(o) });
+    });
     stopper.stop = () => void handle.stop({ mode: 'abort' });
     ready.next(pending('a'));
     await handle.done;
@@ -167,16 +159,14 @@ describe('a hostile AuthorityState: typed outcomes', () => {
         throw new Error('getter exploded');
       },
     } as unknown as PendingCertificate;
-    const outcomes: ExecutionOutcome[] = [];
-    const handle = new ExecutionDriver({
+    const { outcomes, handle } = spawnCollecting({
       readyCertificates: new Observable<PendingCertificate>((s) => {
         s.next(hostileItem);
         s.next(pending('b'));
         s.complete();
       }),
       authorityState: { loadEpochStoreOneCallPerTask: () => ({ epoch: 0 }), tryExecuteImmediately: () => Promise.resolve(result('b')) },
-      logger: silentLogger,
-    }).spawn({ next: (o) => outcomes.push(o) });
+    });
     await handle.done;
     expect(outcomes.map(brief)).toEqual(['failed::malformed-certificate', 'executed:b']);
   });
@@ -194,16 +184,13 @@ describe('a hostile AuthorityState: typed outcomes', () => {
         return Reflect.get(target, property) as unknown;
       },
     });
-    const ready = new Subject<PendingCertificate>();
-    const outcomes: ExecutionOutcome[] = [];
-    const handle = new ExecutionDriver({
-      readyCertificates: ready,
+    const { ready, outcomes, handle } = spawnCollecting({
       authorityState: {
         loadEpochStoreOneCallPerTask: () => ({ epoch: 0 }),
         tryExecuteImmediately: (c) => (c.digest === 'b' ? Promise.reject(new Error('boom')) : Promise.resolve(result(c.digest))),
       },
       logger: broken,
-    }).spawn({ next: (o) => outcomes.push(o) });
+    });
     handle.setMaxConcurrentExecutions(2);
     handle.pause();
     handle.resume();
@@ -216,22 +203,20 @@ describe('a hostile AuthorityState: typed outcomes', () => {
   });
 
   it('a scheduler whose clock throws: timings go flat, outcomes are unchanged', async () => {
-    const outcomes: ExecutionOutcome[] = [];
     const scheduler = {
       now: () => {
         throw new Error('clock exploded');
       },
       schedule: (work: () => void) => asyncScheduler.schedule(work),
     } as unknown as SchedulerLike;
-    const handle = new ExecutionDriver({
+    const { outcomes, handle } = spawnCollecting({
       readyCertificates: new Observable<PendingCertificate>((s) => {
         s.next(pending('a'));
         s.complete();
       }),
       authorityState: { loadEpochStoreOneCallPerTask: () => ({ epoch: 0 }), tryExecuteImmediately: () => Promise.resolve(result('a')) },
-      logger: silentLogger,
       scheduler,
-    }).spawn({ next: (o) => outcomes.push(o) });
+    });
     await handle.done;
     expect(outcomes.map(brief)).toEqual(['executed:a']);
     expect(outcomes[0]).toMatchObject({ latencyMs: 0, queueingDelayMs: 0 });

@@ -4,7 +4,7 @@ import { InvalidCertificateError, NonCanonicalTransactionError } from '../../../
 import type { StoredObject } from '../../../lib/validator/model/objects';
 import { signTransaction } from '../../../lib/validator/certificates/quorum-signatures';
 import type { TransactionData } from '../../../lib/validator/model/transactions';
-import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
+import { type ValidatorPipeline, startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
 import { genesisObject } from '../../../lib/validator/execution/genesis';
 import { refOf } from '../../../lib/validator/model/objects';
@@ -91,6 +91,17 @@ async function pipelineWithGenesis() {
     counts: pipeline.manager.counts,
   });
   return { pipeline, snapshot };
+}
+
+/** `call` on a fresh pipeline is refused as `malformed`, and the store and the manager are as before. */
+async function expectMalformedTouchingNothing(call: (pipeline: ValidatorPipeline) => Promise<unknown>): Promise<void> {
+  const { pipeline, snapshot } = await pipelineWithGenesis();
+  const before = await snapshot();
+  const error = (await call(pipeline).catch((e: unknown) => e)) as InvalidCertificateError;
+  expect(error).toBeInstanceOf(InvalidCertificateError);
+  expect(error.problem).toBe('malformed');
+  expect(await snapshot()).toEqual(before);
+  await pipeline.stop();
 }
 
 const genuine = certifyTransaction(payment, 0, quorum);
@@ -207,13 +218,7 @@ describe('the certificate door: what executes is what was signed', () => {
   it.each([['a string', 'certificates'], ['an object', { 0: genuine }], ['null', null], ['undefined', undefined]])(
     'refuses submit of %s (not an array) as malformed, touching nothing',
     async (_name, argument) => {
-      const { pipeline, snapshot } = await pipelineWithGenesis();
-      const before = await snapshot();
-      const error = (await pipeline.submit(argument as never).catch((e: unknown) => e)) as InvalidCertificateError;
-      expect(error).toBeInstanceOf(InvalidCertificateError);
-      expect(error.problem).toBe('malformed');
-      expect(await snapshot()).toEqual(before);
-      await pipeline.stop();
+      await expectMalformedTouchingNothing((pipeline) => pipeline.submit(argument as never));
     },
   );
 
@@ -224,13 +229,7 @@ describe('the certificate door: what executes is what was signed', () => {
     ['a negative index', { digest: 'c0', index: -1, certificates: [] }],
     ['a fractional index', { digest: 'c0', index: 0.5, certificates: [] }],
   ])('refuses a commit with %s as malformed', async (_name, argument) => {
-    const { pipeline, snapshot } = await pipelineWithGenesis();
-    const before = await snapshot();
-    const error = (await pipeline.commit(argument as never).catch((e: unknown) => e)) as InvalidCertificateError;
-    expect(error).toBeInstanceOf(InvalidCertificateError);
-    expect(error.problem).toBe('malformed');
-    expect(await snapshot()).toEqual(before);
-    await pipeline.stop();
+    await expectMalformedTouchingNothing((pipeline) => pipeline.commit(argument as never));
   });
 
   it('refuses a non-canonical shared certificate in a commit, orders nothing, and executes the genuine one', async () => {
