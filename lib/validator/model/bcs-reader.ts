@@ -80,9 +80,20 @@ export class BcsReader {
     return hex;
   }
 
-  /** @throws NonCanonicalTransactionError if any bytes are left. */
-  end(): void {
-    if (this.offset !== this.bytes.length) this.fail('end', `${this.bytes.length - this.offset} bytes after the transaction`, 0);
+  /** How many bytes have been read. */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** Pass over `size` bytes (read by the caller from the array itself). */
+  skip(size: number, path: string): void {
+    this.need(size, path);
+    this.offset += size;
+  }
+
+  /** @throws NonCanonicalTransactionError if any bytes are left after `what` was read. */
+  end(what = 'the transaction'): void {
+    if (this.offset !== this.bytes.length) this.fail('end', `${this.bytes.length - this.offset} bytes after ${what}`, 0);
   }
 
   /** Refuse the value that started `back` bytes ago. */

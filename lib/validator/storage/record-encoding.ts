@@ -1,10 +1,13 @@
 import { bcs } from '@mysten/bcs';
 import type { TransactionEvent } from '../../authority-state';
 import type { CertifiedTransaction } from '../certificates/certificate-types';
-import { EffectsBcs, effectsBcsValue, sealEffects } from '../model/effects';
-import { Bytes32, ObjectBcs } from '../model/encoding';
-import { encodeObjectFast } from '../model/fast-object-encoding';
-import type { Digest, ObjectId, StoredObject } from '../model/objects';
+import { BcsReader } from '../model/bcs-reader';
+import { BcsScratch } from '../model/direct-bcs';
+import { EffectsBcs, sealEffects } from '../model/effects';
+import { Bytes32 } from '../model/encoding';
+import { writeEffects } from '../model/fast-effects-encoding';
+import { writeObject } from '../model/fast-object-encoding';
+import type { Digest, ObjectContents, ObjectId, Owner, StoredObject } from '../model/objects';
 import type { StateEffects } from '../model/state-effects';
 
 /**
@@ -24,31 +27,74 @@ export function hexOf(bytes: Uint8Array): string {
 
 /** An 8-byte big-endian unsigned integer: sorts numerically. */
 export function u64Bytes(value: number): Buffer {
-  const out = Buffer.alloc(8);
-  out.writeBigUInt64BE(BigInt(value));
+  return writeU64(Buffer.allocUnsafe(8), value, 0);
+}
+
+/** A safe integer as 8 bytes, big-endian, at `offset`: two u32 halves, no BigInt allocated (keys are made per write). */
+function writeU64(out: Buffer, value: number, offset: number): Buffer {
+  out.writeUInt32BE(Math.floor(value / 0x1_0000_0000), offset);
+  out.writeUInt32BE(value >>> 0, offset + 4);
   return out;
 }
 
 export function u64Of(bytes: Uint8Array, offset = 0): number {
-  return Number(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readBigUInt64BE(offset));
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return view.readUInt32BE(offset) * 0x1_0000_0000 + view.readUInt32BE(offset + 4);
 }
 
 /** One version of one object: id then version, so an object's versions are adjacent and in order. */
 export function objectKey(id: ObjectId, version: number): Buffer {
-  const key = Buffer.alloc(40);
+  const key = Buffer.allocUnsafe(40);
   key.write(id.slice(2), 0, 32, 'hex');
-  key.writeBigUInt64BE(BigInt(version), 32);
-  return key;
+  return writeU64(key, version, 32);
+}
+
+/** Reused by the encoders below: each record is written here, then copied out once. */
+const scratch = new BcsScratch();
+
+/** What was written into `scratch`, as a Buffer of its own (lmdb-js takes Buffers). */
+function copied(out: BcsScratch): Buffer {
+  const view = out.view();
+  const bytes = Buffer.allocUnsafe(view.length);
+  bytes.set(view);
+  return bytes;
 }
 
 /** The object's digest (32 bytes), then its canonical BCS bytes: the digest is kept, not re-hashed on every read. */
 export function encodeStoredObject(object: StoredObject): Buffer {
-  return Buffer.concat([idBytes(object.digest), encodeObjectFast(object)]);
+  return copied(writeObject(scratch.reset().hex32(object.digest), object));
 }
 
+/**
+ * What {@link encodeStoredObject} wrote, read directly (objects are read on
+ * every execution): the digest, then the `ObjectBcs` layout.
+ * @throws NonCanonicalTransactionError if the bytes are not such a record (a corrupt database).
+ */
 export function decodeStoredObject(bytes: Uint8Array): StoredObject {
-  const body = ObjectBcs.parse(bytes.subarray(32));
-  return { ...body, digest: hexOf(bytes.subarray(0, 32)) };
+  const reader = new BcsReader(bytes);
+  const digest = reader.hex32('object.digest');
+  const id = reader.hex32('object.id');
+  const version = reader.safeU64('object.version');
+  const owner = readOwner(reader);
+  const contents = readContents(reader);
+  const previousTransaction = reader.hex32('object.previousTransaction');
+  reader.end('the object');
+  return { id, version, owner, contents, previousTransaction, digest };
+}
+
+function readOwner(reader: BcsReader): Owner {
+  const tag = reader.byte('object.owner');
+  if (tag === 0) return { kind: 'address', address: reader.hex32('object.owner.address') };
+  if (tag === 1) return { kind: 'shared', initialSharedVersion: reader.safeU64('object.owner.initialSharedVersion') };
+  if (tag === 2) return { kind: 'immutable' };
+  return reader.fail('object.owner', `no owner kind has tag ${tag}`, 1);
+}
+
+function readContents(reader: BcsReader): ObjectContents {
+  const tag = reader.byte('object.contents');
+  if (tag === 0) return { type: 'coin', balance: reader.u64('object.contents.balance') };
+  if (tag === 1) return { type: 'counter', value: reader.u64('object.contents.value') };
+  return reader.fail('object.contents', `no contents type has tag ${tag}`, 1);
 }
 
 /** An event's fields as JSON text, in BCS: events are open-ended records. */
@@ -57,18 +103,35 @@ const EventBcs = bcs.struct('Event', {
   fields: bcs.vector(bcs.struct('EventField', { name: bcs.string(), json: bcs.string() })),
 });
 
-const ExecutedBcs = bcs.struct('ExecutedRecord', { effects: EffectsBcs, events: bcs.vector(EventBcs) });
+/** The executed record's layout: what {@link encodeExecuted} writes directly, and what reads decode. */
+export const ExecutedBcs = bcs.struct('ExecutedRecord', { effects: EffectsBcs, events: bcs.vector(EventBcs) });
 
-export function encodeExecuted(effects: StateEffects, events: readonly TransactionEvent[]): Uint8Array {
-  return ExecutedBcs.serialize({
-    effects: effectsBcsValue(effects),
-    events: events.map((event) => ({
-      type: event.type,
-      fields: Object.entries(event)
-        .filter(([name]) => name !== 'type')
-        .map(([name, value]) => ({ name, json: JSON.stringify(value) })),
-    })),
-  }).toBytes();
+/**
+ * An executed record: `sequence` (8 bytes, big-endian: the executed log's
+ * order), then the effects and events in the {@link ExecutedBcs} layout,
+ * written directly (once per commit; a property test proves the bytes equal
+ * to the schema's).
+ */
+export function encodeExecuted(sequence: number, effects: StateEffects, events: readonly TransactionEvent[]): Buffer {
+  const out = scratch.reset();
+  const high = Math.floor(sequence / 0x1_0000_0000);
+  const low = sequence >>> 0;
+  for (const word of [high, low]) out.byte(word >>> 24).byte((word >>> 16) & 0xff).byte((word >>> 8) & 0xff).byte(word & 0xff);
+  writeEffects(out, effects).uleb(events.length);
+  for (const event of events) {
+    writeString(out, event.type);
+    const fields = Object.entries(event).filter(([name]) => name !== 'type');
+    out.uleb(fields.length);
+    for (const [name, value] of fields) {
+      writeString(out, name);
+      writeString(out, JSON.stringify(value));
+    }
+  }
+  return copied(out);
+}
+
+function writeString(out: BcsScratch, text: string): void {
+  out.uleb(Buffer.byteLength(text, 'utf8')).utf8(text);
 }
 
 export function decodeExecuted(bytes: Uint8Array): { effects: StateEffects; events: TransactionEvent[] } {
@@ -103,7 +166,8 @@ export interface PendingRecord {
   readonly shared: ReadonlyMap<ObjectId, number>;
 }
 
-const PendingBcs = bcs.struct('PendingCertificate', {
+/** The pending record's layout: what {@link encodePending} writes and {@link decodePending} reads, directly. */
+export const PendingBcs = bcs.struct('PendingCertificate', {
   digest: Bytes32,
   epoch: bcs.u64(),
   transactionBytes: bcs.vector(bcs.u8()),
@@ -112,30 +176,80 @@ const PendingBcs = bcs.struct('PendingCertificate', {
   shared: bcs.vector(bcs.struct('SharedVersion', { id: Bytes32, version: bcs.u64() })),
 });
 
-export function encodePending(record: PendingRecord): Uint8Array {
+/** A pending record in the {@link PendingBcs} layout, written directly: one per accepted certificate. */
+export function encodePending(record: PendingRecord): Buffer {
   const { certificate, commit, shared } = record;
-  return PendingBcs.serialize({
-    digest: certificate.digest,
-    epoch: BigInt(certificate.epoch),
-    transactionBytes: certificate.transactionBytes,
-    signatures: certificate.signatures.map((s) => ({ authority: s.authority, signature: s.signature })),
-    commit: commit ? { digest: commit.digest, index: BigInt(commit.index) } : null,
-    shared: [...shared].map(([id, version]) => ({ id, version: BigInt(version) })),
-  }).toBytes();
+  const out = scratch.reset().hex32(certificate.digest).u64(certificate.epoch);
+  out.uleb(certificate.transactionBytes.length).bytes(certificate.transactionBytes);
+  out.uleb(certificate.signatures.length);
+  for (const signature of certificate.signatures) {
+    writeString(out, signature.authority);
+    out.uleb(signature.signature.length).bytes(signature.signature);
+  }
+  if (commit) {
+    out.byte(1);
+    writeString(out, commit.digest);
+    out.u64(commit.index);
+  } else out.byte(0);
+  out.uleb(shared.size);
+  for (const [id, version] of shared) out.hex32(id).u64(version);
+  return copied(out);
 }
 
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+/** Most pending certificates are of owned objects: one empty map for all of them (a restart reads every record). */
+const NO_SHARED_VERSIONS: ReadonlyMap<ObjectId, number> = new Map();
+
+/**
+ * A pending record, read directly: a restart reads every one of them.
+ * @throws NonCanonicalTransactionError if the bytes are not such a record (a corrupt database).
+ */
 export function decodePending(bytes: Uint8Array): PendingRecord {
-  const value = PendingBcs.parse(bytes);
-  return {
-    certificate: {
-      digest: value.digest,
-      epoch: Number(value.epoch),
-      transactionBytes: Uint8Array.from(value.transactionBytes),
-      signatures: value.signatures.map((s) => ({ authority: s.authority, signature: Uint8Array.from(s.signature) })),
-    },
-    commit: value.commit ? { digest: value.commit.digest, index: Number(value.commit.index) } : undefined,
-    shared: new Map(value.shared.map((s) => [s.id, Number(s.version)])),
-  };
+  const reader = new BcsReader(bytes);
+  const digest = reader.hex32('pending.digest');
+  const epoch = reader.safeU64('pending.epoch');
+  const transactionBytes = readBytes(reader, bytes, 'pending.transactionBytes');
+  const signatures: { authority: string; signature: Uint8Array }[] = [];
+  for (let i = reader.length('pending.signatures', 2); i > 0; i--) {
+    const authority = readString(reader, bytes, 'pending.signatures.authority');
+    signatures.push({ authority, signature: readBytes(reader, bytes, 'pending.signatures.signature') });
+  }
+  let commit: PendingRecord['commit'];
+  if (reader.bool('pending.commit')) {
+    const commitDigest = readString(reader, bytes, 'pending.commit.digest');
+    commit = { digest: commitDigest, index: reader.safeU64('pending.commit.index') };
+  }
+  let shared = NO_SHARED_VERSIONS;
+  const count = reader.length('pending.shared', 40);
+  if (count > 0) {
+    const versions = new Map<ObjectId, number>();
+    for (let i = count; i > 0; i--) {
+      const id = reader.hex32('pending.shared.id');
+      versions.set(id, reader.safeU64('pending.shared.version'));
+    }
+    shared = versions;
+  }
+  reader.end('the pending certificate');
+  return { certificate: { digest, epoch, transactionBytes, signatures }, commit, shared };
+}
+
+/** A `vector<u8>`, copied out (the record's bytes may be reused by the database). */
+function readBytes(reader: BcsReader, bytes: Uint8Array, path: string): Uint8Array {
+  const length = reader.length(path, 1);
+  const start = reader.position;
+  reader.skip(length, path);
+  return bytes.slice(start, start + length);
+}
+
+function readString(reader: BcsReader, bytes: Uint8Array, path: string): string {
+  const length = reader.length(path, 1);
+  const start = reader.position;
+  reader.skip(length, path);
+  try {
+    return utf8Decoder.decode(bytes.subarray(start, start + length));
+  } catch {
+    return reader.fail(path, 'a string that is not UTF-8', length);
+  }
 }
 
 /** A consensus commit processed: enough to recognise a redelivery. */
