@@ -7,6 +7,7 @@ import { LmdbEpochTables } from './lmdb-epoch-tables';
 import { checkDatabasePath } from './lmdb-file';
 import type { CommitBatch, ExecutedRecord, InMemoryRetention, ObjectKey, ObjectStore } from './object-store';
 import { StoreConflictError } from './object-store';
+import { type AbsentKey, type TableWrite, issueBatch } from './lmdb-writes';
 import { decodeExecuted, decodeStoredObject, encodeExecuted, encodeStoredObject, hexOf, idBytes, objectKey, u64Bytes, u64Of } from './record-encoding';
 import { StoreFullError, StoreOpenError } from './store-errors';
 
@@ -34,13 +35,15 @@ const DELETED = 1;
 
 /**
  * The durable object store, on LMDB (lmdb-js). Objects, effects and events
- * are stored as their canonical BCS bytes; each commit batch (objects,
- * deletions, effects, events, executed marker, and the removal of the
- * certificate from the pending table) is one child transaction, so a
- * failure anywhere in it leaves no trace. Commits queued together share one
- * LMDB transaction and one fsync (group commit), and a commit's promise
- * resolves only once it is on disk: `overlappingSync` is off, because with it
- * lmdb-js resolves when a write is visible, before it is flushed.
+ * are stored as their canonical BCS bytes. Each commit batch (objects, their
+ * latest-version entries, effects, events, executed marker, and the removal of the
+ * certificate from the pending table) is issued as one block of writes,
+ * conditional on its transaction and its object versions not existing yet:
+ * it lands whole or not at all. Batches issued together share one LMDB
+ * transaction and one fsync (group commit), applied by lmdb-js's writer
+ * thread, and a commit's promise resolves only once it is on disk:
+ * `overlappingSync` is off, because with it lmdb-js resolves when a write is
+ * visible, before it is flushed.
  *
  * Also holds the pipeline's epoch tables ({@link LmdbEpochTables}) in the same file.
  */
@@ -57,6 +60,15 @@ export class LmdbObjectStore implements ObjectStore {
   /** Sequence numbers of executed records: the next to write, and the oldest still kept. */
   private nextSequence: number;
   private oldestSequence: number;
+  /** What batches issued and not yet on disk write: later batches are checked against it too. */
+  private readonly inFlight = {
+    /** `id@version` of the objects they write. */
+    versions: new Set<string>(),
+    /** The highest version of each object they write or delete (the latest-version index is not updated backwards). */
+    latest: new Map<ObjectId, { version: number; batches: number }>(),
+    /** Their executed-log sequence numbers (the retention waits for them). */
+    sequences: new Set<number>(),
+  };
   private closed = false;
 
   private constructor(
@@ -73,7 +85,7 @@ export class LmdbObjectStore implements ObjectStore {
     this.executed = table('executed');
     this.executedOrder = table('executed-order');
     this.pending = table('pending');
-    this.epochTables = new LmdbEpochTables(root, this.pending, table('commits'), table('next-shared'), (callback) => this.write(callback));
+    this.epochTables = new LmdbEpochTables(root, this.pending, table('commits'), table('next-shared'), (writes) => this.issue(writes));
     const last = Array.from(this.executedOrder.getKeys({ reverse: true, limit: 1 }))[0];
     const first = Array.from(this.executedOrder.getKeys({ limit: 1 }))[0];
     this.nextSequence = last ? u64Of(last) + 1 : 0;
@@ -121,23 +133,56 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   /**
-   * Write the batch in one child transaction, resolved once on disk.
+   * Write the batch, resolved once on disk. It is encoded here, and issued
+   * as one block of writes conditional on its transaction and its object
+   * versions not existing when lmdb-js applies it (so it is checked against
+   * every batch before it, on disk or on its way).
    * @throws StoreConflictError (nothing written) for a transaction already committed or a version that exists.
    * @throws StoreFullError when the database is full; nothing of this batch (or of the commits grouped with it) is written.
    */
   commit(batch: CommitBatch): Promise<void> {
-    const effectsBytes = encodeExecuted(batch.effects, batch.events); // encode before the write lock is held
-    const objectBytes = batch.written.map(encodeStoredObject);
-    return this.objects
-      .childTransaction(() => {
-        this.writeBatch(batch, effectsBytes, objectBytes);
-      })
-      .then(
-        () => undefined,
-        async (error: unknown) => {
-          throw await this.storeError(error);
-        },
-      );
+    const sequence = this.nextSequence;
+    let landed: Promise<boolean>;
+    let oldest: number;
+    let versions: ReadonlySet<string>;
+    let latest: ReadonlyMap<ObjectId, number>;
+    try {
+      const planned = this.batchWrites(batch, sequence);
+      ({ oldest, versions, latest } = planned);
+      landed = issueBatch(planned.absent, planned.writes);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    // Issued: the next batch takes the next sequence, and is checked against this one until it is on disk.
+    this.nextSequence = sequence + 1;
+    this.oldestSequence = oldest;
+    this.inFlight.sequences.add(sequence);
+    for (const version of versions) this.inFlight.versions.add(version);
+    for (const [id, version] of latest) {
+      const known = this.inFlight.latest.get(id);
+      if (known) {
+        known.version = Math.max(known.version, version);
+        known.batches++;
+      } else this.inFlight.latest.set(id, { version, batches: 1 });
+    }
+    const done = (): void => {
+      this.inFlight.sequences.delete(sequence);
+      for (const version of versions) this.inFlight.versions.delete(version);
+      for (const id of latest.keys()) {
+        const known = this.inFlight.latest.get(id);
+        if (known && --known.batches === 0) this.inFlight.latest.delete(id);
+      }
+    };
+    return landed.then(
+      (wrote) => {
+        done();
+        if (!wrote) throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
+      },
+      async (error: unknown) => {
+        done();
+        throw await this.storeError(error);
+      },
+    );
   }
 
   /** Every live object at its latest version, sorted by id: for comparing stores. */
@@ -167,9 +212,19 @@ export class LmdbObjectStore implements ObjectStore {
     await this.root.close();
   }
 
-  /** @internal A write the epoch tables or a test run in the store's write order. */
-  write(callback: () => void): Promise<void> {
-    return this.objects.childTransaction(callback).then(
+  /**
+   * @internal Issue writes of the epoch tables in the store's write order,
+   * grouped with the commits of the same turn; resolved once on disk.
+   * @throws StoreFullError when the database is full (nothing of the group is written).
+   */
+  issue(writes: readonly TableWrite[]): Promise<void> {
+    let landed: Promise<boolean>;
+    try {
+      landed = issueBatch(undefined, writes);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return landed.then(
       () => undefined,
       async (error: unknown) => {
         throw await this.storeError(error);
@@ -177,68 +232,105 @@ export class LmdbObjectStore implements ObjectStore {
     );
   }
 
-  private writeBatch(batch: CommitBatch, effectsBytes: Uint8Array, objectBytes: readonly Uint8Array[]): void {
+  /**
+   * The writes of one batch: its objects and each one's latest-version entry
+   * (deleted ones marked there), its executed record and log entry, what the
+   * retention drops, and last the certificate's removal from the pending
+   * table; issued on condition that its executed record does not exist yet.
+   * Everything that can throw (the version check, encoding) happens here,
+   * before anything is issued.
+   * @throws StoreConflictError for a version on disk or on its way there.
+   */
+  private batchWrites(
+    batch: CommitBatch,
+    sequence: number,
+  ): { absent: AbsentKey; writes: TableWrite[]; oldest: number; versions: ReadonlySet<string>; latest: ReadonlyMap<ObjectId, number> } {
     const digestKey = idBytes(batch.transactionDigest);
-    // Validate everything first (a refusal throws, and the child transaction rolls back anyway).
-    if (this.executed.doesExist(digestKey)) throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
+    const writes: TableWrite[] = [];
+    const versions = new Set<string>();
+    const latest = new Map<ObjectId, number>();
+    const pruning = this.versionsPerObject !== Number.POSITIVE_INFINITY;
     for (const object of batch.written) {
-      if (this.objects.doesExist(objectKey(object.id, object.version))) {
+      const key = objectKey(object.id, object.version);
+      const version = versionKey(object.id, object.version);
+      if (this.inFlight.versions.has(version) || versions.has(version) || this.objects.doesExist(key)) {
         throw new StoreConflictError(`object ${object.id} version ${object.version} already exists`);
       }
-    }
-    const pruning = this.versionsPerObject !== Number.POSITIVE_INFINITY;
-    batch.written.forEach((object, i) => {
-      this.objects.putSync(objectKey(object.id, object.version), objectBytes[i] as Buffer);
+      versions.add(version);
+      writes.push({ table: this.objects, key, value: encodeStoredObject(object), undo: 'remove' });
       const id = idBytes(object.id);
-      const current = this.latest.get(id);
-      if (!current || u64Of(current) < object.version || current[8] === DELETED) this.latest.putSync(id, latestEntry(object.version, LIVE));
-      if (pruning) this.prune(object.id, object.version);
-    });
-    for (const key of batch.deleted) {
-      const id = idBytes(key.id);
+      const current = this.latest.getBinary(id);
+      // Lamport versions make a write the newest version of its object, but not a store's caller (genesis, tests).
+      const onDisk = current ? u64Of(current) : -1;
+      const onItsWay = this.inFlight.latest.get(object.id)?.version ?? -1;
+      if (onItsWay < object.version && (onDisk < object.version || current?.[8] === DELETED)) {
+        writes.push({ table: this.latest, key: id, value: latestEntry(object.version, LIVE), undo: current ?? 'remove' });
+        latest.set(object.id, object.version);
+      }
+      if (pruning) this.pruneWrites(object.id, object.version, writes);
+    }
+    for (const deleted of batch.deleted) {
+      const id = idBytes(deleted.id);
+      const current = this.latest.getBinary(id);
       if (pruning) {
         // Pruning: a deleted object's history goes with it.
-        for (const old of this.objects.getKeys({ start: objectKey(key.id, 0), end: objectKey(key.id, Number.MAX_SAFE_INTEGER) })) this.objects.removeSync(old);
-        this.latest.removeSync(id);
+        for (const { key, value } of this.objects.getRange({ start: objectKey(deleted.id, 0), end: objectKey(deleted.id, Number.MAX_SAFE_INTEGER) })) {
+          writes.push({ table: this.objects, key, value: undefined, undo: value });
+        }
+        writes.push({ table: this.latest, key: id, value: undefined, undo: current ?? 'keep' });
       } else {
-        const current = this.latest.get(id);
-        this.latest.putSync(id, latestEntry(current ? u64Of(current) : key.version, DELETED));
+        writes.push({ table: this.latest, key: id, value: latestEntry(current ? u64Of(current) : deleted.version, DELETED), undo: current ?? 'remove' });
       }
+      latest.set(deleted.id, deleted.version);
     }
-    const sequence = this.nextSequence;
-    this.executed.putSync(digestKey, Buffer.concat([u64Bytes(sequence), effectsBytes]));
-    this.executedOrder.putSync(u64Bytes(sequence), digestKey);
-    this.pending.removeSync(digestKey); // executed: no longer pending (Sui removes it from the epoch's pending table)
-    this.nextSequence = sequence + 1;
-    while (this.nextSequence - this.oldestSequence > this.executedTransactions) {
-      const oldKey = u64Bytes(this.oldestSequence);
-      const oldDigest = this.executedOrder.get(oldKey);
-      if (oldDigest) this.executed.removeSync(oldDigest);
-      this.executedOrder.removeSync(oldKey);
-      this.oldestSequence++;
-    }
+    writes.push({ table: this.executed, key: digestKey, value: encodeExecuted(sequence, batch.effects, batch.events), undo: 'remove' });
+    writes.push({ table: this.executedOrder, key: u64Bytes(sequence), value: digestKey, undo: 'remove' });
+    const oldest = this.retentionWrites(sequence, writes);
+    // Executed: no longer pending (Sui removes it from the epoch's pending table). Last, so never undone.
+    writes.push({ table: this.pending, key: digestKey, value: undefined, undo: 'keep' });
+    return { absent: { table: this.executed, key: digestKey }, writes, oldest, versions, latest };
   }
 
-  /** Keep the newest `versionsPerObject` versions of `id`, the one just written included. */
-  private prune(id: ObjectId, written: number): void {
-    const keys = Array.from(this.objects.getKeys({ start: objectKey(id, 0), end: objectKey(id, written) }));
-    const excess = keys.length + 1 - this.versionsPerObject;
-    for (let i = 0; i < excess; i++) this.objects.removeSync(keys[i] as Buffer);
+  /**
+   * Drop the oldest executed records past `executedTransactions`, once on disk
+   * (one still on its way is dropped by a later batch). Returns the oldest
+   * sequence kept.
+   */
+  private retentionWrites(sequence: number, writes: TableWrite[]): number {
+    let oldest = this.oldestSequence;
+    for (; sequence + 1 - oldest > this.executedTransactions; oldest++) {
+      if (this.inFlight.sequences.has(oldest)) break;
+      const orderKey = u64Bytes(oldest);
+      const digestKey = this.executedOrder.getBinary(orderKey);
+      if (!digestKey) continue; // a batch that failed left a gap
+      writes.push({ table: this.executed, key: digestKey, value: undefined, undo: this.executed.getBinary(digestKey) ?? 'keep' });
+      writes.push({ table: this.executedOrder, key: orderKey, value: undefined, undo: digestKey });
+    }
+    return oldest;
+  }
+
+  /** Keep the newest `versionsPerObject` versions of `id`, the one being written included. */
+  private pruneWrites(id: ObjectId, written: number, writes: TableWrite[]): void {
+    const older = Array.from(this.objects.getRange({ start: objectKey(id, 0), end: objectKey(id, written) }));
+    const excess = older.length + 1 - this.versionsPerObject;
+    for (let i = 0; i < excess; i++) {
+      const { key, value } = older[i] as { key: Buffer; value: Buffer };
+      writes.push({ table: this.objects, key, value: undefined, undo: value });
+    }
   }
 
   private latestOf(id: ObjectId): StoredObject | undefined {
-    const entry = this.latest.getBinary(idBytes(id));
+    const entry = this.latest.getBinaryFast(idBytes(id));
     return entry && entry[8] === LIVE ? this.readVersion(id, u64Of(entry)) : undefined;
   }
 
   private readVersion(id: ObjectId, version: number): StoredObject | undefined {
-    const bytes = this.objects.getBinary(objectKey(id, version));
+    // The fast read's buffer is reused by the next read: decoding copies every field out first.
+    const bytes = this.objects.getBinaryFast(objectKey(id, version));
     return bytes ? frozenObject(decodeStoredObject(bytes)) : undefined;
   }
 
   private async storeError(error: unknown): Promise<Error> {
-    // A rolled-back child transaction does not undo the in-memory sequence counters: re-read them.
-    this.resyncSequences();
     if (error instanceof StoreConflictError) return error;
     // lmdb-js rejects a failed commit with 'Commit failed' and the system error in a second promise.
     const commitError = (error as { commitError?: Promise<unknown> } | undefined)?.commitError;
@@ -250,18 +342,16 @@ export class LmdbObjectStore implements ObjectStore {
     }
     return cause instanceof Error ? cause : new Error(text);
   }
+}
 
-  private resyncSequences(): void {
-    const last = Array.from(this.executedOrder.getKeys({ reverse: true, limit: 1 }))[0];
-    const first = Array.from(this.executedOrder.getKeys({ limit: 1 }))[0];
-    this.nextSequence = last ? u64Of(last) + 1 : 0;
-    this.oldestSequence = first ? u64Of(first) : 0;
-  }
+/** An object version as a set member. */
+function versionKey(id: ObjectId, version: number): string {
+  return `${id}@${version}`;
 }
 
 function latestEntry(version: number, state: number): Buffer {
-  const entry = Buffer.alloc(9);
-  entry.writeBigUInt64BE(BigInt(version));
+  const entry = Buffer.allocUnsafe(9);
+  u64Bytes(version).copy(entry);
   entry[8] = state;
   return entry;
 }

@@ -46,6 +46,34 @@ describe('LmdbObjectStore', () => {
     await store.close();
   });
 
+  it('checks each batch against the ones issued with it: a second copy of a transaction, or a version written twice, is refused', async () => {
+    const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
+    const results = await Promise.allSettled([
+      store.commit(batch(100, [coin(1)])),
+      store.commit(batch(100, [coin(2)])),
+      store.commit(batch(101, [coin(3)])),
+      store.commit(batch(102, [coin(3, 9n)])),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'StoreConflictError', message: expect.stringMatching(/already committed/) as unknown });
+    expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ name: 'StoreConflictError', message: expect.stringMatching(/version 1 already exists/) as unknown });
+    // Nothing of the refused ones landed.
+    expect(await store.readLatest([id(1), id(2), id(3)])).toEqual([coin(1), undefined, coin(3)]);
+    expect(await store.readExecuted(id(102))).toBeUndefined();
+    expect(store.executedCount()).toBe(2);
+    await store.close();
+  });
+
+  it('a deleted object is neither the latest nor live, and its history stays', async () => {
+    const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
+    await store.commit(batch(100, [coin(1), coin(2)]));
+    await store.commit(batch(101, [], [{ id: id(1), version: 2 }]));
+    expect(await store.readLatest([id(1), id(2)])).toEqual([undefined, coin(2)]);
+    expect(await store.readObjects([{ id: id(1), version: 1 }, { id: id(1), version: 2 }])).toEqual([coin(1), undefined]);
+    expect(store.liveObjects()).toEqual([coin(2)]);
+    await store.close();
+  });
+
   it('leaves no trace of a batch that fails inside its write transaction, and keeps the ones beside it', async () => {
     const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
     const tables = store as unknown as { executed: { put: (...args: unknown[]) => unknown } };
@@ -95,18 +123,21 @@ describe('LmdbObjectStore', () => {
       await check.close();
     });
 
-    it('a database of a newer format', async () => {
+    it.each([['newer-format', LMDB_FORMAT_VERSION + 1]] as const)('a database of another format (%s)', async (problem, format) => {
       const path = await temporaryDatabase();
       await LmdbObjectStore.open({ path }).close();
       const raw = open<Buffer, string>({ path, encoding: 'binary' });
-      const newer = Buffer.alloc(8);
-      newer.writeBigUInt64BE(BigInt(LMDB_FORMAT_VERSION + 1));
-      await raw.put('soma-validator-format', newer);
+      const stamp = Buffer.alloc(8);
+      stamp.writeBigUInt64BE(BigInt(format));
+      await raw.put('soma-validator-format', stamp);
       await raw.close();
       const error = openError(path);
       expect(error).toBeInstanceOf(StoreOpenError);
-      expect(error).toMatchObject({ problem: 'newer-format', path });
+      expect(error).toMatchObject({ problem, path });
       expect((error as Error).message).toContain(path);
+      const check = open<Buffer, string>({ path, encoding: 'binary' });
+      expect(check.get('soma-validator-format')).toEqual(stamp);
+      await check.close();
     });
   });
 
