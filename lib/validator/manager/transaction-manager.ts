@@ -65,6 +65,9 @@ export interface TransactionManagerOptions {
    * before any of its certificates is released; the commit waits for it. A
    * durable pipeline persists the assignments here, so that no certificate
    * executes at versions a restart would not know. A rejection rejects the commit.
+   * Later commits are sequenced (and this called for them) while it runs, so
+   * their writes can be grouped; each commit is accepted only once its call
+   * resolved and the commits before it were accepted.
    */
   readonly onSequenced?: (sequenced: SequencedCommit) => Promise<void>;
 }
@@ -182,7 +185,10 @@ export class TransactionManager {
   /** Next version to assign per shared object, in epoch `sharedEpoch`. */
   private readonly nextSharedVersion = new Map<ObjectId, number>();
   private sharedEpoch: number;
+  /** The last commit's sequencing: the next one is sequenced after it. */
   private commits: Promise<unknown> = Promise.resolve();
+  /** The last commit's acceptance: the next one is accepted after it, in commit order. */
+  private accepts: Promise<unknown> = Promise.resolve();
   private readonly commitOrder = new CommitOrder();
   private closed = false;
   /** Counts of `enqueue` results, by result. */
@@ -289,9 +295,16 @@ export class TransactionManager {
       order = error;
     }
     if (order) return Promise.reject(order);
-    const run = this.commits.then(() => this.assignAndAccept(commit));
-    this.commits = run.catch(() => undefined);
-    return run;
+    // Sequenced one after another, without waiting for the previous one's `onSequenced`
+    // (a durable pipeline's disk write): the writes of commits sequenced meanwhile are grouped.
+    const sequenced = this.commits.then(() => this.assign(commit));
+    this.commits = sequenced.catch(() => undefined);
+    const accepted = Promise.all([sequenced, this.accepts]).then(async ([{ entries, persisted }]) => {
+      await persisted;
+      return this.accept(entries, undefined);
+    });
+    this.accepts = accepted.catch(() => undefined);
+    return accepted;
   }
 
   /**
@@ -359,7 +372,12 @@ export class TransactionManager {
     return [...held].map((entry) => (entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate }));
   }
 
-  private async assignAndAccept(commit: ConsensusCommit): Promise<EnqueueResult[]> {
+  /**
+   * Assign the commit's shared versions, and start `onSequenced` (not waited
+   * for here: the commit is accepted once it resolves, and after the commits
+   * before it).
+   */
+  private async assign(commit: ConsensusCommit): Promise<{ entries: Offered[]; persisted: Promise<void> | undefined }> {
     if (this.closed) throw new PipelineStoppedError();
     const { certificates } = commit;
     const epochStore = this.state.loadEpochStoreOneCallPerTask();
@@ -388,7 +406,7 @@ export class TransactionManager {
       if (!this.nextSharedVersion.has(id) && object) this.nextSharedVersion.set(id, object.version);
     });
     // Reconfigured during the read: what was read may predate the switch, so start again in the new epoch.
-    if (this.state.loadEpochStoreOneCallPerTask() !== epochStore) return this.assignAndAccept(commit);
+    if (this.state.loadEpochStoreOneCallPerTask() !== epochStore) return this.assign(commit);
     const at = { digest: commit.digest, index: commit.index };
     const entries = certificates.map((certificate, i): Offered => {
       const { digest } = certificate;
@@ -422,9 +440,11 @@ export class TransactionManager {
         }
       }
       const held = entries.filter((entry) => entry.executed !== true).map(({ certificate, shared }) => ({ certificate, shared }));
-      await this.onSequenced({ commit, held, nextSharedVersions });
+      const persisted = this.onSequenced({ commit, held, nextSharedVersions });
+      persisted.catch(() => undefined); // awaited in commit order; a rejection is that commit's
+      return { entries, persisted };
     }
-    return this.accept(entries, undefined);
+    return { entries, persisted: undefined };
   }
 
   /**
