@@ -26,4 +26,23 @@ describe('a durable restart with certificates whose inputs are already on disk',
     expect(store.liveObjects().map((o) => [o.id, o.version, o.digest])).toEqual(workload.expectedFinalObjects.map((o) => [o.id, o.version, o.digest]));
     await second.stop();
   }, 20_000);
+
+  it('recognises a pending record of a certificate that executed, and forgets it without running it again', async () => {
+    const path = await temporaryDatabase();
+    const first = await start(path);
+    const step = workload.steps[0];
+    if (!step) throw new Error('no step');
+    await first.submit([step.certificate]);
+    const store = first.database as LmdbObjectStore;
+    while (!(await store.readExecuted(step.certificate.digest))) await new Promise((resolve) => setTimeout(resolve, 5));
+    // What a submit persisting its certificate after it already executed leaves (the write races the execution).
+    await store.epochTables.recordAccepted([{ certificate: step.certificate, commit: undefined, shared: new Map() }]);
+    await first.stop();
+
+    const second = await start(path);
+    expect(second.recovered).toMatchObject({ reenqueued: 0, alreadyExecuted: 1 });
+    expect((second.database as LmdbObjectStore).epochTables.pendingCount()).toBe(0);
+    expect((second.database as LmdbObjectStore).executedCount()).toBe(2); // genesis and the one transfer
+    await second.stop();
+  });
 });
