@@ -25,6 +25,7 @@ import {
 } from '../manager/transaction-manager';
 import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
 import { LmdbObjectStore } from '../storage/lmdb-object-store';
+import { StoreFullError } from '../storage/store-errors';
 import { type RecoveryReport, adoptCommittee, adoptGenesis, persistAccepted, persistSequenced, recoverPending, redelivered } from './durable-state';
 
 /** Options of {@link startValidatorPipeline}. */
@@ -211,6 +212,14 @@ function wire(
     }
   };
   if (durable) {
+    // A batch that did not reach the disk (a full disk): its outputs were announced when staged, and what read them
+    // fails with it. Take nothing more; what was accepted stays pending on disk for a restart.
+    driver.outcomes$.subscribe((outcome) => {
+      if (outcome.kind === 'failed' && outcome.error instanceof StoreFullError) {
+        storeFailure ??= outcome.error;
+        manager.close();
+      }
+    });
     // Handed back to the submitter: no longer held, so no longer pending on disk.
     manager.handedBack$.subscribe(({ certificate }) => {
       void persisted(durable.epochTables.forget([certificate.digest])).catch(() => undefined);

@@ -9,6 +9,7 @@ import type { CommitBatch, ExecutedRecord, InMemoryRetention, ObjectKey, ObjectS
 import { StoreConflictError } from './object-store';
 import { type AbsentKey, type TableWrite, issueBatch } from './lmdb-writes';
 import { decodeExecuted, decodeStoredObject, encodeExecuted, encodeStoredObject, hexOf, idBytes, objectKey, u64Bytes, u64Of } from './record-encoding';
+import { StagedBatches } from './staged-batches';
 import { StoreFullError, StoreOpenError } from './store-errors';
 
 /** The on-disk format this package writes. A database of a higher one is refused, never rewritten. */
@@ -27,6 +28,16 @@ export interface LmdbObjectStoreOptions extends InMemoryRetention {
    * machine may then lose recent commits.
    */
   readonly sync?: boolean;
+}
+
+/** A staged batch waiting for its write. */
+interface QueuedBatch {
+  readonly batch: CommitBatch;
+  readonly sequence: number;
+  readonly absent: AbsentKey;
+  readonly writes: readonly TableWrite[];
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
 }
 
 /** Latest-version index entry: the version, then 1 if the object is deleted. */
@@ -60,15 +71,14 @@ export class LmdbObjectStore implements ObjectStore {
   /** Sequence numbers of executed records: the next to write, and the oldest still kept. */
   private nextSequence: number;
   private oldestSequence: number;
-  /** What batches issued and not yet on disk write: later batches are checked against it too. */
-  private readonly inFlight = {
-    /** `id@version` of the objects they write. */
-    versions: new Set<string>(),
-    /** The highest version of each object they write or delete (the latest-version index is not updated backwards). */
-    latest: new Map<ObjectId, { version: number; batches: number }>(),
-    /** Their executed-log sequence numbers (the retention waits for them). */
-    sequences: new Set<number>(),
-  };
+  /** Batches staged and not yet on disk: readable at once, and later batches are checked against them. */
+  private readonly staged = new StagedBatches();
+  /** Staged batches waiting for the write on its way to land: they go in the next one, together. */
+  private queue: QueuedBatch[] = [];
+  private writing = false;
+  /** Transactions whose batch failed to land, and why: a batch that read their outputs fails too. */
+  private readonly lost = new Map<Digest, Error>();
+  private drained: (() => void)[] = [];
   private closed = false;
 
   private constructor(
@@ -119,7 +129,7 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   readObjects(keys: readonly ObjectKey[]): Promise<(StoredObject | undefined)[]> {
-    return Promise.resolve(keys.map((key) => this.readVersion(key.id, key.version)));
+    return Promise.resolve(keys.map((key) => this.staged.object(key.id, key.version) ?? this.readVersion(key.id, key.version)));
   }
 
   readLatest(ids: readonly ObjectId[]): Promise<(StoredObject | undefined)[]> {
@@ -127,74 +137,73 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   readExecuted(transactionDigest: Digest): Promise<ExecutedRecord | undefined> {
-    const bytes = this.executed.getBinary(idBytes(transactionDigest));
+    const staged = this.staged.executedRecord(transactionDigest);
+    if (staged) return Promise.resolve(staged);
+    const bytes = this.executed.getBinaryFast(idBytes(transactionDigest));
     if (!bytes) return Promise.resolve(undefined);
     return Promise.resolve(frozenRecord(decodeExecuted(bytes.subarray(8))));
   }
 
   /**
-   * Write the batch, resolved once on disk. It is encoded here, and issued
-   * as one block of writes conditional on its transaction and its object
-   * versions not existing when lmdb-js applies it (so it is checked against
-   * every batch before it, on disk or on its way).
+   * Write the batch, resolved once on disk (see {@link LmdbObjectStore.stage}).
    * @throws StoreConflictError (nothing written) for a transaction already committed or a version that exists.
    * @throws StoreFullError when the database is full; nothing of this batch (or of the commits grouped with it) is written.
    */
   commit(batch: CommitBatch): Promise<void> {
-    const sequence = this.nextSequence;
-    let landed: Promise<boolean>;
-    let oldest: number;
-    let versions: ReadonlySet<string>;
-    let latest: ReadonlyMap<ObjectId, number>;
     try {
-      const planned = this.batchWrites(batch, sequence);
-      ({ oldest, versions, latest } = planned);
-      landed = issueBatch(planned.absent, planned.writes);
+      return this.stage(batch);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    // Issued: the next batch takes the next sequence, and is checked against this one until it is on disk.
-    this.nextSequence = sequence + 1;
-    this.oldestSequence = oldest;
-    this.inFlight.sequences.add(sequence);
-    for (const version of versions) this.inFlight.versions.add(version);
-    for (const [id, version] of latest) {
-      const known = this.inFlight.latest.get(id);
-      if (known) {
-        known.version = Math.max(known.version, version);
-        known.batches++;
-      } else this.inFlight.latest.set(id, { version, batches: 1 });
-    }
-    const done = (): void => {
-      this.inFlight.sequences.delete(sequence);
-      for (const version of versions) this.inFlight.versions.delete(version);
-      for (const id of latest.keys()) {
-        const known = this.inFlight.latest.get(id);
-        if (known && --known.batches === 0) this.inFlight.latest.delete(id);
-      }
-    };
-    return landed.then(
-      (wrote) => {
-        done();
-        if (!wrote) throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
-      },
-      async (error: unknown) => {
-        done();
-        throw await this.storeError(error);
-      },
-    );
   }
 
-  /** Every live object at its latest version, sorted by id: for comparing stores. */
+  /**
+   * Stage the batch: checked and encoded now, readable from the moment this
+   * returns, and written behind the batches staged before it. The batches
+   * staged while one write is on its way to disk go in the next write,
+   * together: one LMDB transaction and one fsync (group commit). Resolves
+   * once the batch is on disk. A batch that read the outputs of one that
+   * failed to land fails with it, so none is ever on disk without what it
+   * read. The store takes ownership of the batch: its objects are frozen.
+   * @throws StoreConflictError (nothing staged) for a transaction already committed or a version that exists.
+   * @throws the error of a batch this one depends on, if that one failed to land.
+   */
+  stage(batch: CommitBatch): Promise<void> {
+    for (const dependency of batch.effects.dependencies) {
+      const lost = this.lost.get(dependency);
+      if (lost) throw lost;
+    }
+    const sequence = this.nextSequence;
+    const planned = this.batchWrites(batch, sequence);
+    this.lost.delete(batch.transactionDigest); // sent again: this attempt is the one that counts
+    this.nextSequence = sequence + 1;
+    this.oldestSequence = planned.oldest;
+    this.staged.add(batch, sequence);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ batch, sequence, absent: planned.absent, writes: planned.writes, resolve, reject });
+      if (!this.writing) this.flush();
+    });
+  }
+
+  /** Every live object at its latest version (staged batches included, as reads see them), sorted by id: for comparing stores. */
   liveObjects(): StoredObject[] {
+    const ids = new Set<ObjectId>();
+    for (const key of this.latest.getKeys({})) ids.add(hexOf(key));
+    for (const id of this.staged.ids()) ids.add(id);
     const live: StoredObject[] = [];
-    for (const { key, value } of this.latest.getRange({})) {
-      if (value[8] === LIVE) live.push(this.readVersion(hexOf(key), u64Of(value)) as StoredObject);
+    for (const id of [...ids].sort()) {
+      const object = this.latestOf(id);
+      if (object) live.push(object);
     }
     return live;
   }
 
-  /** Executed transactions recorded (within the retention). */
+  /** Resolves once every batch staged so far is on disk (or failed to land). */
+  whenDurable(): Promise<void> {
+    return this.writing ? new Promise<void>((resolve) => this.drained.push(resolve)) : Promise.resolve();
+  }
+
+  /** Executed transactions recorded on disk (within the retention). */
   executedCount(): number {
     return (this.executed.getStats() as { entryCount: number }).entryCount;
   }
@@ -208,6 +217,7 @@ export class LmdbObjectStore implements ObjectStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.whenDurable();
     await this.root.flushed;
     await this.root.close();
   }
@@ -233,39 +243,82 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   /**
+   * Issue every queued batch in this turn (one LMDB transaction), and the
+   * next group once it landed. A batch that reads the outputs of one that
+   * failed (in this group or before) is not issued, and fails with it.
+   */
+  private flush(): void {
+    const group = this.queue;
+    this.queue = [];
+    this.writing = true;
+    const landed = group.map((queued) => {
+      const lost = queued.batch.effects.dependencies.map((d) => this.lost.get(d)).find((e) => e !== undefined);
+      if (lost) return Promise.reject(lost);
+      try {
+        return issueBatch(queued.absent, queued.writes);
+      } catch (error) {
+        // Undone in the transaction: it will not land, and nor will what read its outputs.
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.lost.set(queued.batch.transactionDigest, failure);
+        return Promise.reject(failure);
+      }
+    });
+    void Promise.allSettled(landed).then(async (results) => {
+      for (const [i, queued] of group.entries()) {
+        const result = results[i] as PromiseSettledResult<boolean>;
+        this.staged.remove(queued.batch, queued.sequence);
+        if (result.status === 'fulfilled' && result.value) {
+          queued.resolve();
+          continue;
+        }
+        // Checked when staged, so an executed record on disk now means a copy landed by another way: refuse it.
+        const failure =
+          result.status === 'fulfilled' ? new StoreConflictError(`transaction ${queued.batch.transactionDigest} is already committed`) : await this.storeError(result.reason);
+        this.lost.set(queued.batch.transactionDigest, failure);
+        queued.reject(failure);
+      }
+      this.writing = false;
+      if (this.queue.length > 0) this.flush();
+      else for (const resolve of this.drained.splice(0)) resolve();
+    });
+  }
+
+  /**
    * The writes of one batch: its objects and each one's latest-version entry
    * (deleted ones marked there), its executed record and log entry, what the
    * retention drops, and last the certificate's removal from the pending
    * table; issued on condition that its executed record does not exist yet.
-   * Everything that can throw (the version check, encoding) happens here,
-   * before anything is issued.
-   * @throws StoreConflictError for a version on disk or on its way there.
+   * Everything that can throw (the checks, encoding) happens here, before
+   * anything is staged.
+   * @throws StoreConflictError for a transaction or a version on disk or staged.
    */
   private batchWrites(
     batch: CommitBatch,
     sequence: number,
-  ): { absent: AbsentKey; writes: TableWrite[]; oldest: number; versions: ReadonlySet<string>; latest: ReadonlyMap<ObjectId, number> } {
+  ): { absent: AbsentKey; writes: TableWrite[]; oldest: number } {
     const digestKey = idBytes(batch.transactionDigest);
+    if (this.staged.executedRecord(batch.transactionDigest) || this.executed.doesExist(digestKey)) {
+      throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
+    }
     const writes: TableWrite[] = [];
     const versions = new Set<string>();
-    const latest = new Map<ObjectId, number>();
     const pruning = this.versionsPerObject !== Number.POSITIVE_INFINITY;
     for (const object of batch.written) {
       const key = objectKey(object.id, object.version);
       const version = versionKey(object.id, object.version);
-      if (this.inFlight.versions.has(version) || versions.has(version) || this.objects.doesExist(key)) {
+      const id = idBytes(object.id);
+      const current = this.latest.getBinary(id);
+      const onDisk = current ? u64Of(current) : -1;
+      // No version above the latest-version entry is on disk: the usual write (a new version) reads nothing more.
+      if (versions.has(version) || this.staged.hasVersion(object.id, object.version) || (onDisk >= object.version && this.objects.doesExist(key))) {
         throw new StoreConflictError(`object ${object.id} version ${object.version} already exists`);
       }
       versions.add(version);
       writes.push({ table: this.objects, key, value: encodeStoredObject(object), undo: 'remove' });
-      const id = idBytes(object.id);
-      const current = this.latest.getBinary(id);
       // Lamport versions make a write the newest version of its object, but not a store's caller (genesis, tests).
-      const onDisk = current ? u64Of(current) : -1;
-      const onItsWay = this.inFlight.latest.get(object.id)?.version ?? -1;
+      const onItsWay = this.staged.latestOf(object.id)?.version ?? -1;
       if (onItsWay < object.version && (onDisk < object.version || current?.[8] === DELETED)) {
         writes.push({ table: this.latest, key: id, value: latestEntry(object.version, LIVE), undo: current ?? 'remove' });
-        latest.set(object.id, object.version);
       }
       if (pruning) this.pruneWrites(object.id, object.version, writes);
     }
@@ -281,14 +334,13 @@ export class LmdbObjectStore implements ObjectStore {
       } else {
         writes.push({ table: this.latest, key: id, value: latestEntry(current ? u64Of(current) : deleted.version, DELETED), undo: current ?? 'remove' });
       }
-      latest.set(deleted.id, deleted.version);
     }
     writes.push({ table: this.executed, key: digestKey, value: encodeExecuted(sequence, batch.effects, batch.events), undo: 'remove' });
     writes.push({ table: this.executedOrder, key: u64Bytes(sequence), value: digestKey, undo: 'remove' });
     const oldest = this.retentionWrites(sequence, writes);
     // Executed: no longer pending (Sui removes it from the epoch's pending table). Last, so never undone.
     writes.push({ table: this.pending, key: digestKey, value: undefined, undo: 'keep' });
-    return { absent: { table: this.executed, key: digestKey }, writes, oldest, versions, latest };
+    return { absent: { table: this.executed, key: digestKey }, writes, oldest };
   }
 
   /**
@@ -299,7 +351,7 @@ export class LmdbObjectStore implements ObjectStore {
   private retentionWrites(sequence: number, writes: TableWrite[]): number {
     let oldest = this.oldestSequence;
     for (; sequence + 1 - oldest > this.executedTransactions; oldest++) {
-      if (this.inFlight.sequences.has(oldest)) break;
+      if (this.staged.hasSequence(oldest)) break;
       const orderKey = u64Bytes(oldest);
       const digestKey = this.executedOrder.getBinary(orderKey);
       if (!digestKey) continue; // a batch that failed left a gap
@@ -320,6 +372,8 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   private latestOf(id: ObjectId): StoredObject | undefined {
+    const staged = this.staged.latestOf(id);
+    if (staged) return staged.deleted ? undefined : (this.staged.object(id, staged.version) ?? this.readVersion(id, staged.version));
     const entry = this.latest.getBinaryFast(idBytes(id));
     return entry && entry[8] === LIVE ? this.readVersion(id, u64Of(entry)) : undefined;
   }

@@ -74,6 +74,45 @@ describe('LmdbObjectStore', () => {
     await store.close();
   });
 
+  it('makes a staged batch readable at once, and resolves it once it is on disk', async () => {
+    const path = await temporaryDatabase();
+    const store = LmdbObjectStore.open({ path });
+    const durable = store.stage(batch(100, [coin(1)]));
+    expect(await store.readObjects([{ id: id(1), version: 1 }])).toEqual([coin(1)]);
+    expect(await store.readLatest([id(1)])).toEqual([coin(1)]);
+    expect((await store.readExecuted(id(100)))?.effects.transactionDigest).toBe(id(100));
+    expect(store.executedCount()).toBe(0); // not on disk yet
+    await durable;
+    expect(store.executedCount()).toBe(1);
+    await store.close();
+    const again = LmdbObjectStore.open({ path });
+    expect(await again.readLatest([id(1)])).toEqual([coin(1)]);
+    await again.close();
+  });
+
+  it('fails a batch that read the outputs of one that did not land, and lands the others', async () => {
+    const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
+    const tables = store as unknown as { executed: { put: (...args: unknown[]) => unknown } };
+    const put = tables.executed.put.bind(tables.executed);
+    tables.executed.put = (...args: unknown[]) => {
+      if ((args[0] as Buffer).equals(Buffer.from(id(100).slice(2), 'hex'))) throw new Error('injected failure');
+      return put(...args);
+    };
+    const spends = (tx: number, written: ReturnType<typeof coin>[], dependency: number) => {
+      const plain = batch(tx, written);
+      return { ...plain, effects: { ...plain.effects, dependencies: [id(dependency)] } };
+    };
+    const slow = store.commit(batch(98, [coin(8)])); // a write on its way: the next batches queue behind it, and go together
+    const results = await Promise.allSettled([store.stage(batch(100, [coin(1)])), store.stage(spends(101, [coin(2)], 100)), store.stage(batch(102, [coin(3)])), slow]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'injected failure' });
+    expect(await store.readLatest([id(1), id(2), id(3)])).toEqual([undefined, undefined, coin(3)]);
+    // Staged after the failure is known: refused at once.
+    expect(() => store.stage(spends(103, [coin(4)], 100))).toThrow('injected failure');
+    tables.executed.put = put;
+    await store.close();
+  });
+
   it('leaves no trace of a batch that fails inside its write transaction, and keeps the ones beside it', async () => {
     const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
     const tables = store as unknown as { executed: { put: (...args: unknown[]) => unknown } };
