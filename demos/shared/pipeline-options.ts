@@ -13,6 +13,11 @@ export const PIPELINE_OPTIONS = {
   failures: { type: 'number', default: 0.01, min: 0, max: 0.9, help: 'share of store commits that fail for good (sent again)' },
   transient: { type: 'number', default: 0.05, min: 0, max: 0.9, help: 'share of store commits that fail transiently (retried)' },
   seed: { type: 'integer', default: 7, min: 0, max: 2 ** 31 - 1, help: 'seed of the workload and the injected failures' },
+  db: {
+    type: 'text',
+    placeholder: 'PATH',
+    help: 'run durable on an LMDB database at PATH (a new one; fsync on); without injected store failures, which are the in-memory store\'s',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export function simulationOptions(values: OptionValues<typeof PIPELINE_OPTIONS>): SimulationOptions {
@@ -23,5 +28,6 @@ export function simulationOptions(values: OptionValues<typeof PIPELINE_OPTIONS>)
     failureRate: values.failures,
     transientRate: values.transient,
     seed: values.seed,
+    ...(values.db === undefined ? {} : { database: values.db }),
   };
 }
