@@ -132,7 +132,6 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
   const backlog = { size: () => 0 };
   let manager: TransactionManager;
   let state: ReferenceAuthorityState;
-  let recovered: RecoveryReport | undefined;
   try {
     await digestsReady(); // full-speed digests before the first execution
     await adoptGenesis(store, genesisBatch(genesis, givenCommittee.epoch), durable?.path ?? 'the object store');
@@ -145,12 +144,22 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
       readyBacklog: () => backlog.size(),
       logger: driverOptions.logger ?? createDefaultLogger(),
     });
-    if (durable) recovered = await recoverPending(durable, manager, committee.epoch);
   } catch (error) {
     if (ownsDatabase) await durable?.close();
     throw error;
   }
-  return wire(state, manager, backlog, durable, ownsDatabase, recovered, { limits, verifySignatures, driverOptions });
+  const recovery: { report?: RecoveryReport } = {};
+  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits, verifySignatures, driverOptions });
+  if (durable) {
+    // Only now, with the driver listening: a recovered certificate whose inputs are all there is released at once.
+    try {
+      recovery.report = await recoverPending(durable, manager, state.loadEpochStoreOneCallPerTask().epoch);
+    } catch (error) {
+      await pipeline.stop({ mode: 'abort' });
+      throw error;
+    }
+  }
+  return pipeline;
 }
 
 interface WireOptions {
@@ -165,7 +174,7 @@ function wire(
   backlog: { size: () => number },
   durable: LmdbObjectStore | undefined,
   ownsDatabase: boolean,
-  recovered: RecoveryReport | undefined,
+  recovery: { readonly report?: RecoveryReport },
   { limits, verifySignatures, driverOptions }: WireOptions,
 ): ValidatorPipeline {
   const driver = new ExecutionDriver({ ...driverOptions, readyCertificates: manager.ready$, authorityState: state }).spawn({
@@ -215,7 +224,9 @@ function wire(
     state,
     manager,
     driver,
-    recovered,
+    get recovered() {
+      return recovery.report;
+    },
     database: durable,
     outcomes$: driver.outcomes$,
     handedBack$: manager.handedBack$,

@@ -1,3 +1,4 @@
+import { filter, firstValueFrom } from 'rxjs';
 import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import type { ValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
@@ -25,6 +26,15 @@ async function executedAll(pipeline: ValidatorPipeline): Promise<void> {
     if (done.every(Boolean)) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** `promise`, or a rejection after `ms` (a lost certificate fails the test at once, not at the suite's timeout). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 describe('startValidatorPipeline with a database', () => {
@@ -60,6 +70,22 @@ describe('startValidatorPipeline with a database', () => {
     expect(store.epochTables.pendingCount()).toBe(0);
     await second.stop();
   }, 30_000);
+
+  it('executes a recovered certificate whose inputs are all there at once (it is released after the driver listens)', async () => {
+    // A crash after a certificate was accepted and before it executed: on disk, pending, its inputs in genesis.
+    const path = await temporaryDatabase();
+    const step = workload.steps.find((s) => !s.shared) as (typeof workload.steps)[number];
+    const before = LmdbObjectStore.open({ path });
+    await before.epochTables.recordAccepted([{ certificate: step.certificate, commit: undefined, shared: new Map() }]);
+    await before.close();
+    const pipeline = await start(path);
+    const executed = firstValueFrom(pipeline.outcomes$.pipe(filter((o) => o.digest === step.certificate.digest)));
+    expect(pipeline.recovered?.reenqueued).toBe(1);
+    await expect(within(executed, 3_000)).resolves.toMatchObject({ kind: 'executed' });
+    expect(await pipeline.database?.readExecuted(step.certificate.digest)).toBeDefined();
+    expect(pipeline.database?.epochTables.pendingCount()).toBe(0);
+    await pipeline.stop();
+  });
 
   it('refuses the database of another chain, naming it, and leaves it as it was', async () => {
     const path = await temporaryDatabase();
