@@ -1,0 +1,352 @@
+/**
+ * The kill -9 harness. A child process runs the durable pipeline on a seeded
+ * workload; the parent plays the clients and consensus (it resubmits what it
+ * has not seen executed, and consensus redelivers commits from at or below
+ * the last one acknowledged), kills the child with SIGKILL at chosen moments,
+ * restarts it, and repeats until the workload is done. After every death it
+ * checks that everything acknowledged is on disk; at the end, that the store
+ * is what sequential execution gives (crash-audit.ts).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LmdbObjectStore, type RecoveryReport, seededRandom } from '../../lib/validator';
+import { AcknowledgedLedger, auditAcknowledged, auditFinalState } from './crash-audit';
+import { bundleChild } from './child-bundle';
+import type { ChildJob, ChildMessage, InjectedFault, StopMessage } from './crash-messages';
+import { type CrashPlan, type CrashPlanOptions, planCrashWorkload, sequentialEffects, writeChildPlan } from './crash-plan';
+
+/**
+ * Where a life of the child ends:
+ * - `recovery`: SIGKILL a random moment after the child says it is opening the database (often before it has recovered);
+ * - `commits`: SIGKILL a random moment after some executions were reported, while commits are being written;
+ * - `between-commits`: SIGKILL as soon as a consensus commit is acknowledged;
+ * - `inside-write`: the child SIGKILLs itself inside its n-th write transaction, once its writes are made and before it commits;
+ * - `clean-stop`: a stop (`drain` or `abort`), after some executions: a restart after it must behave as after a crash.
+ */
+export type LifeEnd = 'recovery' | 'commits' | 'between-commits' | 'inside-write' | 'clean-stop';
+
+export const LIFE_ENDS: readonly LifeEnd[] = ['recovery', 'commits', 'between-commits', 'inside-write', 'clean-stop'];
+
+/** How often each end is chosen. */
+const END_WEIGHTS: Readonly<Record<LifeEnd, number>> = { recovery: 0.2, commits: 0.3, 'between-commits': 0.2, 'inside-write': 0.2, 'clean-stop': 0.1 };
+
+/** Options of {@link runCrashHarness}. */
+export interface CrashHarnessOptions {
+  /** SIGKILLs to deliver, at least (the workload must last that long: see `plan.transactions`). */
+  readonly kills: number;
+  readonly plan: CrashPlanOptions;
+  /** Seed of the harness's own choices (which end, when). Default the plan's seed. */
+  readonly seed?: number;
+  /** Ends to choose from. Default all of {@link LIFE_ENDS}. */
+  readonly ends?: readonly LifeEnd[];
+  readonly fault?: InjectedFault;
+  /** A life with no message for this long has stalled: a violation, and the run ends. Default 20 s. */
+  readonly stallMs?: number;
+  /** Pipeline calls in flight at once in the child. Default 16. */
+  readonly window?: number;
+  /** Told of each life, kill and audit (a demo narrates them). */
+  readonly onEvent?: (event: HarnessEvent) => void;
+}
+
+/** What happened, as it happens. */
+export type HarnessEvent =
+  | { readonly type: 'life'; readonly life: number; readonly owned: number; readonly commitsFrom: number }
+  | { readonly type: 'recovered'; readonly life: number; readonly report: RecoveryReport; readonly ms: number }
+  | {
+      readonly type: 'ended';
+      readonly life: number;
+      readonly end: LifeEnd | 'finished';
+      readonly beforeRecovered: boolean;
+      readonly executed: number;
+      readonly lastCommit: number;
+    }
+  | { readonly type: 'audit'; readonly life: number; readonly violations: readonly string[] };
+
+/** What a run found. `violations` must be empty. */
+export interface CrashReport {
+  readonly kills: number;
+  readonly cleanStops: number;
+  readonly lives: number;
+  /** How each life ended. */
+  readonly ends: Readonly<Record<LifeEnd | 'finished', number>>;
+  /** Kills that landed before the child had reported its recovery done. */
+  readonly killedBeforeRecovered: number;
+  readonly transactions: number;
+  readonly commits: number;
+  /** Executed outcomes reported again after a restart, with the same effects. */
+  readonly reReported: number;
+  /** What each restart recovered. */
+  readonly recoveries: readonly (RecoveryReport & { readonly ms: number })[];
+  /** Whether every step executed. */
+  readonly finished: boolean;
+  readonly violations: readonly string[];
+  readonly ms: number;
+}
+
+interface LifeResult {
+  readonly end: LifeEnd | 'finished' | 'stalled' | 'died';
+  readonly detail?: string;
+}
+
+/** Run the harness: kill, restart, audit, until the workload is done (or a stall). */
+export async function runCrashHarness(options: CrashHarnessOptions): Promise<CrashReport> {
+  const started = performance.now();
+  const directory = mkdtempSync(join(tmpdir(), 'soma-crash-'));
+  try {
+    return await run(options, directory, started);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+async function run(options: CrashHarnessOptions, directory: string, started: number): Promise<CrashReport> {
+  const plan = planCrashWorkload(options.plan);
+  const expectedEffects = sequentialEffects(plan.workload);
+  const child = bundleChild(directory);
+  const database = join(directory, 'validator.mdb');
+  const planFile = join(directory, 'plan.json');
+  writeChildPlan(plan, planFile);
+  const random = seededRandom(options.seed ?? options.plan.seed);
+  const ledger = new AcknowledgedLedger(plan);
+  const violations: string[] = [];
+  const ends: Record<LifeEnd | 'finished', number> = { recovery: 0, commits: 0, 'between-commits': 0, 'inside-write': 0, 'clean-stop': 0, finished: 0 };
+  const recoveries: (RecoveryReport & { ms: number })[] = [];
+  let kills = 0;
+  let killedBeforeRecovered = 0;
+  let lastRecoveryMs = 50;
+  let finished = false;
+  for (let life = 1; !finished; life++) {
+    const remainingKills = Math.max(0, options.kills - kills);
+    // Once consensus has nothing left to commit, no life can end between commits.
+    const possible = (options.ends ?? LIFE_ENDS).filter((e) => e !== 'between-commits' || ledger.lastCommit < plan.commits.length);
+    const end = remainingKills === 0 || possible.length === 0 ? undefined : chooseEnd(random, possible);
+    const job = nextJob(plan, ledger, random, { database, planFile }, options, end, remainingKills);
+    const jobFile = join(directory, `life-${life}.json`);
+    writeFileSync(jobFile, JSON.stringify(job));
+    options.onEvent?.({ type: 'life', life, owned: job.owned.length, commitsFrom: job.commitsFrom });
+    const budget = lifeBudget(plan, ledger, random, remainingKills);
+    const outcome = await runLife(child, jobFile, {
+      end,
+      budget,
+      recoveryDelayMs: random() * lastRecoveryMs * 1.2,
+      stopMode: random() < 0.5 ? 'drain' : 'abort',
+      stallMs: options.stallMs ?? 20_000,
+      jitterMs: random() * 3,
+      onMessage: (message) => {
+        if (process.env.CRASH_DEBUG) console.log(life, JSON.stringify(message).slice(0, 300));
+        ledger.record(message);
+        if (message.type === 'recovered') {
+          lastRecoveryMs = message.ms;
+          recoveries.push({ ...message.report, ms: message.ms });
+          options.onEvent?.({ type: 'recovered', life, report: message.report, ms: message.ms });
+        }
+      },
+    });
+    if (outcome.result.end === 'stalled' || outcome.result.end === 'died') {
+      violations.push(`life ${life}: ${outcome.result.detail ?? outcome.result.end}`);
+    } else {
+      ends[outcome.result.end]++;
+      if (outcome.result.end !== 'finished' && outcome.result.end !== 'clean-stop') {
+        kills++;
+        if (!outcome.recovered) killedBeforeRecovered++;
+      }
+      options.onEvent?.({
+        type: 'ended',
+        life,
+        end: outcome.result.end,
+        beforeRecovered: !outcome.recovered,
+        executed: ledger.executedSteps,
+        lastCommit: ledger.lastCommit,
+      });
+    }
+    const audit = await auditLife(database, ledger);
+    options.onEvent?.({ type: 'audit', life, violations: audit });
+    violations.push(...audit.map((v) => `after life ${life}: ${v}`));
+    if (outcome.result.end === 'finished') finished = true;
+    else if (outcome.result.end === 'stalled' || outcome.result.end === 'died' || audit.length > 0) break;
+  }
+  violations.unshift(...ledger.violations);
+  if (finished) {
+    const store = LmdbObjectStore.open({ path: database });
+    try {
+      violations.push(...(await auditFinalState(store, plan, expectedEffects)));
+    } finally {
+      await store.close();
+    }
+  }
+  return {
+    kills,
+    cleanStops: ends['clean-stop'],
+    lives: Object.values(ends).reduce((a, b) => a + b, 0),
+    ends,
+    killedBeforeRecovered,
+    transactions: plan.workload.steps.length,
+    commits: plan.commits.length,
+    reReported: ledger.reReported,
+    recoveries,
+    finished,
+    violations,
+    ms: performance.now() - started,
+  };
+}
+
+function chooseEnd(random: () => number, allowed: readonly LifeEnd[]): LifeEnd {
+  const total = allowed.reduce((sum, end) => sum + END_WEIGHTS[end], 0);
+  let roll = random() * total;
+  for (const end of allowed) {
+    roll -= END_WEIGHTS[end];
+    if (roll < 0) return end;
+  }
+  return allowed[allowed.length - 1] as LifeEnd;
+}
+
+/**
+ * How much a life may do before it ends, spread so that the kills asked for
+ * fit in the workload: about what is left, shared among the kills left, more
+ * or less by a random factor.
+ */
+function lifeBudget(plan: CrashPlan, ledger: AcknowledgedLedger, random: () => number, remainingKills: number): { executed: number; commits: number; writes: number } {
+  const share = (left: number) => Math.max(1, Math.round((left / (remainingKills + 1)) * (0.1 + 1.2 * random())));
+  const executed = share(plan.workload.steps.length - ledger.executedSteps);
+  return { executed, commits: share(plan.commits.length - ledger.lastCommit), writes: executed * 2 };
+}
+
+/** The clients resubmit every owned step they have not seen executed; consensus redelivers from up to 3 commits back. */
+function nextJob(
+  plan: CrashPlan,
+  ledger: AcknowledgedLedger,
+  random: () => number,
+  files: { readonly database: string; readonly planFile: string },
+  options: CrashHarnessOptions,
+  end: LifeEnd | undefined,
+  remainingKills: number,
+): ChildJob {
+  const { steps } = plan.workload;
+  const owned = steps.flatMap((step, i) => (!step.shared && !ledger.executed.has(step.certificate.digest) ? [i] : []));
+  const killInsideWrite = end === 'inside-write' ? lifeBudget(plan, ledger, random, remainingKills).writes : undefined;
+  return {
+    ...files,
+    owned,
+    ownedDuplicates: plan.ownedDuplicates,
+    commitsFrom: Math.max(1, ledger.lastCommit + 1 - Math.floor(random() * 4)),
+    window: options.window ?? 16,
+    fault: options.fault ?? 'none',
+    ...(killInsideWrite === undefined ? {} : { killInsideWrite }),
+  };
+}
+
+interface LifeOptions {
+  readonly end: LifeEnd | undefined;
+  readonly budget: { readonly executed: number; readonly commits: number };
+  readonly recoveryDelayMs: number;
+  readonly stopMode: 'drain' | 'abort';
+  readonly stallMs: number;
+  /** After the executions that trigger a `commits` kill, this long before it (ms). */
+  readonly jitterMs: number;
+  readonly onMessage: (message: ChildMessage) => void;
+}
+
+/** One life: spawn, watch, end it as planned; resolves once the child is gone and its last messages are read. */
+function runLife(
+  command: { file: string; env: NodeJS.ProcessEnv },
+  jobFile: string,
+  options: LifeOptions,
+): Promise<{ result: LifeResult; recovered: boolean }> {
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', command.file, jobFile], {
+      env: command.env,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    const state = { recovered: false };
+    let stderr = '';
+    let result: LifeResult | undefined;
+    let executed = 0;
+    let commits = 0;
+    let stall: NodeJS.Timeout | undefined;
+    let exited = false;
+    let disconnected = !child.connected;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2_000);
+    });
+    const kill = (end: LifeResult) => {
+      result ??= end;
+      child.kill('SIGKILL');
+    };
+    const stop = () => {
+      if (result) return;
+      result = { end: options.end === 'clean-stop' ? 'clean-stop' : 'finished' };
+      child.send({ type: 'stop', mode: options.end === 'clean-stop' ? options.stopMode : 'drain' } satisfies StopMessage);
+    };
+    const watch = () => {
+      clearTimeout(stall);
+      if (!result) stall = setTimeout(() => kill({ end: 'stalled', detail: `no progress for ${options.stallMs} ms (${executed} executed in this life)` }), options.stallMs);
+    };
+    watch();
+    child.on('message', (message: ChildMessage) => {
+      options.onMessage(message);
+      watch();
+      if (result) return; // already ending: its last words still count
+      switch (message.type) {
+        case 'recovering':
+          if (options.end === 'recovery') setTimeout(() => kill({ end: 'recovery' }), options.recoveryDelayMs);
+          return;
+        case 'recovered':
+          state.recovered = true;
+          return;
+        case 'executed':
+          executed++;
+          if (options.end === 'commits' && executed >= options.budget.executed) setTimeout(() => kill({ end: 'commits' }), options.jitterMs);
+          if (options.end === 'clean-stop' && executed >= options.budget.executed) stop();
+          return;
+        case 'committed':
+          commits++;
+          if (options.end === 'between-commits' && commits >= options.budget.commits) kill({ end: 'between-commits' });
+          return;
+        case 'done':
+          stop();
+          return;
+        default:
+          return;
+      }
+    });
+    const settle = () => {
+      if (!exited || !disconnected) return;
+      clearTimeout(stall);
+      resolve({ result: result ?? { end: 'died', detail: `the child exited by itself${stderr ? `: ${stderr.trim()}` : ''}` }, recovered: state.recovered });
+    };
+    child.on('disconnect', () => {
+      disconnected = true;
+      settle();
+    });
+    child.on('exit', (code, signal) => {
+      exited = true;
+      if (!result && signal === 'SIGKILL' && options.end === 'inside-write') result = { end: 'inside-write' };
+      else if (result && (result.end === 'finished' || result.end === 'clean-stop') && code !== 0) {
+        result = { end: 'died', detail: `the child exited with ${signal ?? code} after a stop${stderr ? `: ${stderr.trim()}` : ''}` };
+      }
+      disconnected ||= !child.connected;
+      settle();
+    });
+  });
+}
+
+/** Open the database the child left and check it holds everything acknowledged. */
+async function auditLife(database: string, ledger: AcknowledgedLedger): Promise<string[]> {
+  if (!existsSync(database)) {
+    const acknowledged = ledger.executed.size + ledger.accepted.size + ledger.commits.size;
+    return acknowledged > 0 ? [`the database is gone, ${acknowledged} acknowledgements with it`] : [];
+  }
+  let store: LmdbObjectStore;
+  try {
+    store = LmdbObjectStore.open({ path: database });
+  } catch (error) {
+    return [`the database cannot be opened: ${String(error)}`];
+  }
+  try {
+    return await auditAcknowledged(store, ledger);
+  } finally {
+    await store.close();
+  }
+}
