@@ -19,6 +19,7 @@ import {
 } from '../../lib/validator';
 import type { ChildJob, ChildMessage, StopMessage } from './crash-messages';
 import { type ChildPlan, readChildPlan } from './crash-plan';
+import { acknowledgeBeforeWriting } from './write-back-fault';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -137,13 +138,7 @@ function injectFaults(store: LmdbObjectStore, job: ChildJob): void {
         if (++writes === job.killInsideWrite) process.kill(process.pid, 'SIGKILL');
       });
   }
-  if (job.fault === 'ack-before-write') {
-    const real = store.commit.bind(store);
-    store.commit = (batch) => {
-      void pause(20).then(() => real(batch).catch(() => undefined));
-      return Promise.resolve();
-    };
-  }
+  if (job.fault === 'ack-before-write') acknowledgeBeforeWriting(store, 20);
 }
 
 main().catch((error: unknown) => {
