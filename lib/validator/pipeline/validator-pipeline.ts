@@ -25,6 +25,7 @@ import {
 } from '../manager/transaction-manager';
 import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
 import { LmdbObjectStore } from '../storage/lmdb-object-store';
+import { StoreFullError } from '../storage/store-errors';
 import { type RecoveryReport, adoptCommittee, adoptGenesis, persistAccepted, persistSequenced, recoverPending, redelivered } from './durable-state';
 
 /** Options of {@link startValidatorPipeline}. */
@@ -201,16 +202,23 @@ function wire(
   let stopping: Promise<ValidatorRunSummary> | undefined;
   // A durable write that failed (a full disk): from then on nothing more is taken, and what was accepted stays on disk.
   let storeFailure: Error | undefined;
+  const failStore = (error: unknown): void => {
+    storeFailure ??= error instanceof Error ? error : new Error(String(error));
+    manager.close();
+  };
   const persisted = async <T>(write: Promise<T>): Promise<T> => {
     try {
       return await write;
     } catch (error) {
-      storeFailure ??= error instanceof Error ? error : new Error(String(error));
-      manager.close();
+      failStore(error);
       throw error;
     }
   };
   if (durable) {
+    // An execution whose batch could not be written stays pending on disk; a smaller write might still fit, but nothing more is taken.
+    driver.outcomes$.subscribe((outcome) => {
+      if (outcome.kind === 'failed' && outcome.error instanceof StoreFullError) failStore(outcome.error);
+    });
     // Handed back to the submitter: no longer held, so no longer pending on disk.
     manager.handedBack$.subscribe(({ certificate }) => {
       void persisted(durable.epochTables.forget([certificate.digest])).catch(() => undefined);
