@@ -14,6 +14,9 @@ const values = demoOptions({
     kills: { type: 'integer', default: 100, min: 1, max: 100_000, help: 'SIGKILLs to deliver, at least' },
     transactions: { type: 'integer', default: 0, min: 0, max: 1_000_000, help: 'transactions in the workload (0: 40 per kill)' },
     seed: { type: 'integer', default: 1, min: 0, max: 2 ** 31 - 1, help: 'seed of the workload and of when to kill' },
+    'power-loss': { type: 'flag', help: 'undo every unsynced write to the database after each death, as a power cut would (needs gcc)' },
+    'no-sync': { type: 'flag', help: 'break it on purpose: the store opened with sync: false (with --power-loss, violations expected)' },
+    'overlapping-sync': { type: 'flag', help: "lmdb-js's overlappingSync back on (lmdb-js 3.5 still syncs before a commit resolves: no violation expected)" },
     verbose: { type: 'flag', help: 'print every life' },
   },
 });
@@ -37,9 +40,10 @@ function summary(report: CrashReport): string[] {
   const { ends } = report;
   const reenqueued = report.recoveries.map((r) => r.reenqueued);
   return [
-    `Kills ${number(report.kills)}: during recovery ${ends.recovery}, during commits ${ends.commits}, between consensus commits ${ends['between-commits']}, inside a write transaction ${ends['inside-write']}` +
+    `Kills ${number(report.kills)}: during recovery ${ends.recovery}, during commits ${ends.commits}, between consensus commits ${ends['between-commits']}, inside a write transaction ${ends['inside-write']}, inside a sync ${ends['during-sync']}` +
       ` (${report.killedBeforeRecovered} landed before the child had recovered); clean stops ${report.cleanStops}; lives ${report.lives}`,
     `Transactions ${number(report.transactions)} (shared ones in ${number(report.commits)} consensus commits), all executed: ${report.finished ? 'yes' : 'NO'}; executed outcomes reported again after a restart: ${report.reReported}`,
+    ...(report.powerLoss ? [`Power loss simulated at every death: ${number(report.powerLoss.undoneWrites)} unsynced writes undone (${number(report.powerLoss.undoneBytes)} bytes)`] : []),
     `Restarts recovered: re-enqueued median ${median(reenqueued)}, max ${Math.max(0, ...reenqueued)}; start and recovery median ${median(report.recoveries.map((r) => r.ms)).toFixed(0)} ms`,
     `Violations: ${report.violations.length}`,
     ...report.violations.map((v) => `  - ${v}`),
@@ -48,10 +52,13 @@ function summary(report: CrashReport): string[] {
 }
 
 async function main(): Promise<void> {
-  console.log(`Crash soak: at least ${number(values.kills)} SIGKILLs, ${number(transactions)} transactions, seed ${values.seed}`);
+  const extras = [values['power-loss'] ? 'a power loss at every death' : '', values['no-sync'] ? 'sync: false (broken on purpose)' : '', values['overlapping-sync'] ? 'overlappingSync on' : ''].filter(Boolean);
+  console.log(`Crash soak: at least ${number(values.kills)} SIGKILLs, ${number(transactions)} transactions, seed ${values.seed}${extras.length > 0 ? `; ${extras.join('; ')}` : ''}`);
   const report = await runCrashHarness({
     kills: values.kills,
     plan: { seed: values.seed, transactions },
+    powerLoss: values['power-loss'],
+    fault: values['no-sync'] ? 'no-sync' : values['overlapping-sync'] ? 'overlapping-sync' : 'none',
     ...(values.verbose ? { onEvent: narrate } : {}),
   });
   for (const line of summary(report)) console.log(line);

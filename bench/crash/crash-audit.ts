@@ -20,6 +20,8 @@ export class AcknowledgedLedger {
   reReported = 0;
   /** Certificates a submit accepted (pending or ready). */
   readonly accepted = new Set<Digest>();
+  /** Certificates a submit or commit answered `already-executed`: the client takes that as done. */
+  readonly answeredExecuted = new Set<Digest>();
   /** Consensus commits acknowledged: index to the digests they sequence. */
   readonly commits = new Map<number, readonly Digest[]>();
   lastCommit = 0;
@@ -43,12 +45,19 @@ export class AcknowledgedLedger {
         else this.reReported++;
         return;
       }
-      case 'accepted':
-        if (message.result === 'pending' || message.result === 'ready') this.accepted.add((steps[message.step] as (typeof steps)[number]).certificate.digest);
+      case 'accepted': {
+        const { digest } = (steps[message.step] as (typeof steps)[number]).certificate;
+        if (message.result === 'pending' || message.result === 'ready') this.accepted.add(digest);
+        if (message.result === 'already-executed') this.answeredExecuted.add(digest);
         return;
+      }
       case 'committed': {
         const commit = this.plan.commits[message.index - 1] as CrashPlan['commits'][number];
-        this.commits.set(message.index, commit.steps.map((step) => (steps[step] as (typeof steps)[number]).certificate.digest));
+        const digests = commit.steps.map((step) => (steps[step] as (typeof steps)[number]).certificate.digest);
+        this.commits.set(message.index, digests);
+        message.results.forEach((result, i) => {
+          if (result === 'already-executed') this.answeredExecuted.add(digests[i] as Digest);
+        });
         this.lastCommit = Math.max(this.lastCommit, message.index);
         return;
       }
@@ -78,6 +87,8 @@ export async function auditAcknowledged(store: LmdbObjectStore, ledger: Acknowle
     const record = await store.readExecuted(digest);
     if (record?.effects.digest !== effects) lostCommits.push(record ? `${digest} (effects now ${record.effects.digest})` : digest);
   }
+  const answeredLost: string[] = [];
+  for (const digest of ledger.answeredExecuted) if ((await store.readExecuted(digest)) === undefined) answeredLost.push(digest);
   const held = async (digest: Digest) => pending.has(digest) || (await store.readExecuted(digest)) !== undefined;
   const lostAccepted: string[] = [];
   for (const digest of ledger.accepted) if (!(await held(digest))) lostAccepted.push(digest);
@@ -88,52 +99,72 @@ export async function auditAcknowledged(store: LmdbObjectStore, ledger: Acknowle
   const last = store.epochTables.lastCommitIndex() ?? 0;
   return [
     ...examples('executed outcomes reported and not on disk', lostCommits),
+    ...examples('certificates answered already-executed and not executed on disk', answeredLost),
     ...examples('accepted certificates neither pending nor executed on disk', lostAccepted),
     ...examples('certificates of acknowledged commits neither pending nor executed on disk', lostSequenced),
     ...(last < ledger.lastCommit ? [`commit ${ledger.lastCommit} was acknowledged, the database's last commit index is ${last}`] : []),
   ];
 }
 
+/** One check of the final state: what it checked, how much it covered, and what it found wrong (nothing, if it held). */
+export interface FinalCheck {
+  readonly name: 'final objects' | 'one effects record each' | 'no version written twice' | 'nothing left pending';
+  /** What it looked at: live objects, effects records, object versions, pending certificates. */
+  readonly covered: number;
+  readonly violations: readonly string[];
+}
+
 /**
  * At the end: the live objects are `expectedFinalObjects`, digest for
  * digest; every step has one effects record, the one sequential execution
- * gives (`expectedEffects`, in step order) and no other record exists; and
- * every object version stored was written by exactly one transaction.
+ * gives (`expectedEffects`, in step order) and no other record exists; every
+ * object version stored was written by exactly one transaction; nothing is
+ * left pending.
  */
-export async function auditFinalState(store: LmdbObjectStore, plan: CrashPlan, expectedEffects: readonly Digest[]): Promise<string[]> {
+export async function auditFinalState(store: LmdbObjectStore, plan: CrashPlan, expectedEffects: readonly Digest[]): Promise<FinalCheck[]> {
   const { workload } = plan;
   const key = (o: { id: string; version: number; digest: string }) => `${o.id}@${o.version}:${o.digest}`;
   const live = store.liveObjects().map(key);
   const expected = workload.expectedFinalObjects.map(key);
   const expectedSet = new Set(expected);
   const liveSet = new Set(live);
-  const violations = [
-    ...examples('live objects not in the sequential final state', live.filter((o) => !expectedSet.has(o))),
-    ...examples('objects of the sequential final state missing', expected.filter((o) => !liveSet.has(o))),
-  ];
+  const objects: FinalCheck = {
+    name: 'final objects',
+    covered: live.length,
+    violations: [
+      ...examples('live objects not in the sequential final state', live.filter((o) => !expectedSet.has(o))),
+      ...examples('objects of the sequential final state missing', expected.filter((o) => !liveSet.has(o))),
+    ],
+  };
   const records = await Promise.all(workload.steps.map((step) => store.readExecuted(step.certificate.digest)));
-  violations.push(
-    ...examples(
-      'transactions without an effects record',
-      workload.steps.filter((_, i) => records[i] === undefined).map((step) => step.certificate.digest),
-    ),
-    ...examples(
-      'effects records that differ from sequential execution',
-      workload.steps.filter((_, i) => {
-        const record = records[i];
-        return record !== undefined && record.effects.digest !== expectedEffects[i];
-      }).map((step) => step.certificate.digest),
-    ),
-  );
-  const extra = store.executedCount() - (workload.steps.length + 1);
-  if (extra !== 0) violations.push(`${store.executedCount()} effects records, expected ${workload.steps.length + 1} (the steps and genesis)`);
+  const recordCount = store.executedCount();
+  const effects: FinalCheck = {
+    name: 'one effects record each',
+    covered: recordCount,
+    violations: [
+      ...examples(
+        'transactions without an effects record',
+        workload.steps.filter((_, i) => records[i] === undefined).map((step) => step.certificate.digest),
+      ),
+      ...examples(
+        'effects records that differ from sequential execution',
+        workload.steps
+          .filter((_, i) => {
+            const record = records[i];
+            return record !== undefined && record.effects.digest !== expectedEffects[i];
+          })
+          .map((step) => step.certificate.digest),
+      ),
+      ...(recordCount === workload.steps.length + 1 ? [] : [`${recordCount} effects records, expected ${workload.steps.length + 1} (the steps and genesis)`]),
+    ],
+  };
   // Each version written once: claimed by one transaction's effects, stored with that digest, naming that transaction.
   const genesis = await store.readExecuted(GENESIS_TRANSACTION);
   const claims = new Map<string, { key: ObjectKey & { digest: string }; by: Digest }>();
   const claimedTwice: string[] = [];
   const writers = [{ by: GENESIS_TRANSACTION, effects: genesis?.effects }, ...workload.steps.map((step, i) => ({ by: step.certificate.digest, effects: records[i]?.effects }))];
-  for (const { by, effects } of writers) {
-    for (const ref of [...(effects?.created ?? []), ...(effects?.mutated ?? [])]) {
+  for (const { by, effects: written } of writers) {
+    for (const ref of [...(written?.created ?? []), ...(written?.mutated ?? [])]) {
       const id = `${ref.id}@${ref.version}`;
       if (claims.has(id)) claimedTwice.push(`${id} by ${claims.get(id)?.by} and ${by}`);
       else claims.set(id, { key: ref, by });
@@ -147,9 +178,21 @@ export async function auditFinalState(store: LmdbObjectStore, plan: CrashPlan, e
       return object === undefined || object.digest !== key.digest || object.previousTransaction !== by;
     })
     .map(({ key }) => `${key.id}@${key.version}`);
-  violations.push(...examples('object versions written by two transactions', claimedTwice), ...examples('object versions stored otherwise than their writer recorded', mismatched));
-  if (store.objectVersionCount() !== claims.size) violations.push(`${store.objectVersionCount()} object versions stored, the effects account for ${claims.size}`);
-  const pending = store.epochTables.pendingCount();
-  if (pending !== 0) violations.push(`${pending} certificates still pending after every step executed`);
-  return violations;
+  const versionCount = store.objectVersionCount();
+  const versions: FinalCheck = {
+    name: 'no version written twice',
+    covered: versionCount,
+    violations: [
+      ...examples('object versions written by two transactions', claimedTwice),
+      ...examples('object versions stored otherwise than their writer recorded', mismatched),
+      ...(versionCount === claims.size ? [] : [`${versionCount} object versions stored, the effects account for ${claims.size}`]),
+    ],
+  };
+  const pendingCount = store.epochTables.pendingCount();
+  const pending: FinalCheck = {
+    name: 'nothing left pending',
+    covered: pendingCount,
+    violations: pendingCount === 0 ? [] : [`${pendingCount} certificates still pending after every step executed`],
+  };
+  return [objects, effects, versions, pending];
 }

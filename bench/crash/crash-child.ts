@@ -8,6 +8,7 @@
  *   node crash-child.cjs <job.json>   (spawned by crash-harness.ts, with an IPC channel)
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import winston from 'winston';
 import {
   type CertifiedTransaction,
@@ -36,9 +37,10 @@ type Delivery = { readonly at: number; readonly step: number; readonly commit?: 
 async function main(): Promise<void> {
   const job = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as ChildJob;
   const plan = readChildPlan(job.planFile);
+  if (job.fault === 'overlapping-sync') overlapSyncs();
   send({ type: 'recovering' });
   const started = performance.now();
-  const store = LmdbObjectStore.open({ path: job.database });
+  const store = LmdbObjectStore.open({ path: job.database, sync: job.fault !== 'no-sync' });
   injectFaults(store, job);
   const pipeline = await startValidatorPipeline({
     committee: plan.committee,
@@ -139,6 +141,14 @@ function injectFaults(store: LmdbObjectStore, job: ChildJob): void {
       });
   }
   if (job.fault === 'ack-before-write') acknowledgeBeforeWriting(store, 20);
+}
+
+/** Open every LMDB database with `overlappingSync` on, whatever the store asks for. */
+function overlapSyncs(): void {
+  // The module object the store's own import of lmdb resolves to (the bundle keeps lmdb external).
+  const lmdb = createRequire(__filename)('lmdb') as { open: (options: object) => unknown };
+  const open = lmdb.open;
+  lmdb.open = (options) => open({ ...options, overlappingSync: true });
 }
 
 main().catch((error: unknown) => {

@@ -12,10 +12,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LmdbObjectStore, type RecoveryReport, seededRandom } from '../../lib/validator';
-import { AcknowledgedLedger, auditAcknowledged, auditFinalState } from './crash-audit';
+import { AcknowledgedLedger, type FinalCheck, auditAcknowledged, auditFinalState } from './crash-audit';
 import { bundleChild } from './child-bundle';
 import type { ChildJob, ChildMessage, InjectedFault, StopMessage } from './crash-messages';
 import { type CrashPlan, type CrashPlanOptions, planCrashWorkload, sequentialEffects, writeChildPlan } from './crash-plan';
+import { type PowerLoss, SIMULATED_SYNC_US, buildPowerLossShim, losePower } from './power-loss/power-loss';
 
 /**
  * Where a life of the child ends:
@@ -23,14 +24,18 @@ import { type CrashPlan, type CrashPlanOptions, planCrashWorkload, sequentialEff
  * - `commits`: SIGKILL a random moment after some executions were reported, while commits are being written;
  * - `between-commits`: SIGKILL as soon as a consensus commit is acknowledged;
  * - `inside-write`: the child SIGKILLs itself inside its n-th write transaction, once its writes are made and before it commits;
+ * - `during-sync` (with `powerLoss` only): the child is SIGKILLed inside its n-th sync of the database, its writes made and not yet durable;
  * - `clean-stop`: a stop (`drain` or `abort`), after some executions: a restart after it must behave as after a crash.
  */
-export type LifeEnd = 'recovery' | 'commits' | 'between-commits' | 'inside-write' | 'clean-stop';
+export type LifeEnd = 'recovery' | 'commits' | 'between-commits' | 'inside-write' | 'during-sync' | 'clean-stop';
 
-export const LIFE_ENDS: readonly LifeEnd[] = ['recovery', 'commits', 'between-commits', 'inside-write', 'clean-stop'];
+export const LIFE_ENDS: readonly LifeEnd[] = ['recovery', 'commits', 'between-commits', 'inside-write', 'during-sync', 'clean-stop'];
 
 /** How often each end is chosen. */
-const END_WEIGHTS: Readonly<Record<LifeEnd, number>> = { recovery: 0.2, commits: 0.3, 'between-commits': 0.2, 'inside-write': 0.2, 'clean-stop': 0.1 };
+const END_WEIGHTS: Readonly<Record<LifeEnd, number>> = { recovery: 0.2, commits: 0.3, 'between-commits': 0.2, 'inside-write': 0.2, 'during-sync': 0.2, 'clean-stop': 0.1 };
+
+/** Ends the child brings about itself (a SIGKILL from inside): its death by SIGKILL is the plan, not a failure. */
+const SELF_INFLICTED: readonly LifeEnd[] = ['inside-write', 'during-sync'];
 
 /** Options of {@link runCrashHarness}. */
 export interface CrashHarnessOptions {
@@ -42,6 +47,15 @@ export interface CrashHarnessOptions {
   /** Ends to choose from. Default all of {@link LIFE_ENDS}. */
   readonly ends?: readonly LifeEnd[];
   readonly fault?: InjectedFault;
+  /**
+   * Simulate a power loss at every death: the child runs under a shim that
+   * logs its unsynced writes to the database, and the parent undoes them
+   * before the audit (power-loss/). Needs gcc. Default false: a kill alone
+   * loses nothing the kernel has, synced or not.
+   */
+  readonly powerLoss?: boolean;
+  /** With `powerLoss`: each sync of the database takes at least this long (µs), as on a slow disk. Default {@link SIMULATED_SYNC_US}. */
+  readonly syncUs?: number;
   /** A life with no message for this long has stalled: a violation, and the run ends. Default 20 s. */
   readonly stallMs?: number;
   /** Pipeline calls in flight at once in the child. Default 16. */
@@ -54,6 +68,8 @@ export interface CrashHarnessOptions {
 export type HarnessEvent =
   | { readonly type: 'life'; readonly life: number; readonly owned: number; readonly commitsFrom: number }
   | { readonly type: 'recovered'; readonly life: number; readonly report: RecoveryReport; readonly ms: number }
+  /** Every message the child sent, as it arrived. */
+  | { readonly type: 'message'; readonly life: number; readonly message: ChildMessage }
   | {
       readonly type: 'ended';
       readonly life: number;
@@ -62,7 +78,7 @@ export type HarnessEvent =
       readonly executed: number;
       readonly lastCommit: number;
     }
-  | { readonly type: 'audit'; readonly life: number; readonly violations: readonly string[] };
+  | { readonly type: 'audit'; readonly life: number; readonly violations: readonly string[]; readonly powerLoss?: PowerLoss };
 
 /** What a run found. `violations` must be empty. */
 export interface CrashReport {
@@ -79,8 +95,12 @@ export interface CrashReport {
   readonly reReported: number;
   /** What each restart recovered. */
   readonly recoveries: readonly (RecoveryReport & { readonly ms: number })[];
+  /** With `powerLoss`: the unsynced writes undone after the deaths, in all. */
+  readonly powerLoss?: PowerLoss;
   /** Whether every step executed. */
   readonly finished: boolean;
+  /** The checks of the final state (none if the run did not finish). Their violations are in `violations` too. */
+  readonly finalChecks: readonly FinalCheck[];
   readonly violations: readonly string[];
   readonly ms: number;
 }
@@ -108,10 +128,14 @@ async function run(options: CrashHarnessOptions, directory: string, started: num
   const database = join(directory, 'validator.mdb');
   const planFile = join(directory, 'plan.json');
   writeChildPlan(plan, planFile);
+  const undoLog = join(directory, 'undo.log');
+  const shim = options.powerLoss === true ? buildPowerLossShim(directory) : undefined;
+  const lifeCommand = shim ? { file: child.file, env: { ...child.env, ...shim.env(database, undoLog, options.syncUs ?? SIMULATED_SYNC_US) } } : child;
+  const lost = { undoneWrites: 0, undoneBytes: 0 };
   const random = seededRandom(options.seed ?? options.plan.seed);
   const ledger = new AcknowledgedLedger(plan);
   const violations: string[] = [];
-  const ends: Record<LifeEnd | 'finished', number> = { recovery: 0, commits: 0, 'between-commits': 0, 'inside-write': 0, 'clean-stop': 0, finished: 0 };
+  const ends: Record<LifeEnd | 'finished', number> = { recovery: 0, commits: 0, 'between-commits': 0, 'inside-write': 0, 'during-sync': 0, 'clean-stop': 0, finished: 0 };
   const recoveries: (RecoveryReport & { ms: number })[] = [];
   let kills = 0;
   let killedBeforeRecovered = 0;
@@ -120,23 +144,28 @@ async function run(options: CrashHarnessOptions, directory: string, started: num
   for (let life = 1; !finished; life++) {
     const remainingKills = Math.max(0, options.kills - kills);
     // Once consensus has nothing left to commit, no life can end between commits.
-    const possible = (options.ends ?? LIFE_ENDS).filter((e) => e !== 'between-commits' || ledger.lastCommit < plan.commits.length);
+    // A kill inside a sync needs the power-loss shim.
+    const possible = (options.ends ?? LIFE_ENDS).filter(
+      (e) => (e !== 'between-commits' || ledger.lastCommit < plan.commits.length) && (e !== 'during-sync' || shim !== undefined),
+    );
     const end = remainingKills === 0 || possible.length === 0 ? undefined : chooseEnd(random, possible);
     const job = nextJob(plan, ledger, random, { database, planFile }, options, end, remainingKills);
     const jobFile = join(directory, `life-${life}.json`);
     writeFileSync(jobFile, JSON.stringify(job));
     options.onEvent?.({ type: 'life', life, owned: job.owned.length, commitsFrom: job.commitsFrom });
     const budget = lifeBudget(plan, ledger, random, remainingKills);
-    const outcome = await runLife(child, jobFile, {
+    rmSync(undoLog, { force: true });
+    const killAtSync = end === 'during-sync' ? { POWER_LOSS_KILL_AT_SYNC: String(Math.max(1, Math.round(budget.writes / 4))) } : {};
+    const outcome = await runLife({ ...lifeCommand, env: { ...lifeCommand.env, ...killAtSync } }, jobFile, {
       end,
       budget,
       recoveryDelayMs: random() * lastRecoveryMs * 1.2,
       stopMode: random() < 0.5 ? 'drain' : 'abort',
       stallMs: options.stallMs ?? 20_000,
-      jitterMs: random() * 3,
+      jitterMs: random() * 10,
       onMessage: (message) => {
-        if (process.env.CRASH_DEBUG) console.log(life, JSON.stringify(message).slice(0, 300));
         ledger.record(message);
+        options.onEvent?.({ type: 'message', life, message });
         if (message.type === 'recovered') {
           lastRecoveryMs = message.ms;
           recoveries.push({ ...message.report, ms: message.ms });
@@ -161,20 +190,25 @@ async function run(options: CrashHarnessOptions, directory: string, started: num
         lastCommit: ledger.lastCommit,
       });
     }
+    const loss = shim ? losePower(database, undoLog) : undefined;
+    lost.undoneWrites += loss?.undoneWrites ?? 0;
+    lost.undoneBytes += loss?.undoneBytes ?? 0;
     const audit = await auditLife(database, ledger);
-    options.onEvent?.({ type: 'audit', life, violations: audit });
+    options.onEvent?.({ type: 'audit', life, violations: audit, ...(loss ? { powerLoss: loss } : {}) });
     violations.push(...audit.map((v) => `after life ${life}: ${v}`));
     if (outcome.result.end === 'finished') finished = true;
     else if (outcome.result.end === 'stalled' || outcome.result.end === 'died' || audit.length > 0) break;
   }
   violations.unshift(...ledger.violations);
+  let finalChecks: FinalCheck[] = [];
   if (finished) {
     const store = LmdbObjectStore.open({ path: database });
     try {
-      violations.push(...(await auditFinalState(store, plan, expectedEffects)));
+      finalChecks = await auditFinalState(store, plan, expectedEffects);
     } finally {
       await store.close();
     }
+    violations.push(...finalChecks.flatMap((check) => check.violations));
   }
   return {
     kills,
@@ -186,7 +220,9 @@ async function run(options: CrashHarnessOptions, directory: string, started: num
     commits: plan.commits.length,
     reReported: ledger.reReported,
     recoveries,
+    ...(shim ? { powerLoss: lost } : {}),
     finished,
+    finalChecks,
     violations,
     ms: performance.now() - started,
   };
@@ -243,7 +279,7 @@ interface LifeOptions {
   readonly recoveryDelayMs: number;
   readonly stopMode: 'drain' | 'abort';
   readonly stallMs: number;
-  /** After the executions that trigger a `commits` kill, this long before it (ms). */
+  /** After the executions that trigger a `commits` kill, this long before it (ms): the kill lands anywhere in the next commits. */
   readonly jitterMs: number;
   readonly onMessage: (message: ChildMessage) => void;
 }
@@ -322,7 +358,7 @@ function runLife(
     });
     child.on('exit', (code, signal) => {
       exited = true;
-      if (!result && signal === 'SIGKILL' && options.end === 'inside-write') result = { end: 'inside-write' };
+      if (!result && signal === 'SIGKILL' && options.end !== undefined && SELF_INFLICTED.includes(options.end)) result = { end: options.end };
       else if (result && (result.end === 'finished' || result.end === 'clean-stop') && code !== 0) {
         result = { end: 'died', detail: `the child exited with ${signal ?? code} after a stop${stderr ? `: ${stderr.trim()}` : ''}` };
       }

@@ -1,8 +1,15 @@
 /** What the crash harness's parent and child say to each other (over the IPC channel of `spawn`). */
 import type { EnqueueResult, RecoveryReport } from '../../lib/validator';
 
-/** Faults a child can be told to have, to prove the harness catches a store that is not durable. */
-export type InjectedFault = 'none' | 'ack-before-write';
+/**
+ * Faults a child can be told to have, to prove the harness catches a store that is not durable:
+ * `ack-before-write`, a store that acknowledges commits 20 ms before it writes them;
+ * `no-sync`, the store opened with `sync: false` (commits never wait for the disk: only a power loss,
+ * not a kill, loses them);
+ * `overlapping-sync`, lmdb-js's `overlappingSync` turned back on (documented as resolving commits once
+ * visible, before they are synced; lmdb-js 3.5 syncs before it resolves even so, and the harness finds nothing).
+ */
+export type InjectedFault = 'none' | 'ack-before-write' | 'no-sync' | 'overlapping-sync';
 
 /** One life of the child: what it delivers, and where it kills itself, if anywhere. */
 export interface ChildJob {
