@@ -7,35 +7,23 @@
  * checks that everything acknowledged is on disk; at the end, that the store
  * is what sequential execution gives (crash-audit.ts).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LmdbObjectStore, type RecoveryReport, seededRandom } from '../../lib/validator';
 import { AcknowledgedLedger, type FinalCheck, auditAcknowledged, auditFinalState } from './crash-audit';
 import { bundleChild } from './child-bundle';
-import type { ChildJob, ChildMessage, InjectedFault, StopMessage } from './crash-messages';
+import type { ChildJob, ChildMessage, InjectedFault } from './crash-messages';
+import { type LifeEnd, runLife } from './crash-life';
 import { type CrashPlan, type CrashPlanOptions, planCrashWorkload, sequentialEffects, writeChildPlan } from './crash-plan';
 import { type PowerLoss, SIMULATED_SYNC_US, buildPowerLossShim, losePower } from './power-loss/power-loss';
 
-/**
- * Where a life of the child ends:
- * - `recovery`: SIGKILL a random moment after the child says it is opening the database (often before it has recovered);
- * - `commits`: SIGKILL a random moment after some executions were reported, while commits are being written;
- * - `between-commits`: SIGKILL as soon as a consensus commit is acknowledged;
- * - `inside-write`: the child SIGKILLs itself inside its n-th write transaction, once its writes are made and before it commits;
- * - `during-sync` (with `powerLoss` only): the child is SIGKILLed inside its n-th sync of the database, its writes made and not yet durable;
- * - `clean-stop`: a stop (`drain` or `abort`), after some executions: a restart after it must behave as after a crash.
- */
-export type LifeEnd = 'recovery' | 'commits' | 'between-commits' | 'inside-write' | 'during-sync' | 'clean-stop';
+export type { LifeEnd } from './crash-life';
 
 export const LIFE_ENDS: readonly LifeEnd[] = ['recovery', 'commits', 'between-commits', 'inside-write', 'during-sync', 'clean-stop'];
 
 /** How often each end is chosen. */
 const END_WEIGHTS: Readonly<Record<LifeEnd, number>> = { recovery: 0.2, commits: 0.3, 'between-commits': 0.2, 'inside-write': 0.2, 'during-sync': 0.2, 'clean-stop': 0.1 };
-
-/** Ends the child brings about itself (a SIGKILL from inside): its death by SIGKILL is the plan, not a failure. */
-const SELF_INFLICTED: readonly LifeEnd[] = ['inside-write', 'during-sync'];
 
 /** Options of {@link runCrashHarness}. */
 export interface CrashHarnessOptions {
@@ -105,10 +93,6 @@ export interface CrashReport {
   readonly ms: number;
 }
 
-interface LifeResult {
-  readonly end: LifeEnd | 'finished' | 'stalled' | 'died';
-  readonly detail?: string;
-}
 
 /** Run the harness: kill, restart, audit, until the workload is done (or a stall). */
 export async function runCrashHarness(options: CrashHarnessOptions): Promise<CrashReport> {
@@ -271,101 +255,6 @@ function nextJob(
     fault: options.fault ?? 'none',
     ...(killInsideWrite === undefined ? {} : { killInsideWrite }),
   };
-}
-
-interface LifeOptions {
-  readonly end: LifeEnd | undefined;
-  readonly budget: { readonly executed: number; readonly commits: number };
-  readonly recoveryDelayMs: number;
-  readonly stopMode: 'drain' | 'abort';
-  readonly stallMs: number;
-  /** After the executions that trigger a `commits` kill, this long before it (ms): the kill lands anywhere in the next commits. */
-  readonly jitterMs: number;
-  readonly onMessage: (message: ChildMessage) => void;
-}
-
-/** One life: spawn, watch, end it as planned; resolves once the child is gone and its last messages are read. */
-function runLife(
-  command: { file: string; env: NodeJS.ProcessEnv },
-  jobFile: string,
-  options: LifeOptions,
-): Promise<{ result: LifeResult; recovered: boolean }> {
-  return new Promise((resolve) => {
-    const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', command.file, jobFile], {
-      env: command.env,
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    const state = { recovered: false };
-    let stderr = '';
-    let result: LifeResult | undefined;
-    let executed = 0;
-    let commits = 0;
-    let stall: NodeJS.Timeout | undefined;
-    let exited = false;
-    let disconnected = !child.connected;
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-2_000);
-    });
-    const kill = (end: LifeResult) => {
-      result ??= end;
-      child.kill('SIGKILL');
-    };
-    const stop = () => {
-      if (result) return;
-      result = { end: options.end === 'clean-stop' ? 'clean-stop' : 'finished' };
-      child.send({ type: 'stop', mode: options.end === 'clean-stop' ? options.stopMode : 'drain' } satisfies StopMessage);
-    };
-    const watch = () => {
-      clearTimeout(stall);
-      if (!result) stall = setTimeout(() => kill({ end: 'stalled', detail: `no progress for ${options.stallMs} ms (${executed} executed in this life)` }), options.stallMs);
-    };
-    watch();
-    child.on('message', (message: ChildMessage) => {
-      options.onMessage(message);
-      watch();
-      if (result) return; // already ending: its last words still count
-      switch (message.type) {
-        case 'recovering':
-          if (options.end === 'recovery') setTimeout(() => kill({ end: 'recovery' }), options.recoveryDelayMs);
-          return;
-        case 'recovered':
-          state.recovered = true;
-          return;
-        case 'executed':
-          executed++;
-          if (options.end === 'commits' && executed >= options.budget.executed) setTimeout(() => kill({ end: 'commits' }), options.jitterMs);
-          if (options.end === 'clean-stop' && executed >= options.budget.executed) stop();
-          return;
-        case 'committed':
-          commits++;
-          if (options.end === 'between-commits' && commits >= options.budget.commits) kill({ end: 'between-commits' });
-          return;
-        case 'done':
-          stop();
-          return;
-        default:
-          return;
-      }
-    });
-    const settle = () => {
-      if (!exited || !disconnected) return;
-      clearTimeout(stall);
-      resolve({ result: result ?? { end: 'died', detail: `the child exited by itself${stderr ? `: ${stderr.trim()}` : ''}` }, recovered: state.recovered });
-    };
-    child.on('disconnect', () => {
-      disconnected = true;
-      settle();
-    });
-    child.on('exit', (code, signal) => {
-      exited = true;
-      if (!result && signal === 'SIGKILL' && options.end !== undefined && SELF_INFLICTED.includes(options.end)) result = { end: options.end };
-      else if (result && (result.end === 'finished' || result.end === 'clean-stop') && code !== 0) {
-        result = { end: 'died', detail: `the child exited with ${signal ?? code} after a stop${stderr ? `: ${stderr.trim()}` : ''}` };
-      }
-      disconnected ||= !child.connected;
-      settle();
-    });
-  });
 }
 
 /** Open the database the child left and check it holds everything acknowledged. */
