@@ -139,7 +139,8 @@ async function run(options: CrashHarnessOptions, directory: string, started: num
     options.onEvent?.({ type: 'life', life, owned: job.owned.length, commitsFrom: job.commitsFrom });
     const budget = lifeBudget(plan, ledger, random, remainingKills);
     rmSync(undoLog, { force: true });
-    const killAtSync = end === 'during-sync' ? { POWER_LOSS_KILL_AT_SYNC: String(Math.max(1, Math.round(budget.writes / 4))) } : {};
+    // A sync covers a group commit of several executions.
+    const killAtSync = end === 'during-sync' ? { POWER_LOSS_KILL_AT_SYNC: String(Math.max(1, Math.round(budget.executed / 4))) } : {};
     const outcome = await runLife({ ...lifeCommand, env: { ...lifeCommand.env, ...killAtSync } }, jobFile, {
       end,
       budget,
@@ -228,7 +229,9 @@ function chooseEnd(random: () => number, allowed: readonly LifeEnd[]): LifeEnd {
  * or less by a random factor.
  */
 function lifeBudget(plan: CrashPlan, ledger: AcknowledgedLedger, random: () => number, remainingKills: number): { executed: number; commits: number; writes: number } {
-  const share = (left: number) => Math.max(1, Math.round((left / (remainingKills + 1)) * (0.1 + 1.2 * random())));
+  // Half a fair share on average: a life runs on for a while after its trigger (the kill's delay, group commits), so
+  // fair shares would end the workload before the last kills.
+  const share = (left: number) => Math.max(1, Math.round((left / (2 * remainingKills + 1)) * (0.1 + 1.2 * random())));
   const executed = share(plan.workload.steps.length - ledger.executedSteps);
   return { executed, commits: share(plan.commits.length - ledger.lastCommit), writes: executed * 2 };
 }
