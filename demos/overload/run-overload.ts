@@ -72,8 +72,10 @@ export async function runOverload(options: OverloadDemoOptions): Promise<Overloa
   print('');
   print(`Recovered: ${n(s.committed)} of ${n(total)} transactions committed in ${seconds} s, each exactly once.`);
   print(`${n(refused)} submission calls were refused (OverloadedError, by limit: pending-and-executing ${n(s.refused['pending-and-executing'])}, per-object-queue ${n(s.refused['per-object-queue'])}, queue-age ${n(s.refused['queue-age'])}); the refused certificates were retried, oldest first, and none was lost.`);
-  const handedBack = s.handedBack['awaiting-creation'] + s.handedBack['awaiting-creation-age'];
-  print(`${n(s.accepted)} certificates accepted (resubmissions included); ${n(handedBack)} handed back waiting for coins not created yet (budget full ${n(s.handedBack['awaiting-creation'])}, too old ${n(s.handedBack['awaiting-creation-age'])}), and resubmitted.`);
+  const handedBack = s.handedBack['awaiting-creation'] + s.handedBack['awaiting-creation-age'] + s.handedBack['past-limit-not-ready'];
+  print(
+    `${n(s.accepted)} certificates accepted (resubmissions included); ${n(handedBack)} handed back and resubmitted: waiting for coins not created yet (budget full ${n(s.handedBack['awaiting-creation'])}, too old ${n(s.handedBack['awaiting-creation-age'])}), admitted past the limits to run at once but waiting for an input ${n(s.handedBack['past-limit-not-ready'])}.`,
+  );
   await endScenario(metrics, print, options);
   return { committed: s.committed, total, refused, accepted: s.accepted, handedBack };
 }

@@ -40,6 +40,15 @@ export interface AdmissionLimits {
   readonly maxAwaitingCreation?: number;
   /** Such a certificate is handed back once it has waited this long (ms). Default 2,000. */
   readonly maxAwaitingCreationAgeMs?: number;
+  /**
+   * Certificates admitted past the limits above, held at once at most. Over a
+   * limit, a certificate whose inputs may all exist already is admitted
+   * anyway, to execute at once (see the README's "Admission past the
+   * limits"); one that turns out to wait for an input is handed back
+   * (`past-limit-not-ready`) in the same call. A call that would pass this
+   * budget is refused whole with `OverloadedError` (`past-limit`). Default 10,000.
+   */
+  readonly maxPastLimit?: number;
 }
 
 export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
@@ -48,6 +57,7 @@ export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
   maxQueueAgeMs: 1_000,
   maxAwaitingCreation: 10_000,
   maxAwaitingCreationAgeMs: 2_000,
+  maxPastLimit: 10_000,
 };
 
 /** Options of {@link TransactionManager}. */
@@ -92,7 +102,11 @@ export interface RestoredWork {
  */
 export interface HandedBackCertificate {
   readonly certificate: CertifiedTransaction;
-  /** `limit` is `awaiting-creation` or `awaiting-creation-age`; `objectId` the object that does not exist. */
+  /**
+   * `limit` is `awaiting-creation` or `awaiting-creation-age` (`objectId`: the
+   * object that does not exist), or `past-limit-not-ready` (`objectId`: an
+   * input whose version does not exist yet).
+   */
   readonly error: OverloadedError;
 }
 
@@ -504,6 +518,7 @@ export class TransactionManager {
       this.raiseLoaded(slot, latest[i]?.version ?? -1);
     });
     let overBudget: PendingEntry[] | undefined;
+    let notReady: PendingEntry[] | undefined;
     for (let i = 0; i < accepted.length; i++) {
       const { entry, index, keys, keySlots } = accepted[i] as (typeof accepted)[number];
       if (!entry.pending) continue; // forgotten meanwhile (a reconfiguration, a stop)
@@ -532,6 +547,12 @@ export class TransactionManager {
         if (this.release(entry)) results[index] = 'ready';
         continue;
       }
+      if (entry.budget === 'pastLimit') {
+        // Admitted past the limits only to execute at once: it waits, so it goes back.
+        (notReady ??= []).push(entry);
+        results[index] = 'handed-back';
+        continue;
+      }
       if (!awaitsCreation) continue;
       entry.awaitsCreation = true;
       this.waitingOnCreations++;
@@ -557,19 +578,27 @@ export class TransactionManager {
       const detail = `${this.budgetLoad.awaitingCreation} certificates wait for objects that do not exist yet, limit ${this.limits.maxAwaitingCreation}`;
       overBudget.forEach((entry, i) => this.announceHandBack(entry.certificate, 'awaiting-creation', detail, missing[i]));
     }
+    if (notReady) {
+      const waited = notReady.map(waitedObjectOf); // before forgetting: it reads the waits
+      this.forget(new Set(notReady));
+      const detail = 'admitted past the admission limits to execute at once, but an input version does not exist yet';
+      notReady.forEach((entry, i) => this.announceHandBack(entry.certificate, 'past-limit-not-ready', detail, waited[i]));
+    }
     return results;
   }
 
   /**
-   * Refuse the whole call if accepting it would pass a limit. A certificate
-   * that writes what a pending certificate waits for is always admitted (past
-   * the limits, in the `pastLimit` budget): refusing it could only make the
-   * queue it would drain older, and a refused predecessor behind admitted
-   * successors would never get in again. Returns those admitted past the
-   * pending-and-executing limit.
+   * Refuse the whole call if accepting it would pass a limit. Past the
+   * pending-and-executing limit, a certificate none of whose inputs is known
+   * to be missing is admitted anyway, in the `pastLimit` budget (bounded by
+   * `maxPastLimit`), to execute at once; `accept` hands it back if it turns
+   * out to wait. Chains of dependent certificates then drain from the bottom
+   * whatever the limits: the one whose inputs exist always gets in, and a
+   * refused certificate is admitted once its predecessor executed. Returns
+   * those admitted past the limit.
    */
   private admit(certificates: readonly CertifiedTransaction[]): ReadonlySet<CertifiedTransaction> | undefined {
-    const { maxPendingAndExecuting, maxPerObjectQueue, maxQueueAgeMs } = this.limits;
+    const { maxPendingAndExecuting, maxPerObjectQueue, maxQueueAgeMs, maxPastLimit } = this.limits;
     // Awaiting-creation and past-limit certificates have budgets of their own.
     const load = this.budgetLoad.ordinary + this.budgetLoad.consensus;
     let counted = certificates;
@@ -577,12 +606,16 @@ export class TransactionManager {
     if (load + counted.length > maxPendingAndExecuting) {
       const ordinary: CertifiedTransaction[] = [];
       for (const certificate of certificates) {
-        if (this.unblocks(certificate)) (pastLimit ??= new Set()).add(certificate);
+        if (this.mayBeReady(certificate)) (pastLimit ??= new Set()).add(certificate);
         else ordinary.push(certificate);
       }
       counted = ordinary;
       if (counted.length > 0 && load + counted.length > maxPendingAndExecuting) {
         throw new OverloadedError('pending-and-executing', `${load} pending or executing, limit ${maxPendingAndExecuting}`);
+      }
+      const held = this.budgetLoad.pastLimit;
+      if (pastLimit && held + pastLimit.size > maxPastLimit) {
+        throw new OverloadedError('past-limit', `${held} admitted past the limits are executing, limit ${maxPastLimit}`);
       }
     }
     // Per-object limits: only objects that this call could take past a limit are counted exactly.
@@ -613,15 +646,32 @@ export class TransactionManager {
   }
 
   /**
+   * Could every input of `certificate` exist already? Only objects the
+   * manager tracks are known; the store read in `accept` settles the rest.
+   * Shared inputs are never on this path (they come through `commit`).
+   */
+  private mayBeReady(certificate: CertifiedTransaction): boolean {
+    const exists = (ref: { id: ObjectId; version: number }): boolean => {
+      const slot = this.slots.get(ref.id);
+      return slot === undefined || slot.loading > 0 || slot.available >= ref.version;
+    };
+    return exists(certificate.data.gas.payment) && certificate.data.inputs.every((input) => input.kind !== 'owned' || exists(input.ref));
+  }
+
+  /**
    * Does `certificate` write what a pending certificate waits for? It does
    * when it spends an older version of an object someone waits on (its
    * output, or the output of what follows it, is that version), or when it
    * creates an object someone waits on: created ids derive from the digest,
-   * so they are known before execution. O(inputs + created objects), and a
-   * digest per created object only while something waits for a creation.
+   * so they are known before execution. A version older than the latest one
+   * known is spent already and leads nowhere. O(inputs + created objects),
+   * and a digest per created object only while something waits for a creation.
    */
   private unblocks(certificate: CertifiedTransaction): boolean {
-    const spendsBefore = (ref: { id: ObjectId; version: number }): boolean => (this.slots.get(ref.id)?.maxWaited ?? -1) > ref.version;
+    const spendsBefore = (ref: { id: ObjectId; version: number }): boolean => {
+      const slot = this.slots.get(ref.id);
+      return slot !== undefined && slot.maxWaited > ref.version && ref.version >= slot.available;
+    };
     // Shared versions come from consensus, not from submission: only owned inputs and gas count.
     if (spendsBefore(certificate.data.gas.payment) || certificate.data.inputs.some((input) => input.kind === 'owned' && spendsBefore(input.ref))) {
       return true;
@@ -748,6 +798,14 @@ export class TransactionManager {
 /** The first object a pending certificate waits for that does not exist yet. */
 function missingObjectOf(entry: PendingEntry): ObjectId | undefined {
   return entry.slots.find((slot) => slot.available < 0)?.id;
+}
+
+/** An input of a pending certificate whose version does not exist yet (the first found). */
+function waitedObjectOf(entry: PendingEntry): ObjectId | undefined {
+  for (const slot of entry.slots) {
+    for (const [version, waiting] of slot.waiters) if (version > slot.available && waiting.includes(entry)) return slot.id;
+  }
+  return undefined;
 }
 
 /** The objects a certificate reads, gas coin included (an id may repeat). */
