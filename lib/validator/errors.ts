@@ -72,7 +72,7 @@ export class EpochEndedError extends ExecutionDriverError {}
  * its age limit. Both are hand-backs of a certificate accepted earlier.
  * `past-limit`: the budget of certificates admitted past the other limits
  * (because their inputs may all exist, so they would execute at once) is
- * full; `past-limit-not-ready`: such a certificate turned out to wait for an
+ * full; `past-limit-age`: such a certificate turned out to wait for an
  * input, and was handed back in the same call.
  */
 export type OverloadLimit =
@@ -82,7 +82,7 @@ export type OverloadLimit =
   | 'awaiting-creation'
   | 'awaiting-creation-age'
   | 'past-limit'
-  | 'past-limit-not-ready';
+  | 'past-limit-age';
 
 /**
  * The TransactionManager is over an admission limit (as Sui's

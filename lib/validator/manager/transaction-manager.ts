@@ -41,14 +41,20 @@ export interface AdmissionLimits {
   /** Such a certificate is handed back once it has waited this long (ms). Default 2,000. */
   readonly maxAwaitingCreationAgeMs?: number;
   /**
-   * Certificates admitted past the limits above, held at once at most. Over a
-   * limit, a certificate whose inputs may all exist already is admitted
-   * anyway, to execute at once (see the README's "Admission past the
-   * limits"); one that turns out to wait for an input is handed back
-   * (`past-limit-not-ready`) in the same call. A call that would pass this
-   * budget is refused whole with `OverloadedError` (`past-limit`). Default 10,000.
+   * Certificates admitted past the limits above, held at once at most
+   * (pending plus executing). Over a limit, a certificate that may execute at
+   * once, or that writes what a waiting certificate needs, is admitted anyway
+   * (see the README's "Admission past the limits"). A call that would pass
+   * this budget is refused whole with `OverloadedError` (`past-limit`).
+   * Default 10,000.
    */
   readonly maxPastLimit?: number;
+  /**
+   * Such a certificate still waiting for its own inputs after this long (ms)
+   * is handed back (`past-limit-age`) and its place freed: what it was
+   * admitted for did not happen. Default 2,000.
+   */
+  readonly maxPastLimitAgeMs?: number;
 }
 
 export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
@@ -58,6 +64,7 @@ export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
   maxAwaitingCreation: 10_000,
   maxAwaitingCreationAgeMs: 2_000,
   maxPastLimit: 10_000,
+  maxPastLimitAgeMs: 2_000,
 };
 
 /** Options of {@link TransactionManager}. */
@@ -104,8 +111,8 @@ export interface HandedBackCertificate {
   readonly certificate: CertifiedTransaction;
   /**
    * `limit` is `awaiting-creation` or `awaiting-creation-age` (`objectId`: the
-   * object that does not exist), or `past-limit-not-ready` (`objectId`: an
-   * input whose version does not exist yet).
+   * object that does not exist), or `past-limit-age` (`objectId`: an input
+   * whose version it waited for).
    */
   readonly error: OverloadedError;
 }
@@ -193,6 +200,8 @@ export class TransactionManager {
   private readonly budgetLoad: Record<AdmissionBudget, number> = { ordinary: 0, awaitingCreation: 0, pastLimit: 0, consensus: 0 };
   /** Pending certificates of the awaiting-creation budget, oldest first: the age limit looks at the first. */
   private readonly awaitingCreation = new Set<PendingEntry>();
+  /** Pending certificates of the past-limit budget still waiting for inputs, oldest first. */
+  private readonly pastLimitWaiting = new Set<PendingEntry>();
   /** Next version to assign per shared object, in epoch `sharedEpoch`. */
   private readonly nextSharedVersion = new Map<ObjectId, number>();
   private sharedEpoch: number;
@@ -264,7 +273,7 @@ export class TransactionManager {
     if (this.closed) throw new PipelineStoppedError();
     const shared = certificates.find((c) => c.data.inputs.some((i) => i.kind === 'shared'));
     if (shared) throw new ConsensusRequiredError(shared.digest);
-    if (this.awaitingCreation.size > 0) this.expireAwaitingCreation();
+    this.expireAged();
     const pastLimit = this.admit(certificates);
     return this.accept(
       certificates.map((certificate) => ({ certificate, commit: undefined, shared: NO_SHARED_VERSIONS })),
@@ -327,28 +336,53 @@ export class TransactionManager {
   }
 
   /**
-   * Hand back every certificate of the awaiting-creation budget that has
-   * waited longer than `maxAwaitingCreationAgeMs`, on `handedBack$`, freeing
-   * its place. `enqueue` does this first; the pipeline also calls it on a
-   * timer, so a submitter learns even when nothing else arrives. Returns how many.
+   * Hand back, on `handedBack$`, every certificate held past an age limit of
+   * its budget, freeing its place: those waiting for an object not created yet
+   * longer than `maxAwaitingCreationAgeMs`, and those admitted past the limits
+   * still waiting for their inputs after `maxPastLimitAgeMs`. `enqueue` does
+   * this first; the pipeline also calls it on a timer, so a submitter learns
+   * even when nothing else arrives. Returns how many.
    */
+  expireAged(): number {
+    return this.expireAwaitingCreation() + this.expirePastLimit();
+  }
+
+  /** The awaiting-creation half of {@link expireAged}. Returns how many. */
   expireAwaitingCreation(): number {
-    if (this.awaitingCreation.size === 0) return 0;
-    const now = this.now();
     const { maxAwaitingCreationAgeMs } = this.limits;
+    return this.expire(this.awaitingCreation, maxAwaitingCreationAgeMs, 'awaiting-creation-age', missingObjectOf, (age) =>
+      `waited ${age} ms for an object that does not exist yet, limit ${maxAwaitingCreationAgeMs} ms`,
+    );
+  }
+
+  /** The past-limit half of {@link expireAged}. Returns how many. */
+  expirePastLimit(): number {
+    const { maxPastLimitAgeMs } = this.limits;
+    return this.expire(this.pastLimitWaiting, maxPastLimitAgeMs, 'past-limit-age', waitedObjectOf, (age) =>
+      `admitted past the limits, waited ${age} ms for its own inputs, limit ${maxPastLimitAgeMs} ms`,
+    );
+  }
+
+  /** Hand back the entries of `queue` (oldest first) older than `limitMs`. */
+  private expire(
+    queue: ReadonlySet<PendingEntry>,
+    limitMs: number,
+    reason: OverloadLimit & HandBackReason,
+    objectOf: (entry: PendingEntry) => ObjectId | undefined,
+    detail: (ageMs: number) => string,
+  ): number {
+    if (queue.size === 0) return 0;
+    const now = this.now();
     let expired: Set<PendingEntry> | undefined;
-    for (const entry of this.awaitingCreation) {
-      if (now - entry.enqueuedAt <= maxAwaitingCreationAgeMs) break; // oldest first: the rest are younger
+    for (const entry of queue) {
+      if (now - entry.enqueuedAt <= limitMs) break; // oldest first: the rest are younger
       (expired ??= new Set()).add(entry);
     }
     if (!expired) return 0;
-    const missing = [...expired].map(missingObjectOf);
+    const objects = [...expired].map(objectOf); // before forgetting: it reads the waits
     this.forget(expired);
     let i = 0;
-    for (const entry of expired) {
-      const detail = `waited ${Math.round(now - entry.enqueuedAt)} ms for an object that does not exist yet, limit ${maxAwaitingCreationAgeMs} ms`;
-      this.announceHandBack(entry.certificate, 'awaiting-creation-age', detail, missing[i++]);
-    }
+    for (const entry of expired) this.announceHandBack(entry.certificate, reason, detail(Math.round(now - entry.enqueuedAt)), objects[i++]);
     return expired.size;
   }
 
@@ -518,7 +552,6 @@ export class TransactionManager {
       this.raiseLoaded(slot, latest[i]?.version ?? -1);
     });
     let overBudget: PendingEntry[] | undefined;
-    let notReady: PendingEntry[] | undefined;
     for (let i = 0; i < accepted.length; i++) {
       const { entry, index, keys, keySlots } = accepted[i] as (typeof accepted)[number];
       if (!entry.pending) continue; // forgotten meanwhile (a reconfiguration, a stop)
@@ -547,12 +580,7 @@ export class TransactionManager {
         if (this.release(entry)) results[index] = 'ready';
         continue;
       }
-      if (entry.budget === 'pastLimit') {
-        // Admitted past the limits only to execute at once: it waits, so it goes back.
-        (notReady ??= []).push(entry);
-        results[index] = 'handed-back';
-        continue;
-      }
+      if (entry.budget === 'pastLimit') this.pastLimitWaiting.add(entry); // its age limit applies
       if (!awaitsCreation) continue;
       entry.awaitsCreation = true;
       this.waitingOnCreations++;
@@ -578,24 +606,19 @@ export class TransactionManager {
       const detail = `${this.budgetLoad.awaitingCreation} certificates wait for objects that do not exist yet, limit ${this.limits.maxAwaitingCreation}`;
       overBudget.forEach((entry, i) => this.announceHandBack(entry.certificate, 'awaiting-creation', detail, missing[i]));
     }
-    if (notReady) {
-      const waited = notReady.map(waitedObjectOf); // before forgetting: it reads the waits
-      this.forget(new Set(notReady));
-      const detail = 'admitted past the admission limits to execute at once, but an input version does not exist yet';
-      notReady.forEach((entry, i) => this.announceHandBack(entry.certificate, 'past-limit-not-ready', detail, waited[i]));
-    }
     return results;
   }
 
   /**
    * Refuse the whole call if accepting it would pass a limit. Past the
-   * pending-and-executing limit, a certificate none of whose inputs is known
-   * to be missing is admitted anyway, in the `pastLimit` budget (bounded by
-   * `maxPastLimit`), to execute at once; `accept` hands it back if it turns
-   * out to wait. Chains of dependent certificates then drain from the bottom
-   * whatever the limits: the one whose inputs exist always gets in, and a
-   * refused certificate is admitted once its predecessor executed. Returns
-   * those admitted past the limit.
+   * pending-and-executing limit, a certificate that writes what a pending
+   * certificate waits for, or none of whose inputs is known to be missing, is
+   * admitted anyway, in the `pastLimit` budget (bounded in number by
+   * `maxPastLimit`, and in age while it waits by `maxPastLimitAgeMs`).
+   * Refusing the producer of what a queue waits for can only age that queue;
+   * and a certificate whose inputs exist is how every chain of dependent
+   * certificates drains, from the bottom, whatever the limits. Returns those
+   * admitted past the limit.
    */
   private admit(certificates: readonly CertifiedTransaction[]): ReadonlySet<CertifiedTransaction> | undefined {
     const { maxPendingAndExecuting, maxPerObjectQueue, maxQueueAgeMs, maxPastLimit } = this.limits;
@@ -606,7 +629,7 @@ export class TransactionManager {
     if (load + counted.length > maxPendingAndExecuting) {
       const ordinary: CertifiedTransaction[] = [];
       for (const certificate of certificates) {
-        if (this.mayBeReady(certificate)) (pastLimit ??= new Set()).add(certificate);
+        if (this.unblocks(certificate) || this.mayBeReady(certificate)) (pastLimit ??= new Set()).add(certificate);
         else ordinary.push(certificate);
       }
       counted = ordinary;
@@ -615,7 +638,7 @@ export class TransactionManager {
       }
       const held = this.budgetLoad.pastLimit;
       if (pastLimit && held + pastLimit.size > maxPastLimit) {
-        throw new OverloadedError('past-limit', `${held} admitted past the limits are executing, limit ${maxPastLimit}`);
+        throw new OverloadedError('past-limit', `${held} admitted past the limits are held, limit ${maxPastLimit}`);
       }
     }
     // Per-object limits: only objects that this call could take past a limit are counted exactly.
@@ -741,6 +764,7 @@ export class TransactionManager {
       this.waitingOnCreations--;
       if (entry.budget === 'awaitingCreation') this.awaitingCreation.delete(entry);
     }
+    if (entry.budget === 'pastLimit') this.pastLimitWaiting.delete(entry);
     for (const slot of entry.slots) {
       slot.queue.delete(entry);
       this.dropIfIdle(slot);

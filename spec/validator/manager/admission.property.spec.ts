@@ -23,6 +23,7 @@ const limitsArbitrary: fc.Arbitrary<Required<AdmissionLimits>> = fc.record({
   maxAwaitingCreation: fc.integer({ min: 1, max: 10 }),
   maxAwaitingCreationAgeMs: fc.integer({ min: 1, max: 40 }),
   maxPastLimit: fc.integer({ min: 1, max: 10 }),
+  maxPastLimitAgeMs: fc.integer({ min: 1, max: 40 }),
 });
 
 describe('admission control: properties', () => {
