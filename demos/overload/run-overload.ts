@@ -79,7 +79,7 @@ export async function runOverload(options: OverloadDemoOptions): Promise<Overloa
   const handedBack = s.handedBack['awaiting-creation'] + s.handedBack['awaiting-creation-age'];
   const handedBackPastLimit = s.handedBack['past-limit-age'];
   print(
-    `${n(s.accepted)} certificates accepted (resubmissions included); ${n(handedBack)} handed back waiting for coins not created yet (budget full ${n(s.handedBack['awaiting-creation'])}, too old ${n(s.handedBack['awaiting-creation-age'])}), ${n(handedBackPastLimit)} admitted past the limits and handed back still waiting after 2 s; all resubmitted.`,
+    `${n(s.accepted)} certificates accepted (resubmissions included); ${n(handedBack)} handed back waiting for coins not created yet (budget full ${n(s.handedBack['awaiting-creation'])}, too old ${n(s.handedBack['awaiting-creation-age'])}), ${n(handedBackPastLimit)} admitted past the limits and handed back still waiting after their age limit; all resubmitted.`,
   );
   await endScenario(metrics, print, options);
   return { committed: s.committed, total, refused, accepted: s.accepted, handedBack, handedBackPastLimit };

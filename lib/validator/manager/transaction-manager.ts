@@ -52,7 +52,7 @@ export interface AdmissionLimits {
   /**
    * Such a certificate still waiting for its own inputs after this long (ms)
    * is handed back (`past-limit-age`) and its place freed: what it was
-   * admitted for did not happen. Default 2,000.
+   * admitted for did not happen. Default 10,000.
    */
   readonly maxPastLimitAgeMs?: number;
 }
@@ -64,7 +64,7 @@ export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
   maxAwaitingCreation: 10_000,
   maxAwaitingCreationAgeMs: 2_000,
   maxPastLimit: 10_000,
-  maxPastLimitAgeMs: 2_000,
+  maxPastLimitAgeMs: 10_000,
 };
 
 /** Options of {@link TransactionManager}. */
