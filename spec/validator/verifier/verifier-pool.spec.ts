@@ -62,6 +62,9 @@ function quorumOf(variant: Variant, digest: Uint8Array, bit: number): AuthorityQ
   }
 }
 
+// Worker threads start in a few hundred milliseconds, more on two shared cores: room beyond jest's 5 s default.
+jest.setTimeout(60_000);
+
 describe('QuorumVerifierPool', () => {
   let pool: QuorumVerifierPool;
   beforeAll(() => {
