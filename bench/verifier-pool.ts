@@ -1,0 +1,228 @@
+/**
+ * BLS quorum signatures verified per second, at committee sizes 4, 32 and
+ * 100 (a quorum of two thirds plus one), four ways, interleaved round by round
+ * in one process so that they see the same machine (medians):
+ *  - one at a time on the main thread (`verifyQuorumSignature`);
+ *  - batched on the main thread (`quorumSignatureSet` + `verifySignatureSets`,
+ *    batches of 64): blst's batch call spreads itself over its own threads,
+ *    but the event loop is blocked while it runs;
+ *  - on the pool (`QuorumVerifierPool.verify`), with one worker and with one
+ *    per core;
+ *  - through the operator (`verifyCertificates` on the pool, cache off), with
+ *    the event loop's delay (p99, `monitorEventLoopDelay`) while it runs.
+ * Then the latency the operator adds at low load: one certificate every
+ * 20 ms, against the pool verifying one certificate directly.
+ *
+ * The whole run is done twice, each in its own process: pinned to one core
+ * (`taskset -c 0`) and on every core, and the two are printed side by side.
+ * `--quick` (CI's smoke run, a few seconds): 64 certificates, 2 rounds, and
+ * only the run on every core.
+ *
+ *   npx tsx bench/verifier-pool.ts [--quick]
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Subject, from, lastValueFrom } from 'rxjs';
+import { count } from 'rxjs/operators';
+import { type AuthorityQuorumSignature, BlsCommittee, deriveAuthorityKey, quorumSignatureSet, verifyQuorumSignature, verifySignatureSets } from '../lib/validator/bls';
+import { aggregateSecretKey, signQuorumWithAggregateKey } from '../lib/validator/bls/aggregate-secret-key';
+import { type QuorumCheck, QuorumVerifierPool, verifyCertificates } from '../lib/validator/verifier';
+
+const quick = process.argv.includes('--quick');
+const SIZES = [4, 32, 100];
+
+interface Figures {
+  readonly size: number;
+  readonly single: number;
+  readonly mainBatch: number;
+  readonly mainBatchLoopP99: number;
+  readonly pool1: number;
+  readonly poolAll: number;
+  readonly operator: number;
+  readonly operatorLoopP99: number;
+}
+interface Run {
+  readonly cores: number;
+  readonly figures: Figures[];
+  readonly latency: { readonly direct: number[]; readonly operator: number[] };
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const percentile = (xs: readonly number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? 0;
+
+function committeeOf(size: number): { committee: BlsCommittee; sign: (digest: Uint8Array) => AuthorityQuorumSignature } {
+  const keys = Array.from({ length: size }, (_, i) => deriveAuthorityKey(new Uint8Array(32).fill(i + 1)));
+  const committee = new BlsCommittee(
+    0,
+    keys.map((key, i) => ({ name: `v${i}`, stake: 1, publicKey: key.publicKey, proofOfPossession: key.proofOfPossession })),
+  );
+  const indices = Array.from({ length: committee.quorumThreshold }, (_, i) => i);
+  const key = aggregateSecretKey(indices.map((i) => keys[i] as (typeof keys)[number]));
+  return { committee, sign: (digest) => signQuorumWithAggregateKey(committee, digest, indices, key) };
+}
+
+function digestOf(n: number): Uint8Array {
+  const digest = new Uint8Array(32);
+  new DataView(digest.buffer).setUint32(0, n);
+  return digest;
+}
+
+/** Rate (items / s) of `run` over `items` items, and the event loop's p99 delay (ms) while it ran. */
+async function timed(items: number, run: () => Promise<unknown>): Promise<{ rate: number; loopP99: number }> {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const started = performance.now();
+  await run();
+  const elapsed = performance.now() - started;
+  loop.disable();
+  return { rate: (items * 1000) / elapsed, loopP99: loop.count > 0 ? loop.percentile(99) / 1e6 : elapsed };
+}
+
+async function inner(): Promise<void> {
+  const count_ = quick ? 64 : 1_024;
+  const rounds = quick ? 2 : 7;
+  const figures: Figures[] = [];
+  const pool1 = new QuorumVerifierPool({ workers: 1 });
+  const poolAll = new QuorumVerifierPool();
+  let latency: Run['latency'] = { direct: [], operator: [] };
+  for (const size of SIZES) {
+    const { committee, sign } = committeeOf(size);
+    const checks: QuorumCheck[] = Array.from({ length: count_ }, (_, i) => ({ committee, digest: digestOf(size * 100_000 + i), quorum: sign(digestOf(size * 100_000 + i)) }));
+    const singles = checks.slice(0, Math.max(32, count_ / 4));
+    await Promise.all([pool1.verify(checks.slice(0, 8)), poolAll.verify(checks.slice(0, 8))]); // warm: workers up, keys sent
+    const ways: [keyof Omit<Figures, 'size' | 'mainBatchLoopP99' | 'operatorLoopP99'>, number, () => Promise<unknown>][] = [
+      [
+        'single',
+        singles.length,
+        () => {
+          for (const c of singles) verifyQuorumSignature(c.committee, c.digest, c.quorum);
+          return Promise.resolve();
+        },
+      ],
+      [
+        'mainBatch',
+        count_,
+        // A timer's turn between batches, so that the delay monitor sees the loop blocked for one batch at a time.
+        async () => {
+          for (let i = 0; i < count_; i += 64) {
+            verifySignatureSets(checks.slice(i, i + 64).map((c) => quorumSignatureSet(c.committee, c.digest, c.quorum)));
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        },
+      ],
+      ['pool1', count_, () => pool1.verify(checks)],
+      ['poolAll', count_, () => poolAll.verify(checks)],
+      [
+        'operator',
+        count_,
+        () => lastValueFrom(from(checks).pipe(verifyCertificates<QuorumCheck>({ pool: poolAll, cache: false, signatureOf: (c) => c, committeeFor: () => committee }), count())),
+      ],
+    ];
+    const rates = new Map<string, number[]>();
+    const loops = new Map<string, number[]>();
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, items, run] of ways) {
+        const { rate, loopP99 } = await timed(items, run);
+        rates.set(name, [...(rates.get(name) ?? []), rate]);
+        loops.set(name, [...(loops.get(name) ?? []), loopP99]);
+      }
+    }
+    const rate = (name: string) => median(rates.get(name) ?? []);
+    figures.push({
+      size,
+      single: rate('single'),
+      mainBatch: rate('mainBatch'),
+      mainBatchLoopP99: median(loops.get('mainBatch') ?? []),
+      pool1: rate('pool1'),
+      poolAll: rate('poolAll'),
+      operator: rate('operator'),
+      operatorLoopP99: median(loops.get('operator') ?? []),
+    });
+    if (size === 100) latency = await lowLoadLatency(poolAll, committee, sign);
+  }
+  await Promise.all([pool1.close(), poolAll.close()]);
+  console.log(JSON.stringify({ cores: os.availableParallelism(), figures, latency } satisfies Run));
+}
+
+/** One certificate every 20 ms: the time from push to verdict, through the operator and by the pool directly. */
+async function lowLoadLatency(pool: QuorumVerifierPool, committee: BlsCommittee, sign: (digest: Uint8Array) => AuthorityQuorumSignature): Promise<Run['latency']> {
+  const samples = quick ? 5 : 50;
+  const direct: number[] = [];
+  const operator: number[] = [];
+  const input = new Subject<{ check: QuorumCheck; pushed: number }>();
+  const emitted = input.pipe(verifyCertificates({ pool, cache: false, signatureOf: (x) => x.check, committeeFor: () => committee }));
+  let resolveOne: () => void = () => undefined;
+  const subscription = emitted.subscribe((v) => {
+    operator.push(performance.now() - v.item.pushed);
+    resolveOne();
+  });
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < samples; i++) {
+    const digest = digestOf(900_000 + i);
+    const check = { committee, digest, quorum: sign(digest) };
+    await pause();
+    const started = performance.now();
+    await pool.verify([check]);
+    direct.push(performance.now() - started);
+    await pause();
+    const done = new Promise<void>((resolve) => (resolveOne = resolve));
+    input.next({ check: { ...check, digest: Uint8Array.from(digest) }, pushed: performance.now() });
+    await done;
+  }
+  subscription.unsubscribe();
+  return { direct, operator };
+}
+
+function outer(): void {
+  const self = process.argv[1] as string;
+  const args = ['--import', 'tsx', self, '--inner', ...(quick ? ['--quick'] : [])];
+  const cpus = os.availableParallelism();
+  const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  const runs: { label: string; run: Run }[] = [];
+  const setups: [string, string, string[]][] = quick
+    ? [[`${cpus} cores`, process.execPath, args]]
+    : hasTaskset
+    ? [
+        ['one core (taskset -c 0)', 'taskset', ['-c', '0', process.execPath, ...args]],
+        [`${cpus} cores`, 'taskset', ['-c', `0-${cpus - 1}`, process.execPath, ...args]],
+      ]
+    : [[`${cpus} cores (no taskset here: not pinned)`, process.execPath, args]];
+  for (const [label, command, argv] of setups) {
+    const child = spawnSync(command, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (child.status !== 0) process.exit(child.status ?? 1);
+    runs.push({ label, run: JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as Run });
+  }
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  console.log(`BLS quorum signatures verified per second (quorum 2/3 + 1; ${quick ? 64 : 1_024} certificates, median of ${quick ? 2 : 7} interleaved rounds)`);
+  for (const { label, run } of runs) {
+    console.log(`\n${label}: ${run.cores} worker${run.cores === 1 ? '' : 's'} in the default pool`);
+    console.log('| committee | one at a time | batched, main thread | (its loop delay p99) | pool, 1 worker | pool, 1 per core | operator on the pool | (its loop delay p99) |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const f of run.figures) {
+      console.log(`| ${f.size} | ${n(f.single)} | ${n(f.mainBatch)} | ${f.mainBatchLoopP99.toFixed(1)} ms | ${n(f.pool1)} | ${n(f.poolAll)} | ${n(f.operator)} | ${f.operatorLoopP99.toFixed(1)} ms |`);
+    }
+  }
+  if (runs.length === 2) {
+    const [pinned, all] = runs.map((r) => r.run.figures.find((f) => f.size === 100) as Figures);
+    if (pinned !== undefined && all !== undefined) {
+      const ceiling = 2 * pinned.mainBatch;
+      console.log(
+        `\nCommittee 100: operator on the pool ${n(all.operator)}/s on all cores (${(all.operator / pinned.operator).toFixed(2)}× its pinned ${n(pinned.operator)}/s); ` +
+          `ceiling ~${n(ceiling)}/s (twice the pinned one-core batch, ${n(pinned.mainBatch)}/s): ${((100 * all.operator) / ceiling).toFixed(0)} % of it. ` +
+          `Target >= 3,200/s: ${all.operator >= 3_200 ? 'met' : 'NOT met'}; event-loop p99 ${all.operatorLoopP99.toFixed(1)} ms, target < 10 ms: ${all.operatorLoopP99 < 10 ? 'met' : 'NOT met'}.`,
+      );
+    }
+  }
+  for (const { label, run } of runs) {
+    const { direct, operator } = run.latency;
+    console.log(
+      `\nLow load (one certificate every 20 ms, committee 100), ${label}: verdict after p50 ${median(operator).toFixed(2)} ms, p99 ${percentile(operator, 99).toFixed(2)} ms through the operator; ` +
+        `the pool alone p50 ${median(direct).toFixed(2)} ms, p99 ${percentile(direct, 99).toFixed(2)} ms: the operator adds ${(median(operator) - median(direct)).toFixed(2)} ms at the median (its 1 ms window and the timer's lateness).`,
+    );
+  }
+  console.log(`\nNode ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} at the end.`);
+}
+
+if (process.argv.includes('--inner')) void inner();
+else outer();
