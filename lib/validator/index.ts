@@ -8,6 +8,7 @@
  */
 export * from './model';
 export * from './certificates';
+export * from './bls';
 export * from './execution';
 export * from './storage';
 export * from './manager';
