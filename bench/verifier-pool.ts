@@ -13,10 +13,10 @@
  * Then the latency the operator adds at low load: one certificate every
  * 20 ms, against the pool verifying one certificate directly.
  *
- * The whole run is done twice, each in its own process: pinned to one core
- * (`taskset -c 0`) and on every core, and the two are printed side by side.
- * `--quick` (CI's smoke run, a few seconds): 64 certificates, 2 rounds, and
- * only the run on every core.
+ * Each round runs every way twice: with every thread of the process pinned to
+ * one core (`taskset -a -p -c 0`) and on every core, so that the two columns
+ * see the same machine (it is shared). `--quick` (CI's smoke run, a few
+ * seconds): 64 certificates, 2 rounds, every core only.
  *
  *   npx tsx bench/verifier-pool.ts [--quick]
  */
@@ -42,10 +42,15 @@ interface Figures {
   readonly operator: number;
   readonly operatorLoopP99: number;
 }
+interface Affinity {
+  readonly label: string;
+  /** For `taskset -c`; empty: not pinned. */
+  readonly cpus: string;
+}
 interface Run {
-  readonly cores: number;
+  readonly affinity: Affinity;
   readonly figures: Figures[];
-  readonly latency: { readonly direct: number[]; readonly operator: number[] };
+  latency: { readonly direct: number[]; readonly operator: number[] };
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -79,19 +84,33 @@ async function timed(items: number, run: () => Promise<unknown>): Promise<{ rate
   return { rate: (items * 1000) / elapsed, loopP99: loop.count > 0 ? loop.percentile(99) / 1e6 : elapsed };
 }
 
-async function inner(): Promise<void> {
-  const count_ = quick ? 64 : 1_024;
-  const rounds = quick ? 2 : 7;
-  const figures: Figures[] = [];
+/** The CPUs every thread of this process may run on (`taskset -a -p`: blst's threads and the workers too). */
+function pin(cpus: string): void {
+  const { status, stderr } = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { encoding: 'utf8' });
+  if (status !== 0) throw new Error(`taskset failed: ${stderr}`);
+}
+
+async function main(): Promise<void> {
+  const certificates = quick ? 64 : 512;
+  const rounds = quick ? 2 : 5;
+  const cpus = os.availableParallelism();
+  const canPin = !quick && cpus > 1 && spawnSync('taskset', ['-p', String(process.pid)]).status === 0;
+  const affinities: Affinity[] = canPin
+    ? [
+        { label: 'one core (taskset -c 0)', cpus: '0' },
+        { label: `${cpus} cores`, cpus: `0-${cpus - 1}` },
+      ]
+    : [{ label: `${cpus} cores${quick ? '' : ' (taskset unavailable: not pinned)'}`, cpus: '' }];
+  // Every thread exists before the first pinning: the pools' workers and blst's own threads (started by its first call).
   const pool1 = new QuorumVerifierPool({ workers: 1 });
-  const poolAll = new QuorumVerifierPool();
-  let latency: Run['latency'] = { direct: [], operator: [] };
+  const poolAll = new QuorumVerifierPool({ workers: cpus });
+  const runs: Run[] = affinities.map((affinity) => ({ affinity, figures: [], latency: { direct: [], operator: [] } }));
   for (const size of SIZES) {
     const { committee, sign } = committeeOf(size);
-    const checks: QuorumCheck[] = Array.from({ length: count_ }, (_, i) => ({ committee, digest: digestOf(size * 100_000 + i), quorum: sign(digestOf(size * 100_000 + i)) }));
-    const singles = checks.slice(0, Math.max(32, count_ / 4));
+    const checks: QuorumCheck[] = Array.from({ length: certificates }, (_, i) => ({ committee, digest: digestOf(size * 100_000 + i), quorum: sign(digestOf(size * 100_000 + i)) }));
+    const singles = checks.slice(0, Math.max(32, certificates / 4));
     await Promise.all([pool1.verify(checks.slice(0, 8)), poolAll.verify(checks.slice(0, 8))]); // warm: workers up, keys sent
-    const ways: [keyof Omit<Figures, 'size' | 'mainBatchLoopP99' | 'operatorLoopP99'>, number, () => Promise<unknown>][] = [
+    const ways: [string, number, () => Promise<unknown>][] = [
       [
         'single',
         singles.length,
@@ -102,47 +121,57 @@ async function inner(): Promise<void> {
       ],
       [
         'mainBatch',
-        count_,
-        // A timer's turn between batches, so that the delay monitor sees the loop blocked for one batch at a time.
+        certificates,
+        // A turn of the loop between batches, so that the delay monitor sees it blocked for one batch at a time.
         async () => {
-          for (let i = 0; i < count_; i += 64) {
+          for (let i = 0; i < certificates; i += 64) {
             verifySignatureSets(checks.slice(i, i + 64).map((c) => quorumSignatureSet(c.committee, c.digest, c.quorum)));
             await new Promise((resolve) => setImmediate(resolve));
           }
         },
       ],
-      ['pool1', count_, () => pool1.verify(checks)],
-      ['poolAll', count_, () => poolAll.verify(checks)],
+      ['pool1', certificates, () => pool1.verify(checks)],
+      ['poolAll', certificates, () => poolAll.verify(checks)],
       [
         'operator',
-        count_,
+        certificates,
         () => lastValueFrom(from(checks).pipe(verifyCertificates<QuorumCheck>({ pool: poolAll, cache: false, signatureOf: (c) => c, committeeFor: () => committee }), count())),
       ],
     ];
-    const rates = new Map<string, number[]>();
-    const loops = new Map<string, number[]>();
+    const samples = runs.map((run) => ({ run, rates: new Map<string, number[]>(), loops: new Map<string, number[]>() }));
+    const add = (map: Map<string, number[]>, name: string, x: number) => map.set(name, [...(map.get(name) ?? []), x]);
+    // Round by round, each affinity in turn, each way in turn: all of them see the same machine.
     for (let round = 0; round < rounds; round++) {
-      for (const [name, items, run] of ways) {
-        const { rate, loopP99 } = await timed(items, run);
-        rates.set(name, [...(rates.get(name) ?? []), rate]);
-        loops.set(name, [...(loops.get(name) ?? []), loopP99]);
+      for (const { run, rates, loops } of samples) {
+        if (canPin) pin(run.affinity.cpus);
+        for (const [name, items, way] of ways) {
+          const { rate, loopP99 } = await timed(items, way);
+          add(rates, name, rate);
+          add(loops, name, loopP99);
+        }
       }
     }
-    const rate = (name: string) => median(rates.get(name) ?? []);
-    figures.push({
-      size,
-      single: rate('single'),
-      mainBatch: rate('mainBatch'),
-      mainBatchLoopP99: median(loops.get('mainBatch') ?? []),
-      pool1: rate('pool1'),
-      poolAll: rate('poolAll'),
-      operator: rate('operator'),
-      operatorLoopP99: median(loops.get('operator') ?? []),
-    });
-    if (size === 100) latency = await lowLoadLatency(poolAll, committee, sign);
+    for (const { run, rates, loops } of samples) {
+      const rate = (name: string) => median(rates.get(name) ?? []);
+      run.figures.push({
+        size,
+        single: rate('single'),
+        mainBatch: rate('mainBatch'),
+        mainBatchLoopP99: median(loops.get('mainBatch') ?? []),
+        pool1: rate('pool1'),
+        poolAll: rate('poolAll'),
+        operator: rate('operator'),
+        operatorLoopP99: median(loops.get('operator') ?? []),
+      });
+      if (size === 100) {
+        if (canPin) pin(run.affinity.cpus);
+        run.latency = await lowLoadLatency(poolAll, committee, sign);
+      }
+    }
   }
+  if (canPin) pin(`0-${cpus - 1}`);
   await Promise.all([pool1.close(), poolAll.close()]);
-  console.log(JSON.stringify({ cores: os.availableParallelism(), figures, latency } satisfies Run));
+  report(runs, certificates, rounds, cpus);
 }
 
 /** One certificate every 20 ms: the time from push to verdict, through the operator and by the pool directly. */
@@ -174,37 +203,19 @@ async function lowLoadLatency(pool: QuorumVerifierPool, committee: BlsCommittee,
   return { direct, operator };
 }
 
-function outer(): void {
-  const self = process.argv[1] as string;
-  const args = ['--import', 'tsx', self, '--inner', ...(quick ? ['--quick'] : [])];
-  const cpus = os.availableParallelism();
-  const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-  const runs: { label: string; run: Run }[] = [];
-  const setups: [string, string, string[]][] = quick
-    ? [[`${cpus} cores`, process.execPath, args]]
-    : hasTaskset
-    ? [
-        ['one core (taskset -c 0)', 'taskset', ['-c', '0', process.execPath, ...args]],
-        [`${cpus} cores`, 'taskset', ['-c', `0-${cpus - 1}`, process.execPath, ...args]],
-      ]
-    : [[`${cpus} cores (no taskset here: not pinned)`, process.execPath, args]];
-  for (const [label, command, argv] of setups) {
-    const child = spawnSync(command, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    if (child.status !== 0) process.exit(child.status ?? 1);
-    runs.push({ label, run: JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as Run });
-  }
+function report(runs: readonly Run[], certificates: number, rounds: number, cpus: number): void {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  console.log(`BLS quorum signatures verified per second (quorum 2/3 + 1; ${quick ? 64 : 1_024} certificates, median of ${quick ? 2 : 7} interleaved rounds)`);
-  for (const { label, run } of runs) {
-    console.log(`\n${label}: ${run.cores} worker${run.cores === 1 ? '' : 's'} in the default pool`);
-    console.log('| committee | one at a time | batched, main thread | (its loop delay p99) | pool, 1 worker | pool, 1 per core | operator on the pool | (its loop delay p99) |');
+  console.log(`BLS quorum signatures verified per second (quorum 2/3 + 1; ${certificates} certificates, median of ${rounds} interleaved rounds)`);
+  for (const { affinity, figures } of runs) {
+    console.log(`\n${affinity.label}`);
+    console.log(`| committee | one at a time | batched, main thread | (its loop delay p99) | pool, 1 worker | pool, ${cpus} workers | operator on the ${cpus}-worker pool | (its loop delay p99) |`);
     console.log('|---|---|---|---|---|---|---|---|');
-    for (const f of run.figures) {
+    for (const f of figures) {
       console.log(`| ${f.size} | ${n(f.single)} | ${n(f.mainBatch)} | ${f.mainBatchLoopP99.toFixed(1)} ms | ${n(f.pool1)} | ${n(f.poolAll)} | ${n(f.operator)} | ${f.operatorLoopP99.toFixed(1)} ms |`);
     }
   }
   if (runs.length === 2) {
-    const [pinned, all] = runs.map((r) => r.run.figures.find((f) => f.size === 100) as Figures);
+    const [pinned, all] = runs.map((r) => r.figures.find((f) => f.size === 100) as Figures);
     if (pinned !== undefined && all !== undefined) {
       const ceiling = 2 * pinned.mainBatch;
       console.log(
@@ -214,15 +225,14 @@ function outer(): void {
       );
     }
   }
-  for (const { label, run } of runs) {
-    const { direct, operator } = run.latency;
+  for (const { affinity, latency } of runs) {
+    const { direct, operator } = latency;
     console.log(
-      `\nLow load (one certificate every 20 ms, committee 100), ${label}: verdict after p50 ${median(operator).toFixed(2)} ms, p99 ${percentile(operator, 99).toFixed(2)} ms through the operator; ` +
+      `\nLow load (one certificate every 20 ms, committee 100), ${affinity.label}: verdict after p50 ${median(operator).toFixed(2)} ms, p99 ${percentile(operator, 99).toFixed(2)} ms through the operator; ` +
         `the pool alone p50 ${median(direct).toFixed(2)} ms, p99 ${percentile(direct, 99).toFixed(2)} ms: the operator adds ${(median(operator) - median(direct)).toFixed(2)} ms at the median (its 1 ms window and the timer's lateness).`,
     );
   }
   console.log(`\nNode ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} at the end.`);
 }
 
-if (process.argv.includes('--inner')) void inner();
-else outer();
+void main();

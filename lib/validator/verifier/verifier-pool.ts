@@ -125,7 +125,7 @@ export class QuorumVerifierPool implements QuorumVerifier {
   private startFailures = 0;
   private closing?: Promise<void>;
   private broken?: VerifierClosedError;
-  private counts = { batches: 0, items: 0, crashes: 0, busyMs: 0 };
+  private readonly counts = { batches: 0, items: 0, crashes: 0, busyMs: 0 };
 
   /** @throws InvalidOptionError for a count that is not a positive integer. */
   constructor(options: QuorumVerifierPoolOptions = {}) {
