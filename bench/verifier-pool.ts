@@ -41,6 +41,8 @@ interface Figures {
   readonly poolAll: number;
   readonly operator: number;
   readonly operatorLoopP99: number;
+  /** CPU time per certificate, every thread of the process (µs): what it costs, whatever else runs on the machine. */
+  readonly cpu: Readonly<Record<'single' | 'mainBatch' | 'pool1' | 'poolAll' | 'operator', number>>;
 }
 interface Affinity {
   readonly label: string;
@@ -74,14 +76,16 @@ function digestOf(n: number): Uint8Array {
 }
 
 /** Rate (items / s) of `run` over `items` items, and the event loop's p99 delay (ms) while it ran. */
-async function timed(items: number, run: () => Promise<unknown>): Promise<{ rate: number; loopP99: number }> {
+async function timed(items: number, run: () => Promise<unknown>): Promise<{ rate: number; loopP99: number; cpuMicros: number }> {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await run();
   const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
   loop.disable();
-  return { rate: (items * 1000) / elapsed, loopP99: loop.count > 0 ? loop.percentile(99) / 1e6 : elapsed };
+  return { rate: (items * 1000) / elapsed, loopP99: loop.count > 0 ? loop.percentile(99) / 1e6 : elapsed, cpuMicros: (used.user + used.system) / items };
 }
 
 /** The CPUs every thread of this process may run on (`taskset -a -p`: blst's threads and the workers too). */
@@ -138,21 +142,23 @@ async function main(): Promise<void> {
         () => lastValueFrom(from(checks).pipe(verifyCertificates<QuorumCheck>({ pool: poolAll, cache: false, signatureOf: (c) => c, committeeFor: () => committee }), count())),
       ],
     ];
-    const samples = runs.map((run) => ({ run, rates: new Map<string, number[]>(), loops: new Map<string, number[]>() }));
+    const samples = runs.map((run) => ({ run, rates: new Map<string, number[]>(), loops: new Map<string, number[]>(), cpu: new Map<string, number[]>() }));
     const add = (map: Map<string, number[]>, name: string, x: number) => map.set(name, [...(map.get(name) ?? []), x]);
     // Round by round, each affinity in turn, each way in turn: all of them see the same machine.
     for (let round = 0; round < rounds; round++) {
-      for (const { run, rates, loops } of samples) {
+      for (const { run, rates, loops, cpu } of samples) {
         if (canPin) pin(run.affinity.cpus);
         for (const [name, items, way] of ways) {
-          const { rate, loopP99 } = await timed(items, way);
+          const { rate, loopP99, cpuMicros } = await timed(items, way);
           add(rates, name, rate);
           add(loops, name, loopP99);
+          add(cpu, name, cpuMicros);
         }
       }
     }
-    for (const { run, rates, loops } of samples) {
+    for (const { run, rates, loops, cpu } of samples) {
       const rate = (name: string) => median(rates.get(name) ?? []);
+      const micros = (name: string) => median(cpu.get(name) ?? []);
       run.figures.push({
         size,
         single: rate('single'),
@@ -162,6 +168,7 @@ async function main(): Promise<void> {
         poolAll: rate('poolAll'),
         operator: rate('operator'),
         operatorLoopP99: median(loops.get('operator') ?? []),
+        cpu: { single: micros('single'), mainBatch: micros('mainBatch'), pool1: micros('pool1'), poolAll: micros('poolAll'), operator: micros('operator') },
       });
       if (size === 100) {
         if (canPin) pin(run.affinity.cpus);
@@ -223,6 +230,16 @@ function report(runs: readonly Run[], certificates: number, rounds: number, cpus
           `ceiling ~${n(ceiling)}/s (twice the pinned one-core batch, ${n(pinned.mainBatch)}/s): ${((100 * all.operator) / ceiling).toFixed(0)} % of it. ` +
           `Target >= 3,200/s: ${all.operator >= 3_200 ? 'met' : 'NOT met'}; event-loop p99 ${all.operatorLoopP99.toFixed(1)} ms, target < 10 ms: ${all.operatorLoopP99 < 10 ? 'met' : 'NOT met'}.`,
       );
+    }
+  }
+  const last = runs.at(-1);
+  if (last !== undefined) {
+    console.log(`\nCPU time per certificate, all threads of the process (µs, ${last.affinity.label}); in brackets the rate that CPU time allows on ${cpus} idle cores (derived, not measured: one core for the serial ways)`);
+    console.log(`| committee | one at a time | batched, main thread | pool, 1 worker | pool, ${cpus} workers | operator |`);
+    console.log('|---|---|---|---|---|---|');
+    for (const f of last.figures) {
+      const at = (micros: number, cores: number) => `${n(micros)} (${n((cores * 1e6) / micros)}/s)`;
+      console.log(`| ${f.size} | ${at(f.cpu.single, 1)} | ${at(f.cpu.mainBatch, cpus)} | ${at(f.cpu.pool1, cpus)} | ${at(f.cpu.poolAll, cpus)} | ${at(f.cpu.operator, cpus)} |`);
     }
   }
   for (const { affinity, latency } of runs) {
