@@ -15,7 +15,7 @@ export {
   type QuorumVerifierPoolOptions,
   type VerifierPoolStats,
 } from './verifier-pool';
-export { VerifiedDigestCache, quorumCacheKey } from './verified-digest-cache';
+export { VerifiedDigestCache } from './verified-digest-cache';
 export {
   type CertificateVerification,
   type QuorumSignatureInput,
