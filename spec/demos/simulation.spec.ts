@@ -38,13 +38,14 @@ describe('Simulation', () => {
   }, 90_000);
 
   it('says why the latest submission was refused', async () => {
-    const simulation = await Simulation.start({ ratePerSecond: 1, limits: { maxPendingAndExecuting: 10, maxPerObjectQueue: 2_000, maxQueueAgeMs: 1_000 } });
+    // Ready certificates go past the pending limit into their own budget: both budgets are 10 here.
+    const simulation = await Simulation.start({ ratePerSecond: 1, limits: { maxPendingAndExecuting: 10, maxPastLimit: 10, maxPerObjectQueue: 2_000, maxQueueAgeMs: 1_000 } });
     try {
       expect(simulation.current().lastRefusal).toBeUndefined();
       simulation.pipeline.driver.pause();
       simulation.burst(50);
       await new Promise((resolve) => setImmediate(resolve));
-      expect(simulation.current().lastRefusal).toMatch(/^pending-and-executing: \d+ pending or executing, limit 10$/);
+      expect(simulation.current().lastRefusal).toMatch(/^(pending-and-executing: \d+ pending or executing|past-limit: \d+ admitted past the limits are held), limit 10$/);
     } finally {
       await simulation.stop('abort');
     }
