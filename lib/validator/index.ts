@@ -1,11 +1,12 @@
 /**
  * soma-execution-driver/validator: the reference validator around the
  * driver. Object model, canonical encoding and digests, committee-signed
- * certificates, a versioned object store, the reference AuthorityState, the
+ * certificates (BLS12-381 aggregate quorum signatures), a versioned object store, the reference AuthorityState, the
  * TransactionManager, the one-call pipeline and a seeded workload generator.
  * @packageDocumentation
  */
 export * from './model';
+export * from './bls';
 export * from './certificates';
 export * from './execution';
 export * from './storage';
