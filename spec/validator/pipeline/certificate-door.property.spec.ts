@@ -238,11 +238,12 @@ describe('the certificate wire form (properties)', () => {
       new DataView(epochBytes.buffer).setBigUint64(0, epoch, true);
       return Uint8Array.from([...vector(tx), ...epochBytes, ...signature, ...vector(signers)]);
     });
-  const corrupted = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete', 'truncate')).map(([at, byte, how]) => {
+  const corrupted = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'append', 'delete', 'truncate')).map(([at, byte, how]) => {
     const bytes = [...genuineWire];
     const i = at % bytes.length;
     if (how === 'flip') bytes[i] = byte;
     else if (how === 'insert') bytes.splice(i, 0, byte);
+    else if (how === 'append') bytes.push(...Array.from({ length: 1 + (at % 3) }, () => byte));
     else if (how === 'delete') bytes.splice(i, 1);
     else bytes.length = i;
     return Uint8Array.from(bytes);
