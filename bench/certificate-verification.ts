@@ -166,7 +166,7 @@ async function main(): Promise<void> {
       console.log(`| ${size} (${quorum}) | ${name} | ${fmt(pinned)} | ${fmt(perCpuSecond)} | ${fmt(both)} | ${(both / pinned).toFixed(2)} | ${cpu.toFixed(2)} | ${longest.toFixed(2)} ms |`);
     });
   }
-  console.log('\nThe pool contender (BLS batched on worker threads) is added with the verifier pool (lib/validator/verifier/).');
+  console.log('\nThe pool contender (BLS batched on worker threads) is bench/verifier-pool.ts.');
   console.log(`Node ${process.version}, on this machine.`);
 }
 

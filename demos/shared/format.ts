@@ -25,6 +25,8 @@ const REFUSAL_MEANING: Readonly<Record<OverloadLimit, string>> = {
   'pending-and-executing': 'the manager is full',
   'awaiting-creation': 'too many wait for objects not created yet',
   'awaiting-creation-age': 'waited too long for an object not created yet',
+  'past-limit': 'too many admitted past the limits to execute at once',
+  'past-limit-age': 'admitted past the limits to execute at once, but it waits for an input',
 };
 
 /**

@@ -66,7 +66,7 @@ export interface SimulationSnapshot {
   /** Set once a stop was asked for. */
   readonly stop: StopState | undefined;
   /** Certificates accepted, then handed back by admission control (and resubmitted), by limit. */
-  readonly handedBack: Readonly<Record<'awaiting-creation' | 'awaiting-creation-age', number>>;
+  readonly handedBack: Readonly<Record<'awaiting-creation' | 'awaiting-creation-age' | 'past-limit-age', number>>;
   /** Certificates the manager accepted (`pending` or `ready`), resubmissions included. */
   readonly accepted: number;
   /** Certificates the manager turned away, by reason (duplicates, stale epoch). */
@@ -122,8 +122,10 @@ export class Simulation {
     'queue-age': 0,
     'awaiting-creation': 0,
     'awaiting-creation-age': 0,
+    'past-limit': 0,
+    'past-limit-age': 0,
   };
-  private readonly handedBack = { 'awaiting-creation': 0, 'awaiting-creation-age': 0 };
+  private readonly handedBack = { 'awaiting-creation': 0, 'awaiting-creation-age': 0, 'past-limit-age': 0 };
   private accepted = 0;
   private readonly deduped = { 'already-executed': 0, 'already-pending': 0, 'already-executing': 0, 'wrong-epoch': 0, 'handed-back': 0 };
   private resubmitted = 0;
@@ -166,7 +168,7 @@ export class Simulation {
     pipeline.outcomes$.subscribe((outcome) => this.onOutcome(outcome));
     // A certificate handed back is the client's again: it resubmits it, as a refused one.
     pipeline.handedBack$.subscribe(({ certificate, error }) => {
-      if (error.limit === 'awaiting-creation' || error.limit === 'awaiting-creation-age') this.handedBack[error.limit]++;
+      if (error.limit === 'awaiting-creation' || error.limit === 'awaiting-creation-age' || error.limit === 'past-limit-age') this.handedBack[error.limit]++;
       if (this.feed !== 'stopped') this.retryQueue.push(certificate);
     });
     this.ticker = setInterval(() => this.tick(), TICK_MS);

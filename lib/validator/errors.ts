@@ -75,8 +75,19 @@ export class EpochEndedError extends ExecutionDriverError {}
  * of certificates waiting for objects that do not exist yet was full when it
  * arrived; `awaiting-creation-age`: it waited for such an object longer than
  * its age limit. Both are hand-backs of a certificate accepted earlier.
+ * `past-limit`: the budget of certificates admitted past the other limits
+ * (because their inputs may all exist, so they would execute at once) is
+ * full; `past-limit-age`: such a certificate turned out to wait for an
+ * input, and was handed back in the same call.
  */
-export type OverloadLimit = 'pending-and-executing' | 'per-object-queue' | 'queue-age' | 'awaiting-creation' | 'awaiting-creation-age';
+export type OverloadLimit =
+  | 'pending-and-executing'
+  | 'per-object-queue'
+  | 'queue-age'
+  | 'awaiting-creation'
+  | 'awaiting-creation-age'
+  | 'past-limit'
+  | 'past-limit-age';
 
 /**
  * The TransactionManager is over an admission limit (as Sui's

@@ -8,6 +8,5 @@ export { type AuthorityKey, deriveAuthorityKey, verifyProofOfPossession } from '
 export { verifySignatureSets } from './batch-verification';
 export { BlsCommittee, type BlsMember } from './bls-committee';
 export { certificateMessage, possessionMessage } from './intent';
-export { type AuthorityQuorumSignature, quorumSignatureSet, quorumSigners, signQuorum, verifyQuorumSignature } from './quorum-signature';
-export { quorumSigningKey } from './quorum-signing-key';
+export { type AuthorityQuorumSignature, quorumSignatureSet, signQuorum, verifyQuorumSignature } from './quorum-signature';
 export { type SignerBitmapProblem, decodeSigners, encodeSigners } from './signer-bitmap';

@@ -28,14 +28,14 @@ export function signQuorum(
 }
 
 /**
- * The members `quorum` names, checked against `committee` without any curve
- * arithmetic: the signature's encoding is 96 bytes and the bitmap bytes, the
- * epoch is the committee's, the bitmap names members of this committee only,
- * and they hold a quorum of stake. Pure and cheap: it runs where the
- * certificate arrives, and the pairing can run elsewhere (a worker).
+ * Everything about `quorum` short of the pairing: its epoch, its bitmap, the
+ * signers' stake and the signature's encoding (parsed with blst's subgroup
+ * check). Returns the one set the pairing must verify: the message, the
+ * signers' aggregate key and the signature. Cheap (no pairing), so a batch
+ * verifier runs it per certificate and pairs many sets at once.
  * @throws InvalidCertificateError `malformed`, `wrong-epoch`, `signer-outside-committee` or `insufficient-stake`.
  */
-export function quorumSigners(committee: BlsCommittee, quorum: AuthorityQuorumSignature, digestHex?: string): number[] {
+export function quorumSignatureSet(committee: BlsCommittee, digest: Uint8Array, quorum: AuthorityQuorumSignature, digestHex?: string): SignatureSet {
   const { epoch, signature, signers } = quorum;
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES || !(signers instanceof Uint8Array)) {
     throw new InvalidCertificateError('malformed', 'a quorum signature is 96 bytes and a signer bitmap', digestHex);
@@ -54,27 +54,13 @@ export function quorumSigners(committee: BlsCommittee, quorum: AuthorityQuorumSi
   if (indices === 'no-signer' || stake < committee.quorumThreshold) {
     throw new InvalidCertificateError('insufficient-stake', `signers hold ${stake} of the ${committee.quorumThreshold} needed`, digestHex);
   }
-  return indices;
-}
-
-/**
- * Everything about `quorum` short of the pairing: its epoch, its bitmap, the
- * signers' stake (`quorumSigners`) and the signature's encoding (parsed with
- * blst's subgroup check). Returns the one set the pairing must verify: the
- * message, the signers' aggregate key and the signature. Cheaper than a
- * pairing, so a batch verifier runs it per certificate and pairs many sets at once.
- * @throws InvalidCertificateError `malformed`, `wrong-epoch`, `signer-outside-committee`, `insufficient-stake`, or
- * `invalid-signature` (not a point of the signature group).
- */
-export function quorumSignatureSet(committee: BlsCommittee, digest: Uint8Array, quorum: AuthorityQuorumSignature, digestHex?: string): SignatureSet {
-  const indices = quorumSigners(committee, quorum, digestHex);
   let sig: Signature;
   try {
-    sig = Signature.fromBytes(quorum.signature, true);
+    sig = Signature.fromBytes(signature, true);
   } catch {
     throw new InvalidCertificateError('invalid-signature', 'the aggregate signature is not a point of the signature group', digestHex);
   }
-  return { msg: certificateMessage(quorum.epoch, digest), pk: committee.aggregateKey(indices), sig };
+  return { msg: certificateMessage(epoch, digest), pk: committee.aggregateKey(indices), sig };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { certificateMessage } from '../bls/intent';
-import { quorumSigners } from '../bls/quorum-signature';
+import { checkQuorumSigners } from '../bls/quorum-precheck';
 import { canonicalCertificate } from './canonical-certificate';
 import type { CertifiedTransaction } from './certificate-types';
 import type { Committee } from './committee';
@@ -41,7 +41,7 @@ export interface CertificateSignatureInput {
 export function certificateSignatureInput(value: unknown, committee: Committee): CertificateSignatureInput {
   const certificate = canonicalCertificate(value);
   const { quorumSignature } = certificate;
-  const signerIndices = Object.freeze(quorumSigners(committee, quorumSignature, certificate.digest));
+  const signerIndices = Object.freeze(checkQuorumSigners(committee, quorumSignature, certificate.digest));
   const digest = digestBytes(certificate.digest);
   return Object.freeze({
     certificate,

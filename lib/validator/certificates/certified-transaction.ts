@@ -1,5 +1,5 @@
 import { verifyQuorumSignature } from '../bls/quorum-signature';
-import { quorumSigningKey } from '../bls/quorum-signing-key';
+import { aggregateSecretKey } from '../bls/aggregate-secret-key';
 import { certificateMessage } from '../bls/intent';
 import { encodeSigners } from '../bls/signer-bitmap';
 import type { AuthorityQuorumSignature } from '../bls/quorum-signature';
@@ -49,7 +49,7 @@ function signQuorumOnce(committee: Committee, digest: Uint8Array, signers: reado
     signers.map((s) => s.index),
     committee.size,
   );
-  const signature = signers.length === 0 ? NO_SIGNATURE : quorumSigningKey(signers.map((s) => s.key)).sign(certificateMessage(committee.epoch, digest)).toBytes(true);
+  const signature = signers.length === 0 ? NO_SIGNATURE : aggregateSecretKey(signers.map((s) => s.key)).sign(certificateMessage(committee.epoch, digest)).toBytes(true);
   return { epoch: committee.epoch, signature, signers: bitmap };
 }
 

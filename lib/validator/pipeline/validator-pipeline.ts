@@ -175,9 +175,12 @@ function wire(
   // Without signature checks, the certificate's bytes are still decoded and its digest checked.
   const verified = (certificates: unknown): CertifiedTransaction[] =>
     certificateList(certificates).map((c) => (verifySignatures ? verifyCertificate(c, state.loadEpochStoreOneCallPerTask().committee) : canonicalCertificate(c)));
-  // Hand back certificates past the awaiting-creation age even when nothing else arrives.
-  const ageLimit = limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs;
-  const sweeper = Number.isFinite(ageLimit) ? setInterval(() => manager.expireAwaitingCreation(), Math.max(10, ageLimit / 4)) : undefined;
+  // Hand back certificates past their budget's age limit even when nothing else arrives.
+  const ageLimit = Math.min(
+    limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs,
+    limits?.maxPastLimitAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxPastLimitAgeMs,
+  );
+  const sweeper = Number.isFinite(ageLimit) ? setInterval(() => manager.expireAged(), Math.max(10, ageLimit / 4)) : undefined;
   sweeper?.unref();
   // Calls that have reached the manager and not settled: a stop waits for them before taking what it holds.
   const inFlight = new Set<Promise<unknown>>();

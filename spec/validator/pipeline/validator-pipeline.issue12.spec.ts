@@ -116,7 +116,9 @@ describe('admission never deadlocks on objects yet to be created', () => {
     expect(await pipeline.submit([merges[0] as CertifiedTransaction])).toEqual(['pending']);
     const blocker = certify({ ...(payments[1] as CertifiedTransaction).data, gas: { ...(payments[1] as CertifiedTransaction).data.gas, payment: { ...(payments[1] as CertifiedTransaction).data.gas.payment, version: 99 } } });
     expect(await pipeline.submit([blocker])).toEqual(['pending']);
-    await expect(pipeline.submit([payments[2] as CertifiedTransaction])).rejects.toMatchObject({ limit: 'pending-and-executing' });
+    // The ordinary budget is full: one more that would wait, and writes nothing awaited, is refused.
+    const waits = certify({ ...blocker.data, gas: { ...blocker.data.gas, payment: { ...blocker.data.gas.payment, version: 100 } } });
+    await expect(pipeline.submit([waits])).rejects.toMatchObject({ limit: 'pending-and-executing' });
     // The payment whose coin the merge waits for gets in regardless, and both execute.
     expect(await pipeline.submit([payments[0] as CertifiedTransaction])).toEqual(['ready']);
     await until(() => pipeline.manager.counts.pending === 1, () => JSON.stringify(pipeline.manager.counts));
