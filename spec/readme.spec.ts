@@ -4,7 +4,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..');
 
 describe('README', () => {
-  it.each(['spec/testing/readme-example.spec.ts', 'spec/validator/verifier/readme-example.spec.ts'])('shows the example of %s exactly as it runs', (file) => {
+  it.each(['spec/testing/readme-example.spec.ts', 'spec/validator/certificates/readme-example.spec.ts', 'spec/validator/verifier/readme-example.spec.ts'])('shows the example of %s exactly as it runs', (file) => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const marker = `<!-- example: ${file} -->\n\`\`\`ts\n`;
     const start = readme.indexOf(marker);

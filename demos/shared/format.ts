@@ -66,6 +66,7 @@ export function dashboardRows(s: SimulationSnapshot, history: readonly number[])
     ['Why', refusalReason(s)],
     ['Handed back', `${counts(s.handedBack)}    (waited for objects not created yet; resubmitted)`],
     ['Deduped', counts(s.deduped)],
+    ['Committee', `${n(s.committee.size)} validators, quorum ${n(s.committee.quorumThreshold)} · BLS certificates, pre-verified here`],
     ['Dials', `rate ${n(s.ratePerSecond)}/s · contention ${percent(s.contention)} · failures ${percent(s.failureRate)} · transient ${percent(s.transientRate)}`],
   ];
 }

@@ -8,6 +8,8 @@ import { ChaosStore } from './chaos-store';
 /** Knobs of a {@link Simulation}. Every one has a demo-friendly default. */
 export interface SimulationOptions {
   readonly seed?: number;
+  /** Validators in the committee, of equal stake, BLS keys derived from the seed (default 4). */
+  readonly committeeSize?: number;
   readonly accounts?: number;
   readonly maxConcurrentExecutions?: number;
   /** Transactions generated per second. */
@@ -44,6 +46,8 @@ export interface StopState {
 export interface SimulationSnapshot {
   readonly driver: PeriodicSnapshot;
   readonly epoch: number;
+  /** The epoch's committee: its members, and the stake a certificate's signers must hold. */
+  readonly committee: { readonly size: number; readonly quorumThreshold: number };
   readonly feed: FeedState;
   readonly ratePerSecond: number;
   readonly contention: number;
@@ -76,6 +80,7 @@ export interface SimulationSnapshot {
 
 const DEFAULTS = {
   seed: 7,
+  committeeSize: 4,
   accounts: 1_000,
   maxConcurrentExecutions: 16,
   ratePerSecond: 2_000,
@@ -182,6 +187,7 @@ export class Simulation {
     const merge = options.mergeReceivedCoins === undefined ? 4 : options.mergeReceivedCoins;
     const generator = new WorkloadGenerator({
       seed: o.seed,
+      stakes: Array.from({ length: o.committeeSize }, () => 1),
       accounts: o.accounts,
       contention: o.contention,
       invalidShare: o.invalidShare,
@@ -428,6 +434,7 @@ export class Simulation {
     return {
       driver,
       epoch: this.generator.committee.epoch,
+      committee: { size: this.generator.committee.size, quorumThreshold: this.generator.committee.quorumThreshold },
       feed: this.feed,
       ratePerSecond: this.ratePerSecond,
       contention: this.generator.contention,

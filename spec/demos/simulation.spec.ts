@@ -25,6 +25,17 @@ async function committedOrStalled(simulation: Simulation, total: number, stallMs
 }
 
 describe('Simulation', () => {
+  it('runs with the committee size it is given: its pipeline holds that committee, and its snapshots say so', async () => {
+    const simulation = await Simulation.start({ committeeSize: 7, ratePerSecond: 500 });
+    try {
+      expect(simulation.current().committee).toEqual({ size: 7, quorumThreshold: 5 });
+      expect(simulation.pipeline.state.loadEpochStoreOneCallPerTask().committee.size).toBe(7);
+      await committedOrStalled(simulation, 200, 8_000);
+    } finally {
+      await simulation.stop('abort');
+    }
+  }, 30_000);
+
   it('commits every transaction when failed ones must be sent again while refused ones wait (no livelock)', async () => {
     // Past capacity, so submissions are refused and wait to be retried, with failures sent again meanwhile:
     // a refused certificate that spends a failed one's output must not sit forever at the head of the queue.

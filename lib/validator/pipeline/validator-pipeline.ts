@@ -45,7 +45,7 @@ export interface ValidatorPipelineOptions extends Omit<ExecuteCertificatesOption
   readonly limits?: AdmissionLimits;
   /** TransactionManager metrics (prefix `transaction_manager_`). */
   readonly managerMetrics?: TransactionManagerMetrics;
-  /** Check every certificate's quorum of signatures on the way in (default true). */
+  /** Check every certificate's aggregate quorum signature on the way in (default true): one BLS pairing check each, on this thread. */
   readonly verifySignatures?: boolean;
 }
 

@@ -121,7 +121,7 @@ describe('TransactionManager: admission past the limits', () => {
       limits: { maxPendingAndExecuting: 1, maxPastLimit: 5, maxPastLimitAgeMs: 20 },
     });
     const spending = (version: number) =>
-      certifyTransaction({ sender: ALICE, inputs: [{ kind: 'owned', ref: { ...refOf(coin), version } }], gas: { payment: refOf(gas), budget: 10_000n, price: 1n }, commands: [] }, 0, []);
+      certifyTransaction({ sender: ALICE, inputs: [{ kind: 'owned', ref: { ...refOf(coin), version } }], gas: { payment: refOf(gas), budget: 10_000n, price: 1n }, commands: [] }, committee, []);
     const handedBack: HandedBackCertificate[] = [];
     pipeline.handedBack$.subscribe((h) => handedBack.push(h));
     expect(await pipeline.submit([spending(9)])).toEqual(['pending']);

@@ -17,7 +17,7 @@ import { id } from '../fixtures';
 import { ResubmittingClient, until } from '../resubmitting-client';
 
 const { committee, signers } = generateCommittee(0, [1, 1, 1, 1]);
-const certify = (data: TransactionData): CertifiedTransaction => certifyTransaction(data, 0, signers.slice(0, 3));
+const certify = (data: TransactionData): CertifiedTransaction => certifyTransaction(data, committee, signers.slice(0, 3));
 
 /** Objects by id, advanced by running transactions in order: what each next transaction finds. */
 class Shadow {
