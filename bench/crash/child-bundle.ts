@@ -12,7 +12,7 @@ export interface ChildCommand {
  * the file's load (about 0.3 s here) instead of tsx compiling the validator
  * again (1 to 2 s on this loaded machine), which is what lets a CI-sized
  * run afford its twenty restarts. Packages stay external (the native LMDB
- * binding among them) and resolve from the repository through NODE_PATH.
+ * and BLS bindings among them) and resolve from the repository through NODE_PATH.
  */
 export function bundleChild(directory: string): ChildCommand {
   const file = join(directory, 'crash-child.cjs');
@@ -23,7 +23,7 @@ export function bundleChild(directory: string): ChildCommand {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['lmdb'],
+    packages: 'external',
     sourcemap: 'inline',
     logLevel: 'error',
   });

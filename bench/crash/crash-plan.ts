@@ -5,7 +5,17 @@
  * duplicates inside them), and the owned duplicates clients send again.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type CertifiedTransaction, type Committee, type Workload, WorkloadGenerator, type WorkloadOptions, executeTransaction, generateWorkload, seededRandom } from '../../lib/validator';
+import {
+  type CertifiedTransaction,
+  type Committee,
+  type Workload,
+  WorkloadGenerator,
+  type WorkloadOptions,
+  encodeCertificate,
+  executeTransaction,
+  generateWorkload,
+  seededRandom,
+} from '../../lib/validator';
 import type { Digest, ObjectId, StoredObject } from '../../lib/validator';
 import { canonicalCertificate } from '../../lib/validator/certificates/canonical-certificate';
 
@@ -123,20 +133,15 @@ export function sequentialEffects(workload: Workload): Digest[] {
   });
 }
 
-/** Write what a child needs: the certificates' bytes and the commits (decoding them is several times cheaper than generating them). */
+/** Write what a child needs: the certificates in their wire form and the commits (decoding them is several times cheaper than generating them). */
 export function writeChildPlan(plan: CrashPlan, file: string): void {
-  const certificates = plan.workload.steps.map(({ certificate }) => [certificate.digest, Buffer.from(certificate.transactionBytes).toString('base64')]);
+  const certificates = plan.workload.steps.map(({ certificate }) => Buffer.from(encodeCertificate(certificate)).toString('base64'));
   writeFileSync(file, JSON.stringify({ options: plan.options, certificates, commits: plan.commits }));
 }
 
 /** Read a child plan; genesis and the committee come from the generator's constructor, which draws nothing from the seed. */
 export function readChildPlan(file: string): ChildPlan {
-  const { options, certificates, commits } = JSON.parse(readFileSync(file, 'utf8')) as { options: CrashPlanOptions; certificates: [string, string][]; commits: ScheduledCommit[] };
+  const { options, certificates, commits } = JSON.parse(readFileSync(file, 'utf8')) as { options: CrashPlanOptions; certificates: string[]; commits: ScheduledCommit[] };
   const { committee, genesis } = new WorkloadGenerator(workloadOptions(options));
-  return {
-    committee,
-    genesis,
-    certificates: certificates.map(([digest, bytes]) => canonicalCertificate({ digest, epoch: committee.epoch, transactionBytes: Buffer.from(bytes, 'base64'), signatures: [] })),
-    commits,
-  };
+  return { committee, genesis, certificates: certificates.map((wire) => canonicalCertificate(new Uint8Array(Buffer.from(wire, 'base64')))), commits };
 }

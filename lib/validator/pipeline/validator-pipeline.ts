@@ -46,7 +46,7 @@ export interface ValidatorPipelineOptions extends Omit<ExecuteCertificatesOption
   readonly limits?: AdmissionLimits;
   /** TransactionManager metrics (prefix `transaction_manager_`). */
   readonly managerMetrics?: TransactionManagerMetrics;
-  /** Check every certificate's quorum of signatures on the way in (default true). */
+  /** Check every certificate's aggregate quorum signature on the way in (default true): one BLS pairing check each, on this thread. */
   readonly verifySignatures?: boolean;
 }
 
@@ -185,9 +185,12 @@ function wire(
   // Without signature checks, the certificate's bytes are still decoded and its digest checked.
   const verified = (certificates: unknown): CertifiedTransaction[] =>
     certificateList(certificates).map((c) => (verifySignatures ? verifyCertificate(c, state.loadEpochStoreOneCallPerTask().committee) : canonicalCertificate(c)));
-  // Hand back certificates past the awaiting-creation age even when nothing else arrives.
-  const ageLimit = limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs;
-  const sweeper = Number.isFinite(ageLimit) ? setInterval(() => manager.expireAwaitingCreation(), Math.max(10, ageLimit / 4)) : undefined;
+  // Hand back certificates past their budget's age limit even when nothing else arrives.
+  const ageLimit = Math.min(
+    limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs,
+    limits?.maxPastLimitAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxPastLimitAgeMs,
+  );
+  const sweeper = Number.isFinite(ageLimit) ? setInterval(() => manager.expireAged(), Math.max(10, ageLimit / 4)) : undefined;
   sweeper?.unref();
   // Calls that have reached the manager and not settled: a stop waits for them before taking what it holds.
   const inFlight = new Set<Promise<unknown>>();

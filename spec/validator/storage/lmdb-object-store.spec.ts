@@ -118,6 +118,22 @@ describe('LmdbObjectStore', () => {
       expect(error).toMatchObject({ problem: 'newer-format', path });
       expect((error as Error).message).toContain(path);
     });
+
+    it('a database of format 1 (ed25519 certificates and committees), left as it was', async () => {
+      const path = await temporaryDatabase();
+      await LmdbObjectStore.open({ path }).close();
+      const raw = open<Buffer, string>({ path, encoding: 'binary' });
+      const older = Buffer.alloc(8);
+      older.writeBigUInt64BE(1n);
+      await raw.put('soma-validator-format', older);
+      await raw.close();
+      const error = openError(path);
+      expect(error).toMatchObject({ name: 'StoreOpenError', problem: 'older-format', path });
+      expect((error as Error).message).toMatch(/format 1 was written by an older version/);
+      const check = open<Buffer, string>({ path, encoding: 'binary' });
+      expect(check.get('soma-validator-format')).toEqual(older);
+      await check.close();
+    });
   });
 
   it('gives a typed error on a full disk, rolls the batch back, and keeps everything written before', async () => {
