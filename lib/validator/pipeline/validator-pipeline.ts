@@ -25,6 +25,7 @@ import {
 } from '../manager/transaction-manager';
 import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
 import { LmdbObjectStore } from '../storage/lmdb-object-store';
+import { StoreFullError } from '../storage/store-errors';
 import { type RecoveryReport, adoptCommittee, adoptGenesis, persistAccepted, persistSequenced, recoverPending, redelivered } from './durable-state';
 
 /** Options of {@link startValidatorPipeline}. */
@@ -132,7 +133,6 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
   const backlog = { size: () => 0 };
   let manager: TransactionManager;
   let state: ReferenceAuthorityState;
-  let recovered: RecoveryReport | undefined;
   try {
     await digestsReady(); // full-speed digests before the first execution
     await adoptGenesis(store, genesisBatch(genesis, givenCommittee.epoch), durable?.path ?? 'the object store');
@@ -145,12 +145,22 @@ export async function startValidatorPipeline(options: ValidatorPipelineOptions):
       readyBacklog: () => backlog.size(),
       logger: driverOptions.logger ?? createDefaultLogger(),
     });
-    if (durable) recovered = await recoverPending(durable, manager, committee.epoch);
   } catch (error) {
     if (ownsDatabase) await durable?.close();
     throw error;
   }
-  return wire(state, manager, backlog, durable, ownsDatabase, recovered, { limits, verifySignatures, driverOptions });
+  const recovery: { report?: RecoveryReport } = {};
+  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits, verifySignatures, driverOptions });
+  if (durable) {
+    // Only now, with the driver listening: a recovered certificate whose inputs are all there is released at once.
+    try {
+      recovery.report = await recoverPending(durable, manager, state.loadEpochStoreOneCallPerTask().epoch);
+    } catch (error) {
+      await pipeline.stop({ mode: 'abort' });
+      throw error;
+    }
+  }
+  return pipeline;
 }
 
 interface WireOptions {
@@ -165,7 +175,7 @@ function wire(
   backlog: { size: () => number },
   durable: LmdbObjectStore | undefined,
   ownsDatabase: boolean,
-  recovered: RecoveryReport | undefined,
+  recovery: { readonly report?: RecoveryReport },
   { limits, verifySignatures, driverOptions }: WireOptions,
 ): ValidatorPipeline {
   const driver = new ExecutionDriver({ ...driverOptions, readyCertificates: manager.ready$, authorityState: state }).spawn({
@@ -195,16 +205,23 @@ function wire(
   let stopping: Promise<ValidatorRunSummary> | undefined;
   // A durable write that failed (a full disk): from then on nothing more is taken, and what was accepted stays on disk.
   let storeFailure: Error | undefined;
+  const failStore = (error: unknown): void => {
+    storeFailure ??= error instanceof Error ? error : new Error(String(error));
+    manager.close();
+  };
   const persisted = async <T>(write: Promise<T>): Promise<T> => {
     try {
       return await write;
     } catch (error) {
-      storeFailure ??= error instanceof Error ? error : new Error(String(error));
-      manager.close();
+      failStore(error);
       throw error;
     }
   };
   if (durable) {
+    // An execution whose batch could not be written stays pending on disk; a smaller write might still fit, but nothing more is taken.
+    driver.outcomes$.subscribe((outcome) => {
+      if (outcome.kind === 'failed' && outcome.error instanceof StoreFullError) failStore(outcome.error);
+    });
     // Handed back to the submitter: no longer held, so no longer pending on disk.
     manager.handedBack$.subscribe(({ certificate }) => {
       void persisted(durable.epochTables.forget([certificate.digest])).catch(() => undefined);
@@ -218,7 +235,9 @@ function wire(
     state,
     manager,
     driver,
-    recovered,
+    get recovered() {
+      return recovery.report;
+    },
     database: durable,
     outcomes$: driver.outcomes$,
     handedBack$: manager.handedBack$,

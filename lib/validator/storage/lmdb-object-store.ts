@@ -158,6 +158,11 @@ export class LmdbObjectStore implements ObjectStore {
     return (this.executed.getStats() as { entryCount: number }).entryCount;
   }
 
+  /** Object versions stored, every id and every version kept: an audit compares it with what the effects say was written. */
+  objectVersionCount(): number {
+    return (this.objects.getStats() as { entryCount: number }).entryCount;
+  }
+
   /** The database file's size on disk, in bytes. */
   sizeOnDisk(): number {
     return statSync(this.path).size;

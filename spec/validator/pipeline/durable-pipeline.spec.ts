@@ -1,3 +1,4 @@
+import { filter, firstValueFrom } from 'rxjs';
 import { certifyTransaction } from '../../../lib/validator/certificates/certified-transaction';
 import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
 import { InvalidCommitteeError } from '../../../lib/validator/errors';
@@ -33,6 +34,15 @@ async function executedAll(pipeline: ValidatorPipeline): Promise<void> {
   }
 }
 
+/** `promise`, or a rejection after `ms` (a lost certificate fails the test at once, not at the suite's timeout). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 describe('startValidatorPipeline with a database', () => {
   it('restarts after a stop: recovers what was accepted, recognises a redelivered commit, and ends in the predicted state', async () => {
     // (a generous limit: the file runs beside the whole suite on two shared cores; a lost certificate still hangs it)
@@ -66,6 +76,22 @@ describe('startValidatorPipeline with a database', () => {
     expect(store.epochTables.pendingCount()).toBe(0);
     await second.stop();
   }, 30_000);
+
+  it('executes a recovered certificate whose inputs are all there at once (it is released after the driver listens)', async () => {
+    // A crash after a certificate was accepted and before it executed: on disk, pending, its inputs in genesis.
+    const path = await temporaryDatabase();
+    const step = workload.steps.find((s) => !s.shared) as (typeof workload.steps)[number];
+    const before = LmdbObjectStore.open({ path });
+    await before.epochTables.recordAccepted([{ certificate: step.certificate, commit: undefined, shared: new Map() }]);
+    await before.close();
+    const pipeline = await start(path);
+    const executed = firstValueFrom(pipeline.outcomes$.pipe(filter((o) => o.digest === step.certificate.digest)));
+    expect(pipeline.recovered?.reenqueued).toBe(1);
+    await expect(within(executed, 3_000)).resolves.toMatchObject({ kind: 'executed' });
+    expect(await pipeline.database?.readExecuted(step.certificate.digest)).toBeDefined();
+    expect(pipeline.database?.epochTables.pendingCount()).toBe(0);
+    await pipeline.stop();
+  });
 
   it('refuses the database of another chain, naming it, and leaves it as it was', async () => {
     const path = await temporaryDatabase();

@@ -67,6 +67,16 @@ describe('LmdbObjectStore', () => {
     await store.close();
   });
 
+  it('opens an empty file as a new database: what a power loss before the first sync leaves (nothing in it was ever durable)', async () => {
+    const path = await temporaryDatabase();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, '');
+    const store = LmdbObjectStore.open({ path });
+    await store.commit(batch(100, [coin(1)]));
+    expect(await store.readLatest([id(1)])).toEqual([coin(1)]);
+    await store.close();
+  });
+
   describe('refuses a database it cannot use, with a typed error naming the path, and changes nothing', () => {
     it('a path that is not writable', async () => {
       const blocker = join(dirname(await temporaryDatabase()), 'a-file');
