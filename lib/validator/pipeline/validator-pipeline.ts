@@ -65,6 +65,13 @@ export interface ValidatorPipelineOptions<S extends PipelineAuthorityState = Ref
    * epoch). Default: a `ReferenceAuthorityState`.
    */
   readonly createState?: (store: ObjectStore, committee: Committee) => S;
+  /**
+   * Called once, with the pipeline wired and before a durable one recovers:
+   * subscribe here to see every release, outcome and hand-back, those of the
+   * recovered work included (it is released during the start, before the
+   * returned promise resolves). `recovered` is not known yet.
+   */
+  readonly onWired?: (pipeline: ValidatorPipeline<S>) => void;
   readonly limits?: AdmissionLimits;
   /** TransactionManager metrics (prefix `transaction_manager_`). */
   readonly managerMetrics?: TransactionManagerMetrics;
@@ -152,7 +159,7 @@ export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceA
  * price of longer young-generation pauses (README, validator benchmark).
  */
 export async function startValidatorPipeline<S extends PipelineAuthorityState = ReferenceAuthorityState>(options: ValidatorPipelineOptions<S>): Promise<ValidatorPipeline<S>> {
-  const { committee: givenCommittee, genesis, limits, managerMetrics, verifySignatures = true, database, createState, ...driverOptions } = options;
+  const { committee: givenCommittee, genesis, limits, managerMetrics, verifySignatures = true, database, createState, onWired, ...driverOptions } = options;
   delete (driverOptions as { store?: unknown }).store;
   const durable = typeof database === 'string' ? LmdbObjectStore.open({ path: database }) : database;
   const ownsDatabase = typeof database === 'string';
@@ -160,11 +167,11 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
   const backlog = { size: () => 0 };
   let manager: TransactionManager;
   let state: S;
-  let recovered: RecoveryReport | undefined;
+  let committee: Committee;
   try {
     await digestsReady(); // full-speed digests before the first execution
     await adoptGenesis(store, genesisBatch(genesis, givenCommittee.epoch), durable?.path ?? 'the object store');
-    const committee = durable ? await adoptCommittee(durable, givenCommittee) : givenCommittee;
+    committee = durable ? await adoptCommittee(durable, givenCommittee) : givenCommittee;
     // Without `createState`, S is its default, ReferenceAuthorityState.
     state = createState ? createState(store, committee) : (new ReferenceAuthorityState(store, committee) as unknown as S);
     const { scheduler } = driverOptions;
@@ -177,12 +184,23 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
       readyBacklog: () => backlog.size(),
       logger: driverOptions.logger ?? createDefaultLogger(),
     });
-    if (durable) recovered = await recoverPending(durable, manager, committee.epoch);
   } catch (error) {
     if (ownsDatabase) await durable?.close();
     throw error;
   }
-  return wire(state, manager, backlog, durable, ownsDatabase, recovered, { limits, verifySignatures, driverOptions });
+  const recovery: { report: RecoveryReport | undefined } = { report: undefined };
+  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits, verifySignatures, driverOptions });
+  onWired?.(pipeline);
+  if (durable) {
+    try {
+      // Only once the driver listens: what the restore releases at once must reach it (released earlier, it was lost).
+      recovery.report = await recoverPending(durable, manager, committee.epoch);
+    } catch (error) {
+      await pipeline.stop({ mode: 'abort' }).catch(() => undefined);
+      throw error;
+    }
+  }
+  return pipeline;
 }
 
 interface WireOptions {
@@ -197,7 +215,7 @@ function wire<S extends PipelineAuthorityState>(
   backlog: { size: () => number },
   durable: DurableObjectStore | undefined,
   ownsDatabase: boolean,
-  recovered: RecoveryReport | undefined,
+  recovery: { readonly report: RecoveryReport | undefined },
   { limits, verifySignatures, driverOptions }: WireOptions,
 ): ValidatorPipeline<S> {
   const driver = new ExecutionDriver({ ...driverOptions, readyCertificates: manager.ready$, authorityState: state }).spawn({
@@ -246,7 +264,9 @@ function wire<S extends PipelineAuthorityState>(
     state,
     manager,
     driver,
-    recovered,
+    get recovered() {
+      return recovery.report;
+    },
     database: durable,
     outcomes$: driver.outcomes$,
     handedBack$: manager.handedBack$,
