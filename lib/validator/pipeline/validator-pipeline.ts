@@ -287,10 +287,13 @@ function wire<S extends PipelineAuthorityState>(
       return tracked(durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit));
     },
     reconfigure: async (next) => {
+      // On disk before the state switches: certificates accepted in the new epoch must not outlive, on disk only,
+      // a restart that comes back in the old one (its restore refuses them, and nothing would enqueue them again).
+      if (durable && next.epoch > state.loadEpochStoreOneCallPerTask().epoch) {
+        await persisted(durable.epochTables.recordEpoch({ epoch: next.epoch, validators: next.validators }));
+      }
       await state.reconfigure(next);
-      const stale = manager.dropStaleEpoch();
-      if (durable) await persisted(durable.epochTables.recordEpoch({ epoch: next.epoch, validators: next.validators }));
-      return stale;
+      return manager.dropStaleEpoch();
     },
     stop: (stopOptions) => {
       // Checked before anything closes: a bad mode changes nothing, and a later stop still works.
