@@ -7,7 +7,8 @@ import { CommitOrder } from './commit-order';
 import { createdObjectId, creationCount } from '../execution/created-object-ids';
 import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from '../errors';
 import { lamportVersion } from '../model/lamport-version';
-import type { Digest, ObjectId } from '../model/objects';
+import type { Digest, ObjectId, StoredObject } from '../model/objects';
+import type { ExecutedRecord } from '../storage/object-store';
 import type { ReferenceAuthorityState } from '../execution/reference-authority-state';
 import type { TransactionManagerMetrics } from './transaction-manager-metrics';
 import type { AdmissionBudget, AdmissionLoad, EnqueueResult, HandBackReason, TransactionManagerCounts } from './transaction-manager-types';
@@ -495,10 +496,20 @@ export class TransactionManager {
       accepted.push({ entry, index, keys, keySlots, checked: knownExecuted === false });
     }
     // One round trip to the store for everything not known yet.
-    const [executed, latest] = await Promise.all([
-      Promise.all(accepted.map(({ entry, checked }) => (checked ? NOT_EXECUTED : this.state.store.readExecuted(entry.certificate.digest)))),
-      this.state.store.readLatest(loading.map((slot) => slot.id)),
-    ]);
+    let executed: (ExecutedRecord | undefined)[];
+    let latest: (StoredObject | undefined)[];
+    try {
+      [executed, latest] = await Promise.all([
+        Promise.all(accepted.map(({ entry, checked }) => (checked ? NOT_EXECUTED : this.state.store.readExecuted(entry.certificate.digest)))),
+        this.state.store.readLatest(loading.map((slot) => slot.id)),
+      ]);
+    } catch (error) {
+      // The call is refused whole: give back what it reserved, or a resubmission would be 'already-pending' for good.
+      for (const slot of loading) slot.loading--;
+      for (const { entry } of accepted) if (entry.pending) this.drop(entry);
+      for (const slot of loading) this.dropIfIdle(slot);
+      throw error;
+    }
     loading.forEach((slot, i) => {
       slot.loading--;
       this.raiseLoaded(slot, latest[i]?.version ?? -1);
