@@ -15,6 +15,8 @@ export class EpochController {
   private readonly stepsPerEpoch: number[];
   private readonly executedPerEpoch: number[];
   private reconfiguring = false;
+  /** When each new epoch began (virtual ms), in order. */
+  readonly changesAtMs: number[] = [];
 
   constructor(
     private readonly world: SimulationWorld,
@@ -54,6 +56,7 @@ export class EpochController {
           this.reconfiguring = false;
           trace.record(`epoch ${next} begins (${stale.length} handed back)`);
           this.world.count('epoch changes');
+          this.changesAtMs.push(this.world.clock.now());
           if (stale.length > 0) this.world.fail('unexplained-failure', `${stale.length} certificates of the ended epoch were still held, though every one had executed`);
           this.consensus.enterEpoch(next);
         },

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 export { simulate } from './simulate';
-export type { SimulateOptions, SimulationResult } from './simulate';
+export type { SimulateOptions, SimulationResult, SimulationTimeline } from './simulate';
 export { formatFailure, shrinkFailure } from './shrink';
 export type { ShrinkOptions, ShrunkFailure } from './shrink';
 export { SimulatedStoreFault, SimulationBusyError, SimulationInvariantError } from './errors';
@@ -17,7 +17,7 @@ export { scenarioFor } from './scenario';
 export type { PlannedFault, ScenarioShape, SimulationScenario } from './scenario';
 export { replayCommand } from './replay-command';
 export type { ReplayOptions } from './replay-command';
-export type { SimulatedStateContext, SimulatedStateFactory } from './simulated-node';
+export type { ProcessLifetime, SimulatedStateContext, SimulatedStateFactory } from './simulated-node';
 export { SimulationClock, TimeScope } from './simulation-clock';
 export type { RunEnd, RunOptions } from './simulation-clock';
 export { SimulationRandom } from './simulation-random';

@@ -8,7 +8,7 @@ import { type PlannedFault, type SimulationScenario, scenarioFor } from './scena
 import { SimulatedClient } from './simulated-client';
 import { SimulatedConsensus } from './simulated-consensus';
 import { SimulatedDisk } from './simulated-disk';
-import { SimulatedNode, type SimulatedStateFactory } from './simulated-node';
+import { type ProcessLifetime, SimulatedNode, type SimulatedStateFactory } from './simulated-node';
 import { type SimulatedStep, simulatedWorkload } from './simulated-workload';
 import { SimulationClock } from './simulation-clock';
 import { SimulationRandom } from './simulation-random';
@@ -35,6 +35,14 @@ export interface SimulateOptions {
   readonly createState?: SimulatedStateFactory;
 }
 
+/** What happened when, for drawing a run. */
+export interface SimulationTimeline {
+  readonly processes: readonly ProcessLifetime[];
+  /** When each workload certificate committed (virtual ms), in order. */
+  readonly executedAtMs: readonly number[];
+  readonly epochChangesAtMs: readonly number[];
+}
+
 /** What a run that broke no invariant reports. */
 export interface SimulationResult {
   readonly seed: number;
@@ -54,6 +62,7 @@ export interface SimulationResult {
   readonly events: number;
   /** What happened, counted by kind (crashes, refusals, retries, faults injected, ...), keys sorted. */
   readonly counts: Readonly<Record<string, number>>;
+  readonly timeline: SimulationTimeline;
 }
 
 /** Virtual time given for the run to finish once the traffic has arrived and the last planned fault is over (ms). */
@@ -122,6 +131,7 @@ async function run(options: SimulateOptions): Promise<SimulationResult> {
   const consensus: SimulatedConsensus = new SimulatedConsensus(world, node);
   const epochs = new EpochController(world, node, consensus);
   let executed = 0;
+  const executedAtMs: number[] = [];
   let finishing = false;
   disk.onCommitted = (batch) => {
     if (batch.transactionDigest === GENESIS_TRANSACTION) return;
@@ -132,6 +142,7 @@ async function run(options: SimulateOptions): Promise<SimulationResult> {
       return;
     }
     executed++;
+    executedAtMs.push(clock.now());
     epochs.executed(step.epoch);
   };
   for (const { index, fault } of faults) {
@@ -207,6 +218,7 @@ async function run(options: SimulateOptions): Promise<SimulationResult> {
     virtualTimeMs: clock.now(),
     events: clock.events,
     counts: Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1))),
+    timeline: { processes: node.lifetimes, executedAtMs, epochChangesAtMs: epochs.changesAtMs },
   };
 }
 

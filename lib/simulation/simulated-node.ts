@@ -30,6 +30,8 @@ export interface SimulatedStateContext {
   readonly clock: TimeScope;
   /** A seeded random stream of this run, for the state's own choices. */
   readonly random: SimulationRandom;
+  /** Which start of the process this is: 1 for the first, then one more after each crash or stop. */
+  readonly incarnation: number;
 }
 
 /** Builds the `AuthorityState` a simulated process runs on. */
@@ -41,6 +43,17 @@ export interface NodeListener {
   outcome?(outcome: ExecutionOutcome): void;
   handedBack?(certificate: CertifiedTransaction): void;
   down?(): void;
+}
+
+/** One start of the validator process, and how it ended. */
+export interface ProcessLifetime {
+  readonly incarnation: number;
+  readonly startedMs: number;
+  /** When it was up (recovered, taking work); undefined if it never came up. */
+  upMs: number | undefined;
+  endedMs: number | undefined;
+  /** `crash`, `stop` (graceful, then a restart), `start-failed`, `final` (the run's last stop), or undefined while running. */
+  end: 'crash' | 'stop' | 'start-failed' | 'final' | undefined;
 }
 
 /** A call to a process that is not running, or that died before it answered. */
@@ -66,6 +79,8 @@ export class SimulatedNode {
   limit: number;
   /** Set once the final stop has completed. */
   finished = false;
+  /** Every start of the process, in order. */
+  readonly lifetimes: ProcessLifetime[] = [];
   private scope: TimeScope | undefined;
   private ledger = new OutcomeLedger();
   private concurrency: ConcurrencyCheck;
@@ -115,6 +130,8 @@ export class SimulatedNode {
     const { scenario, workload, trace } = this.world;
     const store = new SimulatedStore(this.world.disk, scope, this.conditions);
     trace.record(`#${this.incarnation} start (limit ${this.limit})`);
+    const lifetime: ProcessLifetime = { incarnation: this.incarnation, startedMs: this.world.clock.now(), upMs: undefined, endedMs: undefined, end: undefined };
+    this.lifetimes.push(lifetime);
     this.world.count('starts');
     startValidatorPipeline<InstrumentedState>({
       committee: workload.committees[0] as Committee,
@@ -139,6 +156,7 @@ export class SimulatedNode {
         if (scope !== this.scope || !scope.alive) return;
         trace.record(`#${this.incarnation} start failed: ${describe(error)}`);
         if (!isStoreFailure(error)) this.world.fail('unexpected-error', `the pipeline failed to start: ${describe(error)}`);
+        this.ended('start-failed');
         scope.kill();
         this.phase = 'down';
         this.pipeline = undefined;
@@ -155,6 +173,7 @@ export class SimulatedNode {
     this.world.trace.record(`#${this.incarnation} crash (${why})`);
     this.world.count('crashes');
     this.checkDurability();
+    this.ended('crash');
     this.goDown();
     this.world.clock.root.after(restartAfterMs, () => {
       this.start();
@@ -176,6 +195,7 @@ export class SimulatedNode {
         const problem = this.ledger.stopped(summary.unstarted);
         if (problem) this.world.fail('exactly-one-outcome', problem);
         this.checkDurability();
+        this.ended(final ? 'final' : 'stop');
         this.goDown();
         if (final) this.finished = true;
         else {
@@ -246,6 +266,8 @@ export class SimulatedNode {
   private up(pipeline: ValidatorPipeline<InstrumentedState>): void {
     this.pipeline = pipeline;
     this.phase = 'up';
+    const lifetime = this.lifetimes[this.lifetimes.length - 1];
+    if (lifetime) lifetime.upMs = this.world.clock.now();
     const recovered = pipeline.recovered;
     this.world.trace.record(
       `#${this.incarnation} up in epoch ${recovered?.epoch ?? '?'}: ${recovered?.reenqueued ?? 0} re-enqueued, ${recovered?.alreadyExecuted ?? 0} already executed, last commit ${recovered?.lastCommitIndex ?? '-'}`,
@@ -283,6 +305,14 @@ export class SimulatedNode {
     });
   }
 
+  private ended(end: NonNullable<ProcessLifetime['end']>): void {
+    const lifetime = this.lifetimes[this.lifetimes.length - 1];
+    if (lifetime && lifetime.end === undefined) {
+      lifetime.end = end;
+      lifetime.endedMs = this.world.clock.now();
+    }
+  }
+
   private goDown(): void {
     this.scope?.kill();
     this.pipeline = undefined;
@@ -300,7 +330,7 @@ export class SimulatedNode {
 
   private baseState(store: ObjectStore, committee: Committee, scope: TimeScope): PipelineAuthorityState {
     if (!this.createState) return new ReferenceAuthorityState(store, committee);
-    return this.createState({ store, committee, clock: scope, random: this.stateRandom });
+    return this.createState({ store, committee, clock: scope, random: this.stateRandom, incarnation: this.incarnation });
   }
 
   /** The checks made at the moment the driver calls into the state. */
