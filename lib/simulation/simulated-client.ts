@@ -91,6 +91,7 @@ export class SimulatedClient {
   }
 
   private answered(certificate: CertifiedTransaction, result: EnqueueResult): void {
+    this.world.count(`submits answered ${result}`);
     switch (result) {
       case 'pending':
       case 'ready':

@@ -11,6 +11,7 @@ import type { RecoveryReport } from '../validator/pipeline/durable-state';
 import { type PipelineAuthorityState, type ValidatorPipeline, startValidatorPipeline } from '../validator/pipeline/validator-pipeline';
 import type { ObjectStore } from '../validator/storage/object-store';
 import { StoreFullError } from '../validator/storage/store-errors';
+import { EpochEndedError } from '../validator/errors';
 import { ConcurrencyCheck } from './concurrency-check';
 import { SimulatedStoreFault } from './errors';
 import { InstrumentedState } from './instrumented-state';
@@ -294,6 +295,8 @@ export class SimulatedNode {
       this.ledger.outcome(outcome.digest);
       this.concurrency.ended(outcome.digest);
       trace.record(`#${incarnation} ${describeOutcome(outcome)}`);
+      const unexplained = this.unexplained(outcome);
+      if (unexplained) this.world.fail('unexplained-failure', unexplained);
       this.world.count(`outcome ${outcome.kind}${outcome.kind === 'failed' || outcome.kind === 'skipped' ? ` ${outcome.reason}` : ''}`);
       for (const listener of this.listeners) listener.outcome?.(outcome);
     });
@@ -351,6 +354,22 @@ export class SimulatedNode {
       },
       duration: () => this.executionTimes.duration(this.world.scenario.execution),
     };
+  }
+
+  /**
+   * A failure or fork that no injected fault explains, described: only a
+   * store fault (possibly after retries), a full disk, an abort by a stop, or
+   * the end of an epoch for a copy of an executed certificate may fail one.
+   */
+  private unexplained(outcome: ExecutionOutcome): string | undefined {
+    if (outcome.kind === 'fatal') return `certificate ${short(outcome.digest)} forked: ${describe(outcome.error)}`;
+    if (outcome.kind !== 'failed' || outcome.reason === 'aborted') return undefined;
+    const causes: unknown[] = [outcome.error];
+    const { cause, executionError } = (outcome.error ?? {}) as { cause?: unknown; executionError?: unknown };
+    causes.push(cause, executionError);
+    if (causes.some(isStoreFailure)) return undefined;
+    if (outcome.error instanceof EpochEndedError && this.world.disk.readExecuted(outcome.digest)) return undefined;
+    return `certificate ${short(outcome.digest)} failed (${outcome.reason}) with no fault to explain it: ${describe(outcome.error)}`;
   }
 
   /** The first input version of `certificate` not on disk, described, or undefined. */
