@@ -82,6 +82,7 @@ describe('every demo checks its command line before it starts', () => {
     ['demos/overload/main.ts', ['--burst'], 'npm run demo:overload: --burst needs a value (see npm run demo:overload -- --help)'],
     ['demos/epoch-change/main.ts', ['--rate', '5'], 'npm run demo:epoch: unknown option --rate (see npm run demo:epoch -- --help)'],
     ['demos/fork/main.ts', ['now'], 'npm run demo:fork: unexpected argument "now": options are --name value (see npm run demo:fork -- --help)'],
+    ['demos/simulate/main.ts', ['--seed=-1'], 'npm run demo:simulate: --seed "-1" is not an integer from 0 to 4,294,967,295 (see npm run demo:simulate -- --help)'],
   ])('%s %j: one line on stderr, exit 2, nothing run', async (main, args, line) => {
     const { code, stdout, stderr } = await run(main, args);
     expect(stderr).toBe(`${line}\n`);
@@ -89,7 +90,7 @@ describe('every demo checks its command line before it starts', () => {
     expect(code).toBe(2);
   }, 30_000);
 
-  it.each(['demos/dashboard/main.ts', 'demos/web/main.ts', 'demos/basic/main.ts', 'demos/ordering/main.ts', 'demos/overload/main.ts', 'demos/epoch-change/main.ts', 'demos/fork/main.ts'])(
+  it.each(['demos/dashboard/main.ts', 'demos/web/main.ts', 'demos/basic/main.ts', 'demos/ordering/main.ts', 'demos/overload/main.ts', 'demos/epoch-change/main.ts', 'demos/fork/main.ts', 'demos/simulate/main.ts'])(
     '%s --help: its usage on stdout, exit 0, nothing run',
     async (main) => {
       const { code, stdout, stderr } = await run(main, ['--help']);
