@@ -2,6 +2,7 @@ import type { Committee } from '../validator/certificates/committee';
 import { PipelineStoppedError } from '../validator/errors';
 import type { SimulatedConsensus } from './simulated-consensus';
 import { type SimulatedNode, UnreachableError, describe, isStoreFailure } from './simulated-node';
+import { short } from './simulation-trace';
 import type { SimulationWorld } from './simulation-world';
 
 /**
@@ -57,7 +58,9 @@ export class EpochController {
           trace.record(`epoch ${next} begins (${stale.length} handed back)`);
           this.world.count('epoch changes');
           this.changesAtMs.push(this.world.clock.now());
-          if (stale.length > 0) this.world.fail('unexplained-failure', `${stale.length} certificates of the ended epoch were still held, though every one had executed`);
+          // A copy of an executed certificate may still be on its way in (its store read not answered): handing it back loses nothing.
+          const lost = stale.filter((certificate) => !this.world.disk.readExecuted(certificate.digest));
+          if (lost.length > 0) this.world.fail('unexplained-failure', `${lost.length} certificates of the ended epoch were handed back unexecuted (first ${short(lost[0]?.digest ?? '')}), though every one had executed`);
           this.consensus.enterEpoch(next);
         },
         (error: unknown) => {
