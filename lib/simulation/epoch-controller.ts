@@ -60,7 +60,7 @@ export class EpochController {
           this.changesAtMs.push(this.world.clock.now());
           // A copy of an executed certificate may still be on its way in (its store read not answered): handing it back loses nothing.
           const lost = stale.filter((certificate) => !this.world.disk.readExecuted(certificate.digest));
-          if (lost.length > 0) this.world.fail('unexplained-failure', `${lost.length} certificates of the ended epoch were handed back unexecuted (first ${short(lost[0]?.digest ?? '')}), though every one had executed`);
+          if (lost.length > 0) this.world.fail('unexplained-failure', `${lost.length} certificates of the ended epoch were handed back without having executed (first ${short(lost[0]?.digest ?? '')})`);
           this.consensus.enterEpoch(next);
         },
         (error: unknown) => {
