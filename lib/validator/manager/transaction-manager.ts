@@ -139,6 +139,8 @@ interface ObjectSlot {
   available: number;
   /** Store reads in progress for it: commits meanwhile must not be lost. */
   loading: number;
+  /** Its read failed, so `available` says nothing: the next call that needs it reads it again. */
+  unread: boolean;
   /** Pending certificates waiting on each version. */
   readonly waiters: Map<number, PendingEntry[]>;
   /**
@@ -480,8 +482,12 @@ export class TransactionManager {
         let slot = this.slots.get(key.id);
         if (!slot) {
           // Unknown object: read its latest version below; commits meanwhile raise it.
-          slot = { id: key.id, available: -1, loading: 1, waiters: new Map(), maxWaited: -1, queue: new Set() };
+          slot = { id: key.id, available: -1, loading: 1, unread: false, waiters: new Map(), maxWaited: -1, queue: new Set() };
           this.slots.set(key.id, slot);
+          loading.push(slot);
+        } else if (slot.unread) {
+          slot.unread = false;
+          slot.loading++;
           loading.push(slot);
         }
         keySlots.push(slot);
@@ -505,7 +511,11 @@ export class TransactionManager {
       ]);
     } catch (error) {
       // The call is refused whole: give back what it reserved, or a resubmission would be 'already-pending' for good.
-      for (const slot of loading) slot.loading--;
+      // A slot it was reading may live on (others wait on it): without a version read, it is read again when next needed.
+      for (const slot of loading) {
+        slot.loading--;
+        slot.unread = true;
+      }
       for (const { entry } of accepted) if (entry.pending) this.drop(entry);
       for (const slot of loading) this.dropIfIdle(slot);
       throw error;
