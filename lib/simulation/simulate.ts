@@ -170,7 +170,8 @@ async function run(options: SimulateOptions): Promise<SimulationResult> {
       afterEach: () => {
         node.afterEvent();
         epochs.check();
-        if (!finishing && executed === workload.steps.length && node.phase === 'up') {
+        // (again, if an operator's restart cut the final stop short)
+        if (executed === workload.steps.length && node.phase === 'up') {
           finishing = true;
           trace.record('every certificate executed: final stop');
           node.stop('drain', 0, true);
