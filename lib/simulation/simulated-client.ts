@@ -26,6 +26,8 @@ export class SimulatedClient {
   private readonly random: SimulationRandom;
   /** Retries so far per certificate, for the backoff. */
   private readonly retries = new Map<string, number>();
+  /** Hand-backs so far per certificate: one can come before the answer to the submit that was accepted (it was still being persisted). */
+  private readonly handBacks = new Map<string, number>();
   private readonly owned: readonly SimulatedStep[];
   /** When the last certificate first arrives. */
   readonly lastArrivalMs: number;
@@ -62,6 +64,7 @@ export class SimulatedClient {
     this.lastArrivalMs = latest;
     node.listen({
       handedBack: (certificate) => {
+        this.handBacks.set(certificate.digest, (this.handBacks.get(certificate.digest) ?? 0) + 1);
         this.acknowledged.delete(certificate.digest);
         this.later(certificate);
       },
@@ -74,13 +77,17 @@ export class SimulatedClient {
   private send(certificates: readonly CertifiedTransaction[]): void {
     const { trace } = this.world;
     const names = certificates.map((c) => short(c.digest)).join(' ');
+    const handBacksBefore = certificates.map((c) => this.handBacks.get(c.digest) ?? 0);
     this.node
       .call((pipeline) => pipeline.submit(certificates))
       .then(
         (results) => {
           trace.record(`submit ${names}: ${results.join(' ')}`);
           results.forEach((result, i) => {
-            this.answered(certificates[i] as CertifiedTransaction, result);
+            const certificate = certificates[i] as CertifiedTransaction;
+            // Handed back since this call was made: the hand-back is the later word, and it is sent again from there.
+            const since = (this.handBacks.get(certificate.digest) ?? 0) > (handBacksBefore[i] ?? 0);
+            this.answered(certificate, since && (result === 'pending' || result === 'ready') ? 'handed-back' : result);
           });
         },
         (error: unknown) => {
