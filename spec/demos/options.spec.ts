@@ -86,6 +86,7 @@ describe('every demo checks its command line before it starts', () => {
     ['demos/epoch-change/main.ts', ['--rate', '5'], 'npm run demo:epoch: unknown option --rate (see npm run demo:epoch -- --help)'],
     ['demos/fork/main.ts', ['now'], 'npm run demo:fork: unexpected argument "now": options are --name value (see npm run demo:fork -- --help)'],
     ['demos/crash/main.ts', ['--kills', '0'], 'npm run demo:crash: --kills "0" is not an integer from 1 to 100 (see npm run demo:crash -- --help)'],
+    ['demos/simulate/main.ts', ['--seed=-1'], 'npm run demo:simulate: --seed "-1" is not an integer from 0 to 4,294,967,295 (see npm run demo:simulate -- --help)'],
   ])('%s %j: one line on stderr, exit 2, nothing run', async (main, args, line) => {
     const { code, stdout, stderr } = await run(main, args);
     expect(stderr).toBe(`${line}\n`);
@@ -93,7 +94,7 @@ describe('every demo checks its command line before it starts', () => {
     expect(code).toBe(2);
   }, 30_000);
 
-  it.each(['demos/dashboard/main.ts', 'demos/web/main.ts', 'demos/basic/main.ts', 'demos/ordering/main.ts', 'demos/overload/main.ts', 'demos/epoch-change/main.ts', 'demos/fork/main.ts', 'demos/crash/main.ts'])(
+  it.each(['demos/dashboard/main.ts', 'demos/web/main.ts', 'demos/basic/main.ts', 'demos/ordering/main.ts', 'demos/overload/main.ts', 'demos/epoch-change/main.ts', 'demos/fork/main.ts', 'demos/crash/main.ts', 'demos/simulate/main.ts'])(
     '%s --help: its usage on stdout, exit 0, nothing run',
     async (main) => {
       const { code, stdout, stderr } = await run(main, ['--help']);

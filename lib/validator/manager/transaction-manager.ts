@@ -7,7 +7,8 @@ import { CommitOrder } from './commit-order';
 import { createdObjectId, creationCount } from '../execution/created-object-ids';
 import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from '../errors';
 import { lamportVersion } from '../model/lamport-version';
-import type { Digest, ObjectId } from '../model/objects';
+import type { Digest, ObjectId, StoredObject } from '../model/objects';
+import type { ExecutedRecord } from '../storage/object-store';
 import type { ReferenceAuthorityState } from '../execution/reference-authority-state';
 import type { TransactionManagerMetrics } from './transaction-manager-metrics';
 import type { AdmissionBudget, AdmissionLoad, EnqueueResult, HandBackReason, TransactionManagerCounts } from './transaction-manager-types';
@@ -159,6 +160,8 @@ interface ObjectSlot {
   available: number;
   /** Store reads in progress for it: commits meanwhile must not be lost. */
   loading: number;
+  /** Its read failed, so `available` says nothing: the next call that needs it reads it again. */
+  unread: boolean;
   /** Pending certificates waiting on each version. */
   readonly waiters: Map<number, PendingEntry[]>;
   /**
@@ -527,8 +530,12 @@ export class TransactionManager {
         let slot = this.slots.get(key.id);
         if (!slot) {
           // Unknown object: read its latest version below; commits meanwhile raise it.
-          slot = { id: key.id, available: -1, loading: 1, waiters: new Map(), maxWaited: -1, queue: new Set() };
+          slot = { id: key.id, available: -1, loading: 1, unread: false, waiters: new Map(), maxWaited: -1, queue: new Set() };
           this.slots.set(key.id, slot);
+          loading.push(slot);
+        } else if (slot.unread) {
+          slot.unread = false;
+          slot.loading++;
           loading.push(slot);
         }
         keySlots.push(slot);
@@ -543,10 +550,24 @@ export class TransactionManager {
       accepted.push({ entry, index, keys, keySlots, checked: knownExecuted === false });
     }
     // One round trip to the store for everything not known yet.
-    const [executed, latest] = await Promise.all([
-      Promise.all(accepted.map(({ entry, checked }) => (checked ? NOT_EXECUTED : this.state.store.readExecuted(entry.certificate.digest)))),
-      this.state.store.readLatest(loading.map((slot) => slot.id)),
-    ]);
+    let executed: (ExecutedRecord | undefined)[];
+    let latest: (StoredObject | undefined)[];
+    try {
+      [executed, latest] = await Promise.all([
+        Promise.all(accepted.map(({ entry, checked }) => (checked ? NOT_EXECUTED : this.state.store.readExecuted(entry.certificate.digest)))),
+        this.state.store.readLatest(loading.map((slot) => slot.id)),
+      ]);
+    } catch (error) {
+      // The call is refused whole: give back what it reserved, or a resubmission would be 'already-pending' for good.
+      // A slot it was reading may live on (others wait on it): without a version read, it is read again when next needed.
+      for (const slot of loading) {
+        slot.loading--;
+        slot.unread = true;
+      }
+      for (const { entry } of accepted) if (entry.pending) this.drop(entry);
+      for (const slot of loading) this.dropIfIdle(slot);
+      throw error;
+    }
     loading.forEach((slot, i) => {
       slot.loading--;
       this.raiseLoaded(slot, latest[i]?.version ?? -1);
