@@ -76,9 +76,11 @@ export class EpochEndedError extends ExecutionDriverError {}
  * arrived; `awaiting-creation-age`: it waited for such an object longer than
  * its age limit. Both are hand-backs of a certificate accepted earlier.
  * `past-limit`: the budget of certificates admitted past the other limits
- * (because their inputs may all exist, so they would execute at once) is
- * full; `past-limit-age`: such a certificate turned out to wait for an
- * input, and was handed back in the same call.
+ * (they may execute at once, or write what a waiting one needs) is full: the
+ * call is refused, or one admitted to run turned out to wait while the
+ * waiting half was full and is handed back in the same call;
+ * `past-limit-age`: one admitted past the limits waited for its own inputs
+ * past `maxPastLimitAgeMs` and was handed back.
  */
 export type OverloadLimit =
   | 'pending-and-executing'

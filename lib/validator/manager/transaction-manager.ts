@@ -42,12 +42,13 @@ export interface AdmissionLimits {
   /** Such a certificate is handed back once it has waited this long (ms). Default 2,000. */
   readonly maxAwaitingCreationAgeMs?: number;
   /**
-   * Certificates admitted past the limits above, held at once at most
-   * (pending plus executing). Over a limit, a certificate that may execute at
-   * once, or that writes what a waiting certificate needs, is admitted anyway
-   * (see the README's "Admission past the limits"). A call that would pass
-   * this budget is refused whole with `OverloadedError` (`past-limit`).
-   * Default 10,000.
+   * Certificates admitted past the limits above, held at once at most,
+   * counted apart for those that may execute at once and those that wait
+   * (so waiting ones never keep out the one that drains them). Over a limit,
+   * a certificate that may execute at once, or that writes what a waiting
+   * certificate needs, is admitted anyway (see the README's "Admission past
+   * the limits"). A call that would pass this budget is refused whole with
+   * `OverloadedError` (`past-limit`). Default 10,000.
    */
   readonly maxPastLimit?: number;
   /**
