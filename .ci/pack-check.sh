@@ -46,6 +46,24 @@ node -e "const s = require('soma-execution-driver/simulation'); s.simulate({ see
 # The driver alone: its entry point does not load the validator (no BCS, no hashing, no store).
 node -e "require('soma-execution-driver'); const loaded = Object.keys(require.cache).filter((f) => /[\\/](validator|@mysten|@noble|hash-wasm)[\\/]/.test(f)); if (loaded.length > 0) throw new Error('the driver entry loaded ' + loaded.join(', ')); if ('startValidatorPipeline' in require('soma-execution-driver')) throw new Error('validator names on the main export'); console.log('require(): the driver entry loads no validator module')"
 
+# The verifier's worker threads run the built worker script (verify-worker.js) and
+# end with the stream: the process must exit by itself, verdicts printed.
+cat > verify.cjs <<'JS'
+const { from, lastValueFrom, toArray } = require('rxjs');
+const v = require('soma-execution-driver/validator');
+const keys = [1, 2, 3, 4].map((i) => v.deriveAuthorityKey(new Uint8Array(32).fill(i)));
+const committee = new v.BlsCommittee(0, keys.map((k, i) => ({ name: 'v' + i, stake: 1, publicKey: k.publicKey, proofOfPossession: k.proofOfPossession })));
+const sign = (digest) => v.signQuorum(committee, digest, [0, 1, 2].map((index) => ({ index, key: keys[index] })));
+const digest = new Uint8Array(32).fill(7);
+const items = [{ digest, quorum: sign(digest) }, { digest, quorum: sign(new Uint8Array(32)) }];
+lastValueFrom(from(items).pipe(v.verifyCertificates({ signatureOf: (x) => x, committeeFor: () => committee }), toArray())).then((out) => {
+  const said = out.map((o) => (o.kind === 'refused' ? 'refused ' + o.error.problem : o.kind)).join(', ');
+  if (said !== 'verified, refused invalid-signature') throw new Error('verifier: ' + said);
+  console.log('require(): verifier worker threads from the package:', said);
+});
+JS
+timeout 60 node verify.cjs
+
 cat > check.mjs <<JS
 import { of } from 'rxjs';
 import { ExecutionDriver, executeCertificates } from 'soma-execution-driver';

@@ -92,15 +92,18 @@ export function scenarioFor(seed: number, shape: ScenarioShape = {}): Simulation
     mergeReceivedCoins: random.chance(0.3) ? 2 : undefined,
     duplicateShare: random.pick([0, 0.1]),
   };
+  const maxConcurrentExecutions = random.int(1, 8); // drawn first, as it always was
+  const drawn = {
+    maxPendingAndExecuting: random.pick([4, 16, 1_000]),
+    maxPerObjectQueue: random.pick([2, 8, 1_000]),
+    maxQueueAgeMs: random.pick([20, 100, 1_000]),
+    maxAwaitingCreation: random.pick([1, 4, 100]),
+    maxAwaitingCreationAgeMs: random.pick([30, 200, 2_000]),
+  };
   const pipeline = {
-    maxConcurrentExecutions: random.int(1, 8),
-    limits: {
-      maxPendingAndExecuting: random.pick([4, 16, 1_000]),
-      maxPerObjectQueue: random.pick([2, 8, 1_000]),
-      maxQueueAgeMs: random.pick([20, 100, 1_000]),
-      maxAwaitingCreation: random.pick([1, 4, 100]),
-      maxAwaitingCreationAgeMs: random.pick([30, 200, 2_000]),
-    },
+    maxConcurrentExecutions,
+    // The past-limit budget follows the ones drawn (no draw of its own: seeds keep the runs they had).
+    limits: { ...drawn, maxPastLimit: drawn.maxAwaitingCreation, maxPastLimitAgeMs: drawn.maxAwaitingCreationAgeMs },
     retry: { maxAttempts: random.int(1, 4), initialDelayMs: random.between(0.5, 5) },
   };
   const store = {

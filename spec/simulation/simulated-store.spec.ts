@@ -100,7 +100,7 @@ describe('SimulatedStore over a SimulatedDisk', () => {
     const disk = new SimulatedDisk();
     const latencies = [1, 3]; // accepted at 1, executed at 3
     const store = new SimulatedStore(disk, clock.root, conditions(1, () => latencies.shift() ?? 1, (operation) => (operation === 'readExecuted' ? new SimulatedStoreFault(operation) : undefined)));
-    const certificate = { digest: id(100), epoch: 0, transactionBytes: new Uint8Array(), signatures: [] };
+    const certificate = { digest: id(100), epoch: 0, transactionBytes: new Uint8Array(), quorumSignature: { epoch: 0, signature: new Uint8Array(96), signers: new Uint8Array() } };
     void store.epochTables.recordAccepted([{ certificate, commit: undefined, shared: new Map() }]);
     const pending = () => store.epochTables.pendingCertificates().map((r) => r.certificate.digest);
     const seen: string[][] = [];

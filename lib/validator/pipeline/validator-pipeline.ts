@@ -29,6 +29,7 @@ import {
 } from '../manager/transaction-manager';
 import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
 import { LmdbObjectStore } from '../storage/lmdb-object-store';
+import { StoreFullError } from '../storage/store-errors';
 import { type RecoveryReport, adoptCommittee, adoptGenesis, persistAccepted, persistSequenced, recoverPending, redelivered } from './durable-state';
 
 /**
@@ -75,7 +76,7 @@ export interface ValidatorPipelineOptions<S extends PipelineAuthorityState = Ref
   readonly limits?: AdmissionLimits;
   /** TransactionManager metrics (prefix `transaction_manager_`). */
   readonly managerMetrics?: TransactionManagerMetrics;
-  /** Check every certificate's quorum of signatures on the way in (default true). */
+  /** Check every certificate's aggregate quorum signature on the way in (default true): one BLS pairing check each, on this thread. */
   readonly verifySignatures?: boolean;
 }
 
@@ -194,7 +195,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
   if (durable) {
     try {
       // Only once the driver listens: what the restore releases at once must reach it (released earlier, it was lost).
-      recovery.report = await recoverPending(durable, manager, committee.epoch);
+      recovery.report = await recoverPending(durable, manager, state.loadEpochStoreOneCallPerTask().epoch);
     } catch (error) {
       await pipeline.stop({ mode: 'abort' }).catch(() => undefined);
       throw error;
@@ -225,9 +226,12 @@ function wire<S extends PipelineAuthorityState>(
   // Without signature checks, the certificate's bytes are still decoded and its digest checked.
   const verified = (certificates: unknown): CertifiedTransaction[] =>
     certificateList(certificates).map((c) => (verifySignatures ? verifyCertificate(c, state.loadEpochStoreOneCallPerTask().committee) : canonicalCertificate(c)));
-  // Hand back certificates past the awaiting-creation age even when nothing else arrives.
-  const ageLimit = limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs;
-  const sweeper = Number.isFinite(ageLimit) ? sweep(() => manager.expireAwaitingCreation(), Math.max(10, ageLimit / 4), driverOptions.scheduler) : undefined;
+  // Hand back certificates past their budget's age limit even when nothing else arrives.
+  const ageLimit = Math.min(
+    limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs,
+    limits?.maxPastLimitAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxPastLimitAgeMs,
+  );
+  const sweeper = Number.isFinite(ageLimit) ? sweep(() => manager.expireAged(), Math.max(10, ageLimit / 4), driverOptions.scheduler) : undefined;
   // Calls that have reached the manager and not settled: a stop waits for them before taking what it holds.
   const inFlight = new Set<Promise<unknown>>();
   const tracked = (call: Promise<EnqueueResult[]>): Promise<EnqueueResult[]> => {
@@ -241,16 +245,23 @@ function wire<S extends PipelineAuthorityState>(
   let stopping: Promise<ValidatorRunSummary> | undefined;
   // A durable write that failed (a full disk): from then on nothing more is taken, and what was accepted stays on disk.
   let storeFailure: Error | undefined;
+  const failStore = (error: unknown): void => {
+    storeFailure ??= error instanceof Error ? error : new Error(String(error));
+    manager.close();
+  };
   const persisted = async <T>(write: Promise<T>): Promise<T> => {
     try {
       return await write;
     } catch (error) {
-      storeFailure ??= error instanceof Error ? error : new Error(String(error));
-      manager.close();
+      failStore(error);
       throw error;
     }
   };
   if (durable) {
+    // An execution whose batch could not be written stays pending on disk; a smaller write might still fit, but nothing more is taken.
+    driver.outcomes$.subscribe((outcome) => {
+      if (outcome.kind === 'failed' && outcome.error instanceof StoreFullError) failStore(outcome.error);
+    });
     // Handed back to the submitter: no longer held, so no longer pending on disk.
     manager.handedBack$.subscribe(({ certificate }) => {
       void persisted(durable.epochTables.forget([certificate.digest])).catch(() => undefined);
