@@ -8,7 +8,7 @@
 export type EnqueueResult = 'pending' | 'ready' | 'already-executed' | 'already-pending' | 'already-executing' | 'wrong-epoch' | 'handed-back';
 
 /** Why the manager let go of certificates it held, for the hand-back metric. */
-export type HandBackReason = 'awaiting-creation' | 'awaiting-creation-age' | 'past-limit-age' | 'stopped' | 'stale-epoch';
+export type HandBackReason = 'awaiting-creation' | 'awaiting-creation-age' | 'past-limit' | 'past-limit-age' | 'stopped' | 'stale-epoch';
 
 /**
  * The budget a certificate counts against while held (pending or executing):

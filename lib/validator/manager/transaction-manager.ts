@@ -573,6 +573,7 @@ export class TransactionManager {
       this.raiseLoaded(slot, latest[i]?.version ?? -1);
     });
     let overBudget: PendingEntry[] | undefined;
+    let notReady: PendingEntry[] | undefined;
     for (let i = 0; i < accepted.length; i++) {
       const { entry, index, keys, keySlots } = accepted[i] as (typeof accepted)[number];
       if (!entry.pending) continue; // forgotten meanwhile (a reconfiguration, a stop)
@@ -601,7 +602,15 @@ export class TransactionManager {
         if (this.release(entry)) results[index] = 'ready';
         continue;
       }
-      if (entry.budget === 'pastLimit') this.pastLimitWaiting.add(entry); // its age limit applies
+      if (entry.budget === 'pastLimit') {
+        if (this.pastLimitWaiting.size < this.limits.maxPastLimit) this.pastLimitWaiting.add(entry); // its age limit applies
+        else {
+          // Admitted to run at once, it waits, and the waiting half of the budget is full: it goes back.
+          (notReady ??= []).push(entry);
+          results[index] = 'handed-back';
+          continue;
+        }
+      }
       if (!awaitsCreation) continue;
       entry.awaitsCreation = true;
       this.waitingOnCreations++;
@@ -627,6 +636,12 @@ export class TransactionManager {
       const detail = `${this.budgetLoad.awaitingCreation} certificates wait for objects that do not exist yet, limit ${this.limits.maxAwaitingCreation}`;
       overBudget.forEach((entry, i) => this.announceHandBack(entry.certificate, 'awaiting-creation', detail, missing[i]));
     }
+    if (notReady) {
+      const waited = notReady.map(waitedObjectOf); // before forgetting: it reads the waits
+      this.forget(new Set(notReady));
+      const detail = `admitted past the limits to run at once, it waits for an input, and ${this.limits.maxPastLimit} admitted so already wait`;
+      notReady.forEach((entry, i) => this.announceHandBack(entry.certificate, 'past-limit', detail, waited[i]));
+    }
     return results;
   }
 
@@ -649,17 +664,26 @@ export class TransactionManager {
     let pastLimit: Set<CertifiedTransaction> | undefined;
     if (load + counted.length > maxPendingAndExecuting) {
       const ordinary: CertifiedTransaction[] = [];
+      let toRun = 0;
+      let toWait = 0;
       for (const certificate of certificates) {
-        if (this.unblocks(certificate) || this.mayBeReady(certificate)) (pastLimit ??= new Set()).add(certificate);
-        else ordinary.push(certificate);
+        // What may run at once counts apart from what will wait: waiting ones must never keep out the one that drains them.
+        if (this.mayBeReady(certificate)) toRun++;
+        else if (this.unblocks(certificate)) toWait++;
+        else {
+          ordinary.push(certificate);
+          continue;
+        }
+        (pastLimit ??= new Set()).add(certificate);
       }
       counted = ordinary;
       if (counted.length > 0 && load + counted.length > maxPendingAndExecuting) {
         throw new OverloadedError('pending-and-executing', `${load} pending or executing, limit ${maxPendingAndExecuting}`);
       }
-      const held = this.budgetLoad.pastLimit;
-      if (pastLimit && held + pastLimit.size > maxPastLimit) {
-        throw new OverloadedError('past-limit', `${held} admitted past the limits are held, limit ${maxPastLimit}`);
+      const waiting = this.pastLimitWaiting.size;
+      const running = this.budgetLoad.pastLimit - waiting;
+      if (running + toRun > maxPastLimit || waiting + toWait > maxPastLimit) {
+        throw new OverloadedError('past-limit', `${running} admitted past the limits to run and ${waiting} waiting, limit ${maxPastLimit} each`);
       }
     }
     // Per-object limits: only objects that this call could take past a limit are counted exactly.

@@ -57,7 +57,7 @@ describe('admission control: properties', () => {
             if (
               load.ordinary > limits.maxPendingAndExecuting ||
               load.awaitingCreation > limits.maxAwaitingCreation ||
-              load.pastLimit > limits.maxPastLimit ||
+              load.pastLimit > 2 * limits.maxPastLimit || // maxPastLimit to run, and as many waiting
               held !== counts.pending + counts.executing
             ) {
               overBudget.push(load);
