@@ -6,6 +6,9 @@ import { WorkloadGenerator } from '../../../lib/validator/workload/workload';
 import { silentLogger } from '../../support/silent-logger';
 import { temporaryDatabase } from '../storage/temporary-database';
 
+/** Queue ages are real time here: on a loaded machine, submits behind a paused driver would pass the default 1 s. */
+const limits = { maxQueueAgeMs: 60_000 };
+
 /** Resolve once every digest has executed (the store says so), or reject after `ms`. */
 async function executed(pipeline: ValidatorPipeline, digests: readonly string[], ms = 10_000): Promise<void> {
   const store = pipeline.database as LmdbObjectStore;
@@ -23,7 +26,7 @@ describe('a durable pipeline across restarts (found by the simulator)', () => {
     const generator = new WorkloadGenerator({ seed: 3, accounts: 4, sign: false });
     const steps = generator.next(20).filter((step) => !step.shared);
     const path = await temporaryDatabase();
-    const start = () => startValidatorPipeline({ committee: generator.committee, genesis: generator.genesis, database: path, logger: silentLogger, verifySignatures: false });
+    const start = () => startValidatorPipeline({ committee: generator.committee, genesis: generator.genesis, database: path, logger: silentLogger, verifySignatures: false, limits });
     const first = await start();
     first.driver.pause(); // everything accepted waits: at the stop, it is handed back and stays pending on disk
     for (const step of steps) await first.submit([step.certificate]);
@@ -46,7 +49,7 @@ describe('a durable pipeline across restarts (found by the simulator)', () => {
     const [step] = generator.next(1).filter((s) => !s.shared);
     if (!step) throw new Error('the workload starts with a shared transaction');
     const path = await temporaryDatabase();
-    const start = () => startValidatorPipeline({ committee: committee0, genesis, database: path, logger: silentLogger, verifySignatures: false });
+    const start = () => startValidatorPipeline({ committee: committee0, genesis, database: path, logger: silentLogger, verifySignatures: false, limits });
     const first = await start();
     // The epoch record fails (a full disk), after a while: a submission arrives meanwhile.
     const tables = (first.database as LmdbObjectStore).epochTables;
