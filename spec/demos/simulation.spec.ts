@@ -56,7 +56,7 @@ describe('Simulation', () => {
       simulation.pipeline.driver.pause();
       simulation.burst(50);
       await new Promise((resolve) => setImmediate(resolve));
-      expect(simulation.current().lastRefusal).toMatch(/^(pending-and-executing: \d+ pending or executing|past-limit: \d+ admitted past the limits are held), limit 10$/);
+      expect(simulation.current().lastRefusal).toMatch(/^(pending-and-executing: \d+ pending or executing, limit 10|past-limit: \d+ admitted past the limits to run and \d+ waiting, limit 10 each)$/);
     } finally {
       await simulation.stop('abort');
     }
