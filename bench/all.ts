@@ -10,6 +10,8 @@ const benches: [string, string[]][] = [
   ['bench/validator.ts', []],
   ['bench/certificate-door.ts', []],
   ['bench/durable.ts', []],
+  ['bench/certificate-verification.ts', []],
+  ['bench/verifier-pool.ts', []],
   ['bench/transaction-manager.ts', ['--max-old-space-size=12288']],
 ];
 for (const [bench, flags] of benches) {

@@ -14,6 +14,7 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoOptions } from '../demos/shared/options';
+import { LmdbObjectStore } from '../lib/validator';
 import { Simulation } from '../demos/shared/simulation';
 import { fmt, slope } from './stats';
 
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     database: join(folder, 'validator.mdb'),
   });
   const database = simulation.pipeline.database;
-  if (!database) throw new Error('not durable');
+  if (!(database instanceof LmdbObjectStore)) throw new Error('not durable on LMDB');
   const started = performance.now();
   const samples: Sample[] = [];
   const sample = (): Sample => {

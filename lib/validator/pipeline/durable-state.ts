@@ -1,12 +1,11 @@
+import { canonicalCertificate } from '../certificates/canonical-certificate';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
 import { Committee } from '../certificates/committee';
 import { CommitOrderError } from '../errors';
 import { GENESIS_TRANSACTION } from '../execution/genesis';
 import type { EnqueueResult, SequencedCommit, TransactionManager } from '../manager/transaction-manager';
+import type { DurableObjectStore } from '../storage/durable-store';
 import type { PersistedCommittee } from '../storage/lmdb-epoch-tables';
-import type { LmdbObjectStore } from '../storage/lmdb-object-store';
-import { readTransactionData } from '../model/canonical-transaction-decoding';
-import type { PendingRecord } from '../storage/record-encoding';
 import type { CommitBatch, ObjectStore } from '../storage/object-store';
 import { SequencedCommitWriter } from './sequenced-commit-writer';
 import { StoreOpenError } from '../storage/store-errors';
@@ -44,7 +43,7 @@ export async function adoptGenesis(store: ObjectStore, batch: CommitBatch, where
  * else the one given (recorded, unless the database holds it already: a
  * restart in the same epoch writes nothing, and scans no pending certificate).
  */
-export async function adoptCommittee(store: LmdbObjectStore, given: Committee): Promise<Committee> {
+export async function adoptCommittee(store: DurableObjectStore, given: Committee): Promise<Committee> {
   const recorded = store.epochTables.committee();
   if (recorded && recorded.epoch > given.epoch) return new Committee(recorded.epoch, recorded.validators);
   if (!recorded || !sameCommittee(recorded, given)) await store.epochTables.recordEpoch({ epoch: given.epoch, validators: given.validators });
@@ -57,7 +56,8 @@ function sameCommittee(recorded: PersistedCommittee, given: Committee): boolean 
     recorded.validators.length === given.validators.length &&
     recorded.validators.every((v, i) => {
       const other = given.validators[i];
-      return other !== undefined && v.name === other.name && v.stake === other.stake && Buffer.from(v.publicKey).equals(Buffer.from(other.publicKey));
+      return other !== undefined && v.name === other.name && v.stake === other.stake && Buffer.from(v.publicKey).equals(Buffer.from(other.publicKey)) &&
+        Buffer.from(v.proofOfPossession).equals(Buffer.from(other.proofOfPossession));
     })
   );
 }
@@ -67,12 +67,12 @@ function sameCommittee(recorded: PersistedCommittee, given: Committee): boolean 
  * shared versions, and restore the shared objects' next versions. Those the
  * manager finds executed (their effects are on disk) are forgotten.
  */
-export async function recoverPending(store: LmdbObjectStore, manager: TransactionManager, epoch: number): Promise<RecoveryReport> {
+export async function recoverPending(store: DurableObjectStore, manager: TransactionManager, epoch: number): Promise<RecoveryReport> {
   const tables = store.epochTables;
   const certificates = tables
     .pendingCertificates()
     .sort((a, b) => (a.commit?.index ?? -1) - (b.commit?.index ?? -1))
-    .map((record) => ({ certificate: restoredCertificate(record.certificate), commit: record.commit, shared: record.shared }));
+    .map((record) => ({ certificate: canonicalCertificate(record.certificate), commit: record.commit, shared: record.shared }));
   // The manager reads whether each one executed, as it does for any certificate it takes.
   const results = await manager.restore({ certificates, nextSharedVersions: tables.nextSharedVersions() });
   const executed = certificates.filter((_, i) => results[i] === 'already-executed').map(({ certificate }) => certificate.digest);
@@ -80,26 +80,14 @@ export async function recoverPending(store: LmdbObjectStore, manager: Transactio
   return { reenqueued: certificates.length - executed.length, alreadyExecuted: executed.length, lastCommitIndex: tables.lastCommitIndex(), epoch };
 }
 
-/**
- * A certificate of the pending table, as the door once let it in: its bytes
- * decoded strictly into frozen data. The digest is the one the door checked
- * before the record was written, and is not hashed again (the store trusts
- * its own records, as it trusts an object's stored digest).
- * @throws NonCanonicalTransactionError if the bytes do not decode (a corrupt database).
- */
-function restoredCertificate(record: PendingRecord['certificate']): CertifiedTransaction {
-  const signatures = Object.freeze(record.signatures.map((s) => Object.freeze({ authority: s.authority, signature: s.signature })));
-  return Object.freeze({ digest: record.digest, epoch: record.epoch, transactionBytes: record.transactionBytes, data: readTransactionData(record.transactionBytes), signatures });
-}
-
 /** Persist sequenced commits before their certificates are released (the manager's `onSequenced`), grouped while a write is on its way. */
-export function persistSequenced(store: LmdbObjectStore): (sequenced: SequencedCommit) => Promise<void> {
+export function persistSequenced(store: DurableObjectStore): (sequenced: SequencedCommit) => Promise<void> {
   const writer = new SequencedCommitWriter(store);
   return (sequenced) => writer.write(sequenced);
 }
 
 /** Persist the certificates a submit accepted (held pending or released), before the submit resolves. */
-export async function persistAccepted(store: LmdbObjectStore, certificates: readonly CertifiedTransaction[], results: readonly EnqueueResult[]): Promise<void> {
+export async function persistAccepted(store: DurableObjectStore, certificates: readonly CertifiedTransaction[], results: readonly EnqueueResult[]): Promise<void> {
   const accepted = certificates.filter((_, i) => results[i] === 'pending' || results[i] === 'ready');
   if (accepted.length > 0) await store.epochTables.recordAccepted(accepted.map((certificate) => ({ certificate, commit: undefined, shared: new Map() })));
 }
@@ -112,7 +100,7 @@ export async function persistAccepted(store: LmdbObjectStore, certificates: read
  * @throws CommitOrderError for a different commit at a processed index, or one too old to recognise.
  */
 export async function redelivered(
-  store: LmdbObjectStore,
+  store: DurableObjectStore,
   commit: { readonly digest: string; readonly index: number; readonly certificates: readonly CertifiedTransaction[] },
 ): Promise<EnqueueResult[] | undefined> {
   const tables = store.epochTables;

@@ -1,5 +1,5 @@
 import type { SequencedCommit } from '../manager/transaction-manager';
-import type { LmdbObjectStore } from '../storage/lmdb-object-store';
+import type { DurableObjectStore } from '../storage/durable-store';
 import type { ProcessedCommit } from '../storage/lmdb-epoch-tables';
 
 interface Queued {
@@ -22,7 +22,7 @@ export class SequencedCommitWriter {
   private writing = false;
   private failure: Error | undefined;
 
-  constructor(private readonly store: LmdbObjectStore) {}
+  constructor(private readonly store: DurableObjectStore) {}
 
   /** Resolves once `sequenced` is on disk. */
   write({ commit, held, nextSharedVersions }: SequencedCommit): Promise<void> {

@@ -3,6 +3,7 @@ import type { Digest, ObjectId } from '../model/objects';
 import type { TableWrite } from './lmdb-writes';
 import {
   type CommitRecord,
+  type CommitteeRecord,
   type PendingRecord,
   decodeCommit,
   decodeCommittee,
@@ -21,11 +22,8 @@ const COMMITTEE_KEY = 'committee';
 /** Commits remembered to recognise a redelivery, as the TransactionManager remembers them. */
 const REMEMBERED_COMMITS = 1_024;
 
-/** A committee as persisted: its epoch and members. */
-export interface PersistedCommittee {
-  readonly epoch: number;
-  readonly validators: readonly { readonly name: string; readonly publicKey: Uint8Array; readonly stake: number }[];
-}
+/** A committee as persisted: its epoch and members, with their BLS public keys and proofs of possession. */
+export type PersistedCommittee = CommitteeRecord;
 
 /** A processed consensus commit, as {@link LmdbEpochTables.recordCommits} records it. */
 export interface ProcessedCommit {
@@ -146,7 +144,7 @@ export class LmdbEpochTables {
 
   /** Record the epoch's committee, and drop pending certificates of other epochs (they can no longer execute). */
   recordEpoch(committee: PersistedCommittee): Promise<void> {
-    const writes: TableWrite[] = [{ table: this.root, key: COMMITTEE_KEY, value: Buffer.from(encodeCommittee(committee.epoch, committee.validators)), undo: this.root.getBinary(COMMITTEE_KEY) ?? 'remove' }];
+    const writes: TableWrite[] = [{ table: this.root, key: COMMITTEE_KEY, value: Buffer.from(encodeCommittee(committee)), undo: this.root.getBinary(COMMITTEE_KEY) ?? 'remove' }];
     for (const { key, value } of this.pending.getRange({})) {
       if (decodePending(value).certificate.epoch !== committee.epoch) writes.push({ table: this.pending, key, value: undefined, undo: value });
     }

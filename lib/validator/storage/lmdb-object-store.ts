@@ -12,8 +12,12 @@ import { decodeExecuted, decodeStoredObject, encodeExecuted, encodeStoredObject,
 import { StagedBatches } from './staged-batches';
 import { StoreFullError, StoreOpenError } from './store-errors';
 
-/** The on-disk format this package writes. A database of a higher one is refused, never rewritten. */
-export const LMDB_FORMAT_VERSION = 1;
+/**
+ * The on-disk format this package writes. A database of another one is
+ * refused, never rewritten. Format 2: pending certificates and the committee
+ * carry BLS12-381 quorum signatures and keys; format 1 held ed25519 ones.
+ */
+export const LMDB_FORMAT_VERSION = 2;
 const FORMAT_KEY = 'soma-validator-format';
 
 /** Options of {@link LmdbObjectStore.open}. */
@@ -104,7 +108,7 @@ export class LmdbObjectStore implements ObjectStore {
 
   /**
    * Open (or create) the database at `options.path`.
-   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign` or `newer-format`, having changed nothing.
+   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign`, `newer-format` or `older-format`, having changed nothing.
    * @throws InvalidOptionError for a retention below 1.
    */
   static open(options: LmdbObjectStoreOptions): LmdbObjectStore {
@@ -206,6 +210,11 @@ export class LmdbObjectStore implements ObjectStore {
   /** Executed transactions recorded on disk (within the retention). */
   executedCount(): number {
     return (this.executed.getStats() as { entryCount: number }).entryCount;
+  }
+
+  /** Object versions stored, every id and every version kept: an audit compares it with what the effects say was written. */
+  objectVersionCount(): number {
+    return (this.objects.getStats() as { entryCount: number }).entryCount;
   }
 
   /** The database file's size on disk, in bytes. */
@@ -423,6 +432,9 @@ function adoptFormat(root: RootDatabase<Buffer, string>, path: string): void {
   if (Number.isNaN(format)) throw new StoreOpenError('corrupt', path, 'its format stamp is unreadable');
   if (format > LMDB_FORMAT_VERSION) {
     throw new StoreOpenError('newer-format', path, `format ${format} was written by a newer version; this one reads up to format ${LMDB_FORMAT_VERSION}`);
+  }
+  if (format < LMDB_FORMAT_VERSION) {
+    throw new StoreOpenError('older-format', path, `format ${format} was written by an older version (ed25519 certificates); this one reads format ${LMDB_FORMAT_VERSION} only`);
   }
 }
 

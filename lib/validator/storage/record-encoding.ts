@@ -1,12 +1,14 @@
 import { bcs } from '@mysten/bcs';
 import type { TransactionEvent } from '../../authority-state';
+import { canonicalCertificate } from '../certificates/canonical-certificate';
 import type { CertifiedTransaction } from '../certificates/certificate-types';
+import { encodeCertificate } from '../certificates/certificate-wire';
 import { BcsReader } from '../model/bcs-reader';
 import { BcsScratch } from '../model/direct-bcs';
-import { EffectsBcs, sealEffects } from '../model/effects';
-import { Bytes32 } from '../model/encoding';
+import { EffectsBcs, effectsBcsValue, sealEffects } from '../model/effects';
+import { Bytes32, ObjectBcs } from '../model/encoding';
 import { writeEffects } from '../model/fast-effects-encoding';
-import { writeObject } from '../model/fast-object-encoding';
+import { encodeObjectFast, writeObject } from '../model/fast-object-encoding';
 import type { Digest, ObjectContents, ObjectId, Owner, StoredObject } from '../model/objects';
 import type { StateEffects } from '../model/state-effects';
 
@@ -161,17 +163,14 @@ export function decodeExecuted(bytes: Uint8Array): { effects: StateEffects; even
 
 /** A certificate the manager holds, with where consensus put it and the shared versions it was assigned. */
 export interface PendingRecord {
-  readonly certificate: Pick<CertifiedTransaction, 'digest' | 'epoch' | 'transactionBytes' | 'signatures'>;
+  readonly certificate: Pick<CertifiedTransaction, 'digest' | 'epoch' | 'transactionBytes' | 'quorumSignature'>;
   readonly commit: { readonly digest: string; readonly index: number } | undefined;
   readonly shared: ReadonlyMap<ObjectId, number>;
 }
 
-/** The pending record's layout: what {@link encodePending} writes and {@link decodePending} reads, directly. */
+/** The certificate in its wire form (`encodeCertificate`): its digest and epoch are read back from it. */
 export const PendingBcs = bcs.struct('PendingCertificate', {
-  digest: Bytes32,
-  epoch: bcs.u64(),
-  transactionBytes: bcs.vector(bcs.u8()),
-  signatures: bcs.vector(bcs.struct('Signature', { authority: bcs.string(), signature: bcs.vector(bcs.u8()) })),
+  certificate: bcs.vector(bcs.u8()),
   commit: bcs.option(bcs.struct('CommitRef', { digest: bcs.string(), index: bcs.u64() })),
   shared: bcs.vector(bcs.struct('SharedVersion', { id: Bytes32, version: bcs.u64() })),
 });
@@ -179,77 +178,22 @@ export const PendingBcs = bcs.struct('PendingCertificate', {
 /** A pending record in the {@link PendingBcs} layout, written directly: one per accepted certificate. */
 export function encodePending(record: PendingRecord): Buffer {
   const { certificate, commit, shared } = record;
-  const out = scratch.reset().hex32(certificate.digest).u64(certificate.epoch);
-  out.uleb(certificate.transactionBytes.length).bytes(certificate.transactionBytes);
-  out.uleb(certificate.signatures.length);
-  for (const signature of certificate.signatures) {
-    writeString(out, signature.authority);
-    out.uleb(signature.signature.length).bytes(signature.signature);
-  }
-  if (commit) {
-    out.byte(1);
-    writeString(out, commit.digest);
-    out.u64(commit.index);
-  } else out.byte(0);
-  out.uleb(shared.size);
-  for (const [id, version] of shared) out.hex32(id).u64(version);
-  return copied(out);
+  const bytes = PendingBcs.serialize({
+    certificate: encodeCertificate(certificate),
+    commit: commit ? { digest: commit.digest, index: BigInt(commit.index) } : null,
+    shared: [...shared].map(([id, version]) => ({ id, version: BigInt(version) })),
+  }).toBytes();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
-/** Most pending certificates are of owned objects: one empty map for all of them (a restart reads every record). */
-const NO_SHARED_VERSIONS: ReadonlyMap<ObjectId, number> = new Map();
-
-/**
- * A pending record, read directly: a restart reads every one of them.
- * @throws NonCanonicalTransactionError if the bytes are not such a record (a corrupt database).
- */
+/** @throws InvalidCertificateError if the stored certificate does not pass the door (a damaged record). */
 export function decodePending(bytes: Uint8Array): PendingRecord {
-  const reader = new BcsReader(bytes);
-  const digest = reader.hex32('pending.digest');
-  const epoch = reader.safeU64('pending.epoch');
-  const transactionBytes = readBytes(reader, bytes, 'pending.transactionBytes');
-  const signatures: { authority: string; signature: Uint8Array }[] = [];
-  for (let i = reader.length('pending.signatures', 2); i > 0; i--) {
-    const authority = readString(reader, bytes, 'pending.signatures.authority');
-    signatures.push({ authority, signature: readBytes(reader, bytes, 'pending.signatures.signature') });
-  }
-  let commit: PendingRecord['commit'];
-  if (reader.bool('pending.commit')) {
-    const commitDigest = readString(reader, bytes, 'pending.commit.digest');
-    commit = { digest: commitDigest, index: reader.safeU64('pending.commit.index') };
-  }
-  let shared = NO_SHARED_VERSIONS;
-  const count = reader.length('pending.shared', 40);
-  if (count > 0) {
-    const versions = new Map<ObjectId, number>();
-    for (let i = count; i > 0; i--) {
-      const id = reader.hex32('pending.shared.id');
-      versions.set(id, reader.safeU64('pending.shared.version'));
-    }
-    shared = versions;
-  }
-  reader.end('the pending certificate');
-  return { certificate: { digest, epoch, transactionBytes, signatures }, commit, shared };
-}
-
-/** A `vector<u8>`, copied out (the record's bytes may be reused by the database). */
-function readBytes(reader: BcsReader, bytes: Uint8Array, path: string): Uint8Array {
-  const length = reader.length(path, 1);
-  const start = reader.position;
-  reader.skip(length, path);
-  return bytes.slice(start, start + length);
-}
-
-function readString(reader: BcsReader, bytes: Uint8Array, path: string): string {
-  const length = reader.length(path, 1);
-  const start = reader.position;
-  reader.skip(length, path);
-  try {
-    return utf8Decoder.decode(bytes.subarray(start, start + length));
-  } catch {
-    return reader.fail(path, 'a string that is not UTF-8', length);
-  }
+  const value = PendingBcs.parse(bytes);
+  return {
+    certificate: canonicalCertificate(Uint8Array.from(value.certificate)),
+    commit: value.commit ? { digest: value.commit.digest, index: Number(value.commit.index) } : undefined,
+    shared: new Map(value.shared.map((s) => [s.id, Number(s.version)])),
+  };
 }
 
 /** A consensus commit processed: enough to recognise a redelivery. */
@@ -268,19 +212,35 @@ export function decodeCommit(bytes: Uint8Array): CommitRecord {
   return CommitBcs.parse(bytes);
 }
 
-const CommitteeBcs = bcs.struct('Committee', {
-  epoch: bcs.u64(),
-  validators: bcs.vector(bcs.struct('Validator', { name: bcs.string(), publicKey: bcs.vector(bcs.u8()), stake: bcs.u64() })),
-});
-
-export function encodeCommittee(epoch: number, validators: readonly { name: string; publicKey: Uint8Array; stake: number }[]): Uint8Array {
-  return CommitteeBcs.serialize({ epoch: BigInt(epoch), validators: validators.map((v) => ({ ...v, stake: BigInt(v.stake) })) }).toBytes();
+/** A committee as persisted: its epoch and members with their keys and proofs of possession (checked again when read back). */
+export interface CommitteeRecord {
+  readonly epoch: number;
+  readonly validators: readonly { readonly name: string; readonly publicKey: Uint8Array; readonly proofOfPossession: Uint8Array; readonly stake: number }[];
 }
 
-export function decodeCommittee(bytes: Uint8Array): { epoch: number; validators: { name: string; publicKey: Uint8Array; stake: number }[] } {
+const CommitteeBcs = bcs.struct('Committee', {
+  epoch: bcs.u64(),
+  validators: bcs.vector(
+    bcs.struct('Validator', { name: bcs.string(), publicKey: bcs.vector(bcs.u8()), proofOfPossession: bcs.vector(bcs.u8()), stake: bcs.u64() }),
+  ),
+});
+
+export function encodeCommittee(committee: CommitteeRecord): Uint8Array {
+  return CommitteeBcs.serialize({
+    epoch: BigInt(committee.epoch),
+    validators: committee.validators.map((v) => ({ name: v.name, publicKey: v.publicKey, proofOfPossession: v.proofOfPossession, stake: BigInt(v.stake) })),
+  }).toBytes();
+}
+
+export function decodeCommittee(bytes: Uint8Array): CommitteeRecord {
   const value = CommitteeBcs.parse(bytes);
   return {
     epoch: Number(value.epoch),
-    validators: value.validators.map((v) => ({ name: v.name, publicKey: Uint8Array.from(v.publicKey), stake: Number(v.stake) })),
+    validators: value.validators.map((v) => ({
+      name: v.name,
+      publicKey: Uint8Array.from(v.publicKey),
+      proofOfPossession: Uint8Array.from(v.proofOfPossession),
+      stake: Number(v.stake),
+    })),
   };
 }
