@@ -64,6 +64,11 @@ export class SimulatedStore implements DurableObjectStore {
     });
   }
 
+  /** Nothing is staged here: a commit resolves once on the simulated disk. */
+  whenDurable(): Promise<void> {
+    return Promise.resolve();
+  }
+
   liveObjects(): StoredObject[] {
     return this.disk.liveObjects();
   }

@@ -217,6 +217,8 @@ export class TransactionManager {
   /** The last commit's acceptance: the next one is accepted after it, in commit order. */
   private accepts: Promise<unknown> = Promise.resolve();
   private readonly commitOrder = new CommitOrder();
+  /** The lowest index of a commit that failed before it was sequenced: no later one is sequenced until it is. */
+  private failedCommit: number | undefined;
   private closed = false;
   /** Counts of `enqueue` results, by result. */
   readonly enqueued: Record<EnqueueResult, number> = {
@@ -309,11 +311,16 @@ export class TransactionManager {
    *
    * @throws CommitOrderError (rejects; nothing kept) when the index is not above
    * the last one and the commit is not a redelivery of one already seen (same
-   * index, digest and certificates; a redelivery changes nothing).
+   * index, digest and certificates; a redelivery changes nothing), or
+   * (`after-failed-commit`) when an earlier commit failed before it was
+   * sequenced and has not been delivered again since.
    * @throws PipelineStoppedError after `close()`.
    */
   commit(commit: ConsensusCommit): Promise<EnqueueResult[]> {
     if (this.closed) return Promise.reject(new PipelineStoppedError());
+    if (this.failedCommit !== undefined && commit.index > this.failedCommit) {
+      return Promise.reject(new CommitOrderError('after-failed-commit', commit.index, this.failedCommit));
+    }
     let order: CommitOrderError | undefined;
     try {
       this.commitOrder.check(commit);
@@ -324,7 +331,7 @@ export class TransactionManager {
     if (order) return Promise.reject(order);
     // Sequenced one after another, without waiting for the previous one's `onSequenced`
     // (a durable pipeline's disk write): the writes of commits sequenced meanwhile are grouped.
-    const sequenced = this.commits.then(() => this.assign(commit));
+    const sequenced = this.commits.then(() => this.sequence(commit));
     this.commits = sequenced.catch(() => undefined);
     const accepted = Promise.all([sequenced, this.accepts]).then(async ([{ entries, persisted }]) => {
       await persisted;
@@ -422,6 +429,25 @@ export class TransactionManager {
     this.forget(held);
     if (held.size > 0) this.metrics?.handedBack.inc({ reason: 'stopped' }, held.size);
     return [...held].map((entry) => (entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate }));
+  }
+
+  /**
+   * {@link assign}, in commit order: not after a commit that failed before it
+   * was sequenced (one already queued behind it is refused too), and a commit
+   * that fails so is remembered until it is delivered again and sequenced.
+   */
+  private async sequence(commit: ConsensusCommit): Promise<{ entries: Offered[]; persisted: Promise<void> | undefined }> {
+    if (this.failedCommit !== undefined && commit.index > this.failedCommit) {
+      throw new CommitOrderError('after-failed-commit', commit.index, this.failedCommit);
+    }
+    try {
+      const sequenced = await this.assign(commit);
+      if (this.failedCommit === commit.index) this.failedCommit = undefined;
+      return sequenced;
+    } catch (error) {
+      if (this.failedCommit === undefined || commit.index < this.failedCommit) this.failedCommit = commit.index;
+      throw error;
+    }
   }
 
   /**

@@ -5,10 +5,10 @@ import type { CertifiedTransaction } from '../certificates/certificate-types';
 import { encodeCertificate } from '../certificates/certificate-wire';
 import { BcsReader } from '../model/bcs-reader';
 import { BcsScratch } from '../model/direct-bcs';
-import { EffectsBcs, effectsBcsValue, sealEffects } from '../model/effects';
-import { Bytes32, ObjectBcs } from '../model/encoding';
+import { EffectsBcs, sealEffects } from '../model/effects';
+import { Bytes32 } from '../model/encoding';
 import { writeEffects } from '../model/fast-effects-encoding';
-import { encodeObjectFast, writeObject } from '../model/fast-object-encoding';
+import { writeObject } from '../model/fast-object-encoding';
 import type { Digest, ObjectContents, ObjectId, Owner, StoredObject } from '../model/objects';
 import type { StateEffects } from '../model/state-effects';
 
