@@ -207,8 +207,6 @@ describe('LmdbObjectStore', () => {
   });
 
   it('gives a typed error on a full disk, rolls the batch back, and keeps everything written before', async () => {
-    // lmdb-js also prints the write error itself, from its own writer, after the test may have ended: keep it off jest's console.
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
     // lmdb-js grows its map on demand, so a map size cannot fill it: a 1 MiB filesystem does.
     const mount = join(dirname(await temporaryDatabase()), 'small');
     mkdirSync(mount);
