@@ -15,6 +15,13 @@ export interface CommittedOutputs {
   readonly certificate: CertifiedTransaction;
   /** Object versions that now exist (created and mutated). */
   readonly written: readonly ObjectRef[];
+  /**
+   * Objects deleted (no version of them will be written again): the
+   * TransactionManager ends every wait on them. Optional for states written
+   * before it existed; without it, a wait on a deleted object ends only by its
+   * age limit.
+   */
+  readonly deleted?: readonly ObjectKey[];
   readonly output: ExecutionOutput;
 }
 
@@ -93,7 +100,7 @@ export class ReferenceAuthorityState implements AuthorityState {
       }
       store.release(tx.digest);
       // The written objects are their own references (id, version, digest): no copies.
-      this.committedSubject.next({ certificate: tx, written: output.written, output });
+      this.committedSubject.next({ certificate: tx, written: output.written, deleted: output.deleted, output });
       // Executed once durable: a batch that fails to land fails what read its outputs too.
       await durable;
       return { effects: output.effects, events: output.events };
@@ -171,7 +178,7 @@ export class ReferenceAuthorityState implements AuthorityState {
     let gasCoin: StoredObject | undefined;
     for (let i = 0; i < ownedRefs.length; i++) {
       const ref = ownedRefs[i] as ObjectRef;
-      let object = latest[i];
+      const object = latest[i];
       if (object === undefined) {
         // Deleted (spent), or not created yet: only the version itself tells.
         const [atVersion] = await this.store.readObjects([ref]);

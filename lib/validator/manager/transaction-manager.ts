@@ -174,6 +174,10 @@ interface ObjectSlot {
    * waiting certificate's path or spends a consumed version).
    */
   maxWaited: number;
+  /** No version waited for is below this (a bound, not always the lowest): `markAvailable` scans only past it. */
+  lowestWaited: number;
+  /** A commit deleted it: no version of it will come, so nothing waits on it. */
+  deleted: boolean;
   /** Pending certificates that read it, in arrival order (the first is the oldest). */
   readonly queue: Set<PendingEntry>;
 }
@@ -198,8 +202,17 @@ export class TransactionManager {
 
   private readonly limits: Required<AdmissionLimits>;
   private readonly pending = new Map<Digest, PendingEntry>();
-  /** Released certificates not yet committed, with the budget they count against. */
-  private readonly executing = new Map<Digest, AdmissionBudget>();
+  /** Released certificates not yet committed (each counts against its entry's budget). */
+  private readonly executing = new Map<Digest, PendingEntry>();
+  /**
+   * Owned objects (gas coins included) that a released certificate consumes, by
+   * id: one at a time, so that two certificates naming the same version never
+   * run at once (the second would read it as live, and spend it again). The
+   * second is released once the first has ended, to find the object spent.
+   */
+  private readonly consuming = new Map<ObjectId, PendingEntry>();
+  /** Certificates whose inputs are available, held back while another consumes one of their owned objects. */
+  private readonly parked = new Map<ObjectId, PendingEntry[]>();
   private readonly slots = new Map<ObjectId, ObjectSlot>();
   private waitedVersions = 0;
   /** Pending entries that wait for an object that does not exist yet (any budget). */
@@ -248,9 +261,10 @@ export class TransactionManager {
     this.onSequenced = options.onSequenced;
     const readyBacklog = options.readyBacklog ?? (() => 0);
     this.metrics?.track({ counts: () => this.counts, readyBacklog, load: () => this.load });
-    state.committed$.subscribe(({ certificate, written }) => {
+    state.committed$.subscribe(({ certificate, written, deleted }) => {
       this.finished(certificate.digest);
       for (const ref of written) this.markAvailable(ref.id, ref.version);
+      if (deleted) for (const key of deleted) this.markDeleted(key.id);
     });
   }
 
@@ -354,9 +368,13 @@ export class TransactionManager {
     return [...stale].map((entry) => entry.certificate);
   }
 
-  /** Tell the manager how an execution ended; one that did not commit is no longer executing. */
+  /**
+   * Tell the manager how an execution ended; one that did not commit is no
+   * longer executing (one that committed was let go at its commit already,
+   * unless it was found executed and committed nothing).
+   */
   notifyOutcome(outcome: ExecutionOutcome): void {
-    if (outcome.kind !== 'executed') this.finished(outcome.digest);
+    this.finished(outcome.digest);
   }
 
   /**
@@ -577,7 +595,17 @@ export class TransactionManager {
         let slot = this.slots.get(key.id);
         if (!slot) {
           // Unknown object: read its latest version below; commits meanwhile raise it.
-          slot = { id: key.id, available: -1, loading: 1, unread: false, waiters: new Map(), maxWaited: -1, queue: new Set() };
+          slot = {
+            id: key.id,
+            available: -1,
+            loading: 1,
+            unread: false,
+            waiters: new Map(),
+            maxWaited: -1,
+            lowestWaited: Number.POSITIVE_INFINITY,
+            deleted: false,
+            queue: new Set(),
+          };
           this.slots.set(key.id, slot);
           loading.push(slot);
         } else if (slot.unread) {
@@ -619,6 +647,8 @@ export class TransactionManager {
       slot.loading--;
       this.raiseLoaded(slot, latest[i]?.version ?? -1);
     });
+    const deletedRead = this.findDeleted(accepted); // only when a sequenced certificate names an object the store does not know
+    if (deletedRead) await deletedRead;
     let overBudget: PendingEntry[] | undefined;
     let notReady: PendingEntry[] | undefined;
     for (let i = 0; i < accepted.length; i++) {
@@ -633,11 +663,12 @@ export class TransactionManager {
       for (let k = 0; k < keys.length; k++) {
         const { version } = keys[k] as { version: number };
         const slot = keySlots[k] as ObjectSlot;
-        if (slot.available >= version) continue;
+        if (slot.available >= version || slot.deleted) continue; // a deleted one is unavailable for good: it runs, to find that out
         // No version of it is known (and none is being read): it is yet to be created.
         if (slot.available < 0 && slot.loading === 0) awaitsCreation = true;
         entry.missing++;
         if (version > slot.maxWaited) slot.maxWaited = version;
+        if (version < slot.lowestWaited) slot.lowestWaited = version;
         const list = slot.waiters.get(version);
         if (list) list.push(entry);
         else {
@@ -690,6 +721,40 @@ export class TransactionManager {
       notReady.forEach((entry, i) => this.announceHandBack(entry.certificate, 'past-limit', detail, waited[i]));
     }
     return results;
+  }
+
+  /**
+   * A sequenced certificate's owned input (or gas coin) of which the store
+   * knows no live version is deleted (spent for good) or not created yet; only
+   * its version tells, so read it (rare: one read for all such inputs of a
+   * call). A deleted one's slot says so, and nothing waits on it: the
+   * certificate runs, and is executed as cancelled, instead of holding its
+   * shared objects for good. A failed read leaves them waiting, as before.
+   */
+  private findDeleted(
+    accepted: readonly { entry: PendingEntry; keys: readonly { id: ObjectId; version: number }[]; keySlots: readonly ObjectSlot[] }[],
+  ): Promise<void> | undefined {
+    let asked: { slot: ObjectSlot; key: { id: ObjectId; version: number } }[] | undefined;
+    for (const { entry, keys, keySlots } of accepted) {
+      if (entry.commit === undefined || !entry.pending) continue;
+      const { inputs } = entry.certificate.data;
+      for (let k = 0; k < keys.length; k++) {
+        const slot = keySlots[k] as ObjectSlot;
+        const owned = k === inputs.length || inputs[k]?.kind === 'owned';
+        if (owned && slot.available < 0 && slot.loading === 0 && !slot.deleted) (asked ??= []).push({ slot, key: keys[k] as { id: ObjectId; version: number } });
+      }
+    }
+    if (!asked) return undefined;
+    const slots = asked.map(({ slot }) => slot);
+    return this.state.store.readObjects(asked.map(({ key }) => key)).then(
+      (found) => {
+        // Still no live version (a commit meanwhile would have raised it): the version exists, so the object was deleted.
+        slots.forEach((slot, i) => {
+          if (found[i] && slot.available < 0) slot.deleted = true;
+        });
+      },
+      () => undefined,
+    );
   }
 
   /**
@@ -810,24 +875,83 @@ export class TransactionManager {
     return this.pending.has(digest) || this.executing.has(digest) ? NO_SHARED_VERSIONS : undefined;
   }
 
-  /** A released certificate committed or ended: it no longer counts against its budget. */
+  /** A released certificate committed or ended: it no longer counts against its budget, nor holds its owned objects. */
   private finished(digest: Digest): void {
-    const budget = this.executing.get(digest);
-    if (budget === undefined) return;
+    const entry = this.executing.get(digest);
+    if (entry === undefined) return;
     this.executing.delete(digest);
-    this.budgetLoad[budget]--;
+    this.budgetLoad[entry.budget]--;
+    const { data } = entry.certificate;
+    this.unclaim(data.gas.payment.id, entry);
+    for (const input of data.inputs) if (input.kind === 'owned') this.unclaim(input.ref.id, entry);
   }
 
-  /** A commit wrote `version` of `id`: release whoever waits for exactly that version. */
+  /** `entry` no longer consumes `id`: release what was parked behind it (they find it spent, or not, as they run). */
+  private unclaim(id: ObjectId, entry: PendingEntry): void {
+    if (this.consuming.get(id) !== entry) return;
+    this.consuming.delete(id);
+    if (this.parked.size === 0) return;
+    const waiting = this.parked.get(id);
+    if (!waiting) return;
+    this.parked.delete(id);
+    for (const other of waiting) if (other.pending) this.release(other);
+  }
+
+  /** The owned object (or gas coin) of `certificate` that another released certificate consumes, if any. */
+  private consumedByAnother(certificate: CertifiedTransaction): ObjectId | undefined {
+    if (this.consuming.size === 0) return undefined;
+    const gas = certificate.data.gas.payment.id;
+    if (this.consuming.has(gas)) return gas;
+    for (const input of certificate.data.inputs) if (input.kind === 'owned' && this.consuming.has(input.ref.id)) return input.ref.id;
+    return undefined;
+  }
+
+  /**
+   * A commit wrote `version` of `id`: release whoever waits for exactly that
+   * version, and whoever waits for a lower one. Versions only grow, so a lower
+   * version not written by now never will be: those certificates are released
+   * to find their input unavailable (a sequenced one is executed as
+   * cancelled, one submitted directly fails), rather than wait for good.
+   */
   private markAvailable(id: ObjectId, version: number): void {
     const slot = this.slots.get(id);
     if (!slot) return; // nothing waits on it, and the store knows it
     if (slot.available < version) slot.available = version;
     const waiting = slot.waiters.get(version);
-    if (!waiting) return;
-    slot.waiters.delete(version);
-    this.waitedVersions--;
-    this.releaseWaiters(waiting);
+    if (waiting) {
+      slot.waiters.delete(version);
+      this.waitedVersions--;
+      this.releaseWaiters(waiting);
+    }
+    if (slot.lowestWaited >= version) {
+      // Nothing waits at or below `version`: the bound moves up (a chain of consecutive versions never scans).
+      if (slot.lowestWaited === version) slot.lowestWaited = version + 1;
+      return;
+    }
+    this.releaseBelow(slot, version);
+  }
+
+  /** Release the waits of `slot` for versions below `version` (they can never be written), and tighten its bound. */
+  private releaseBelow(slot: ObjectSlot, version: number): void {
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const [waited, waiting] of slot.waiters) {
+      if (waited >= version) {
+        if (waited < lowest) lowest = waited;
+        continue;
+      }
+      slot.waiters.delete(waited);
+      this.waitedVersions--;
+      this.releaseWaiters(waiting);
+    }
+    slot.lowestWaited = lowest;
+  }
+
+  /** A commit deleted `id`: no version of it will ever be written again, so every wait on it ends (as in {@link markAvailable}). */
+  private markDeleted(id: ObjectId): void {
+    const slot = this.slots.get(id);
+    if (!slot) return;
+    slot.deleted = true;
+    this.releaseBelow(slot, Number.POSITIVE_INFINITY);
   }
 
   /** A store read found `version` as the latest: every wait for it or an older version is over. */
@@ -902,9 +1026,20 @@ export class TransactionManager {
   /** Push a certificate whose inputs are all available to the driver; after `close()` it stays held instead. */
   private release(entry: PendingEntry): boolean {
     if (this.closed) return false;
-    const { digest } = entry.certificate;
+    const { certificate } = entry;
+    const { digest } = certificate;
+    const taken = this.consumedByAnother(certificate);
+    if (taken !== undefined) {
+      // Held (still pending) until that one ends: see `consuming`.
+      const list = this.parked.get(taken);
+      if (list) list.push(entry);
+      else this.parked.set(taken, [entry]);
+      return false;
+    }
+    this.consuming.set(certificate.data.gas.payment.id, entry);
+    for (const input of certificate.data.inputs) if (input.kind === 'owned') this.consuming.set(input.ref.id, entry);
     this.unqueue(entry);
-    this.executing.set(digest, entry.budget);
+    this.executing.set(digest, entry);
     this.metrics?.queueAge.observe((this.now() - entry.enqueuedAt) / 1000);
     this.readySubject.next(entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate });
     return true;
