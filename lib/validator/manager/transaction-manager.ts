@@ -135,6 +135,8 @@ interface Offered {
   readonly commit: PendingEntry['commit'];
   readonly shared: ReadonlyMap<ObjectId, number>;
   readonly executed?: boolean;
+  /** Sequenced before: its pending record (if durable) was written then, and is not written again. */
+  readonly again?: boolean;
 }
 
 interface PendingEntry {
@@ -510,7 +512,7 @@ export class TransactionManager {
       if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS };
       // Sequenced before (an earlier commit, or earlier in this one): no new versions, nothing moves.
       const before = earlier[i] ?? epochStore.sharedVersionsOf(digest);
-      if (before) return { certificate, commit: at, shared: before };
+      if (before) return { certificate, commit: at, shared: before, again: true };
       if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
       const shared = new Map<ObjectId, number>();
       for (const input of certificate.data.inputs) {
@@ -535,7 +537,8 @@ export class TransactionManager {
           if (next !== undefined) nextSharedVersions.set(input.id, next);
         }
       }
-      const held = entries.filter((entry) => entry.executed !== true).map(({ certificate, shared }) => ({ certificate, shared }));
+      // A duplicate is not recorded again: written after its execution removed its record, the record would outlive it (the kill -9 harness).
+      const held = entries.filter((entry) => entry.executed !== true && entry.again !== true).map(({ certificate, shared }) => ({ certificate, shared }));
       const persisted = this.onSequenced({ commit, held, nextSharedVersions });
       persisted.catch(() => undefined); // awaited in commit order; a rejection is that commit's
       return { entries, persisted };
