@@ -157,10 +157,11 @@ export class ReferenceAuthorityState implements AuthorityState {
       }
     }
     ownedRefs.push(gas.payment);
-    const [exact, latest] = await Promise.all([
-      exactKeys.length === 0 ? NOTHING_READ : this.store.readObjects(exactKeys),
-      this.store.readLatest(ownedRefs.map((ref) => ref.id)),
-    ]);
+    // One read after the other (a failed first one leaves no second one unheard); an owned-only certificate makes one.
+    const ids: ObjectId[] = [];
+    for (const ref of ownedRefs) ids.push(ref.id);
+    const latest = await this.store.readLatest(ids);
+    const exact = exactKeys.length === 0 ? NOTHING_READ : await this.store.readObjects(exactKeys);
     const objects = new Map<ObjectId, StoredObject>();
     let unavailable: Unavailable | undefined;
     // exact[i] is exactKeys[i]'s: an immutable one must carry the digest the certificate names.
@@ -201,8 +202,8 @@ export class ReferenceAuthorityState implements AuthorityState {
   }
 }
 
-/** No exact reads: one resolved promise for every transaction with owned inputs only. */
-const NOTHING_READ: Promise<(StoredObject | undefined)[]> = Promise.resolve([]);
+/** No exact reads (owned inputs only): nothing to wait for. */
+const NOTHING_READ: readonly (StoredObject | undefined)[] = Object.freeze([]);
 
 /** An input that can never be read as named: what makes a sequenced certificate cancelled. */
 interface Unavailable {
