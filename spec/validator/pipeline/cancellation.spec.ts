@@ -264,4 +264,24 @@ describe('a sequenced certificate that can never execute is executed as cancelle
     expect((await effectsOf(second.pipeline, c2.digest)).sharedObjects[0]?.version).toBe(before.lamportVersion);
     await second.pipeline.stop();
   }, 30_000);
+
+  it('durable (LMDB): C1 sequenced and not run before a stop is cancelled once after the restart, C2 after it', async () => {
+    const path = await temporaryDatabase();
+    const first = await start(path);
+    await spendX(first);
+    const c1 = spendAndIncrement(refOf(x), refOf(gasB));
+    const c2 = increment(refOf(gasC));
+    first.pipeline.driver.pause(); // sequenced and on disk, never run: at the stop it is handed back and stays pending
+    await first.pipeline.commit({ digest: 'c0', index: 0, certificates: [c1, c2] });
+    expect(await effectsOf(first.pipeline, c1.digest)).toBeUndefined();
+    await first.pipeline.stop();
+
+    const second = await start(path);
+    expect(second.pipeline.recovered).toMatchObject({ reenqueued: 2, lastCommitIndex: 0 });
+    await executed(second, [c1.digest, c2.digest]);
+    expect(executedCount([...first.outcomes, ...second.outcomes], c1.digest)).toBe(1);
+    await expectCancelled(second.pipeline, c1, s);
+    expect((await latest(second.pipeline, s.id)).contents).toEqual({ type: 'counter', value: 1n });
+    await second.pipeline.stop();
+  }, 30_000);
 });
