@@ -24,6 +24,9 @@ const NO_SHARED_VERSIONS: ReadonlyMap<ObjectId, number> = new Map();
 /** A commit already read whether its certificates executed: no second read. */
 const NOT_EXECUTED: Promise<undefined> = Promise.resolve(undefined);
 
+/** An entry not accepted yet, or done consuming: no slots. */
+const NO_SLOTS: readonly ObjectSlot[] = Object.freeze([]);
+
 /** Admission limits, as Sui's overload protection. */
 export interface AdmissionLimits {
   /** Certificates pending (waiting for inputs) plus executing, at most. Default 100,000. */
@@ -152,6 +155,8 @@ interface PendingEntry {
   pending: boolean;
   /** The distinct objects it reads. */
   readonly slots: ObjectSlot[];
+  /** The slot of each input, in input order, then the gas coin's: its owned ones are what it consumes. */
+  keySlots: readonly ObjectSlot[];
 }
 
 /**
@@ -180,6 +185,15 @@ interface ObjectSlot {
   lowestWaited: number;
   /** A commit deleted it: no version of it will come, so nothing waits on it. */
   deleted: boolean;
+  /**
+   * The released certificate consuming it (an owned input or gas coin), if
+   * any: one at a time, so that two certificates naming the same version never
+   * run at once (the second would read it as live, and spend it again). The
+   * slot lives while it is set.
+   */
+  consumer: PendingEntry | undefined;
+  /** Certificates whose inputs are available, held back until `consumer` ends (then they find it spent, or not). */
+  parked: PendingEntry[] | undefined;
   /** Pending certificates that read it, in arrival order (the first is the oldest). */
   readonly queue: Set<PendingEntry>;
 }
@@ -206,15 +220,6 @@ export class TransactionManager {
   private readonly pending = new Map<Digest, PendingEntry>();
   /** Released certificates not yet committed (each counts against its entry's budget). */
   private readonly executing = new Map<Digest, PendingEntry>();
-  /**
-   * Owned objects (gas coins included) that a released certificate consumes, by
-   * id: one at a time, so that two certificates naming the same version never
-   * run at once (the second would read it as live, and spend it again). The
-   * second is released once the first has ended, to find the object spent.
-   */
-  private readonly consuming = new Map<ObjectId, PendingEntry>();
-  /** Certificates whose inputs are available, held back while another consumes one of their owned objects. */
-  private readonly parked = new Map<ObjectId, PendingEntry[]>();
   private readonly slots = new Map<ObjectId, ObjectSlot>();
   private waitedVersions = 0;
   /** Pending entries that wait for an object that does not exist yet (any budget). */
@@ -591,6 +596,7 @@ export class TransactionManager {
         missing: 0,
         pending: true,
         slots: [],
+        keySlots: NO_SLOTS,
       };
       this.budgetLoad[budget]++;
       const keySlots: ObjectSlot[] = [];
@@ -607,6 +613,8 @@ export class TransactionManager {
             maxWaited: -1,
             lowestWaited: Number.POSITIVE_INFINITY,
             deleted: false,
+            consumer: undefined,
+            parked: undefined,
             queue: new Set(),
           };
           this.slots.set(key.id, slot);
@@ -625,6 +633,7 @@ export class TransactionManager {
       }
       // Reserve the digest now, so a copy in the same or a concurrent call is a duplicate.
       this.pending.set(certificate.digest, entry);
+      entry.keySlots = keySlots;
       accepted.push({ entry, index, keys, keySlots, checked: knownExecuted === false });
     }
     // One round trip to the store for everything not known yet.
@@ -884,28 +893,31 @@ export class TransactionManager {
     if (entry === undefined) return;
     this.executing.delete(digest);
     this.budgetLoad[entry.budget]--;
-    const { data } = entry.certificate;
-    this.unclaim(data.gas.payment.id, entry);
-    for (const input of data.inputs) if (input.kind === 'owned') this.unclaim(input.ref.id, entry);
+    const { inputs } = entry.certificate.data;
+    const { keySlots } = entry;
+    for (let k = 0; k < keySlots.length; k++) {
+      if (k < inputs.length && inputs[k]?.kind !== 'owned') continue;
+      const slot = keySlots[k] as ObjectSlot;
+      if (slot.consumer !== entry) continue;
+      slot.consumer = undefined;
+      const parked = slot.parked;
+      slot.parked = undefined;
+      // What waited behind it runs now, and finds the object spent, or not.
+      if (parked) for (const other of parked) if (other.pending) this.release(other);
+      this.dropIfIdle(slot);
+    }
+    entry.keySlots = NO_SLOTS;
   }
 
-  /** `entry` no longer consumes `id`: release what was parked behind it (they find it spent, or not, as they run). */
-  private unclaim(id: ObjectId, entry: PendingEntry): void {
-    if (this.consuming.get(id) !== entry) return;
-    this.consuming.delete(id);
-    if (this.parked.size === 0) return;
-    const waiting = this.parked.get(id);
-    if (!waiting) return;
-    this.parked.delete(id);
-    for (const other of waiting) if (other.pending) this.release(other);
-  }
-
-  /** The owned object (or gas coin) of `certificate` that another released certificate consumes, if any. */
-  private consumedByAnother(certificate: CertifiedTransaction): ObjectId | undefined {
-    if (this.consuming.size === 0) return undefined;
-    const gas = certificate.data.gas.payment.id;
-    if (this.consuming.has(gas)) return gas;
-    for (const input of certificate.data.inputs) if (input.kind === 'owned' && this.consuming.has(input.ref.id)) return input.ref.id;
+  /** The slot of an owned object (or the gas coin) of `entry` that another released certificate consumes, if any. */
+  private consumedByAnother(entry: PendingEntry): ObjectSlot | undefined {
+    const { inputs } = entry.certificate.data;
+    const { keySlots } = entry;
+    for (let k = 0; k < keySlots.length; k++) {
+      if (k < inputs.length && inputs[k]?.kind !== 'owned') continue;
+      const slot = keySlots[k] as ObjectSlot;
+      if (slot.consumer !== undefined && slot.consumer !== entry) return slot;
+    }
     return undefined;
   }
 
@@ -997,7 +1009,7 @@ export class TransactionManager {
   }
 
   private dropIfIdle(slot: ObjectSlot): void {
-    if (slot.queue.size === 0 && slot.loading === 0 && slot.waiters.size === 0) this.slots.delete(slot.id);
+    if (slot.queue.size === 0 && slot.loading === 0 && slot.waiters.size === 0 && slot.consumer === undefined) this.slots.delete(slot.id);
   }
 
   /** Drop pending certificates and their waits (rare: hand-backs, reconfiguration, stop), so the missing-objects count stays true. */
@@ -1031,16 +1043,15 @@ export class TransactionManager {
     if (this.closed) return false;
     const { certificate } = entry;
     const { digest } = certificate;
-    const taken = this.consumedByAnother(certificate);
+    const taken = this.consumedByAnother(entry);
     if (taken !== undefined) {
-      // Held (still pending) until that one ends: see `consuming`.
-      const list = this.parked.get(taken);
-      if (list) list.push(entry);
-      else this.parked.set(taken, [entry]);
+      // Held (still pending) until that one ends: see `ObjectSlot.consumer`.
+      (taken.parked ??= []).push(entry);
       return false;
     }
-    this.consuming.set(certificate.data.gas.payment.id, entry);
-    for (const input of certificate.data.inputs) if (input.kind === 'owned') this.consuming.set(input.ref.id, entry);
+    const { inputs } = certificate.data;
+    const { keySlots } = entry;
+    for (let k = 0; k < keySlots.length; k++) if (k >= inputs.length || inputs[k]?.kind === 'owned') (keySlots[k] as ObjectSlot).consumer = entry;
     this.unqueue(entry);
     this.executing.set(digest, entry);
     this.metrics?.queueAge.observe((this.now() - entry.enqueuedAt) / 1000);
