@@ -157,11 +157,11 @@ export class ReferenceAuthorityState implements AuthorityState {
       }
     }
     ownedRefs.push(gas.payment);
-    // One read after the other (a failed first one leaves no second one unheard); an owned-only certificate makes one.
+    // An owned-only certificate makes one read; one with shared inputs makes both at once.
     const ids: ObjectId[] = [];
     for (const ref of ownedRefs) ids.push(ref.id);
-    const latest = await this.store.readLatest(ids);
-    const exact = exactKeys.length === 0 ? NOTHING_READ : await this.store.readObjects(exactKeys);
+    const [latest, exact] =
+      exactKeys.length === 0 ? [await this.store.readLatest(ids), NOTHING_READ] : await Promise.all([this.store.readLatest(ids), this.store.readObjects(exactKeys)]);
     const objects = new Map<ObjectId, StoredObject>();
     let unavailable: Unavailable | undefined;
     // exact[i] is exactKeys[i]'s: an immutable one must carry the digest the certificate names.
