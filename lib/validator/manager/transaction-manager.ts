@@ -181,8 +181,14 @@ interface ObjectSlot {
    * waiting certificate's path or spends a consumed version).
    */
   maxWaited: number;
-  /** No version waited for is below this (a bound, not always the lowest): `markAvailable` scans only past it. */
-  lowestWaited: number;
+  /**
+   * The versions waited for, ascending from `waitedHead` (some may no longer be
+   * waited for): `markAvailable` walks past the versions below the one written,
+   * each once, so a wait for a version skipped is found without a scan.
+   * Undefined while nothing waits.
+   */
+  waitedOrder: number[] | undefined;
+  waitedHead: number;
   /** A commit deleted it: no version of it will come, so nothing waits on it. */
   deleted: boolean;
   /**
@@ -611,7 +617,8 @@ export class TransactionManager {
             unread: false,
             waiters: new Map(),
             maxWaited: -1,
-            lowestWaited: Number.POSITIVE_INFINITY,
+            waitedOrder: undefined,
+            waitedHead: 0,
             deleted: false,
             consumer: undefined,
             parked: undefined,
@@ -680,12 +687,12 @@ export class TransactionManager {
         if (slot.available < 0 && slot.loading === 0) awaitsCreation = true;
         entry.missing++;
         if (version > slot.maxWaited) slot.maxWaited = version;
-        if (version < slot.lowestWaited) slot.lowestWaited = version;
         const list = slot.waiters.get(version);
         if (list) list.push(entry);
         else {
           slot.waiters.set(version, [entry]);
           this.waitedVersions++;
+          addWaitedVersion(slot, version);
         }
       }
       if (entry.missing === 0) {
@@ -938,27 +945,35 @@ export class TransactionManager {
       this.waitedVersions--;
       this.releaseWaiters(waiting);
     }
-    if (slot.lowestWaited >= version) {
-      // Nothing waits at or below `version`: the bound moves up (a chain of consecutive versions never scans).
-      if (slot.lowestWaited === version) slot.lowestWaited = version + 1;
-      return;
-    }
     this.releaseBelow(slot, version);
   }
 
-  /** Release the waits of `slot` for versions below `version` (they can never be written), and tighten its bound. */
+  /** Release the waits of `slot` for versions below `version` (they can never be written): each waited version is walked past once. */
   private releaseBelow(slot: ObjectSlot, version: number): void {
-    let lowest = Number.POSITIVE_INFINITY;
-    for (const [waited, waiting] of slot.waiters) {
-      if (waited >= version) {
-        if (waited < lowest) lowest = waited;
-        continue;
+    for (;;) {
+      const order = slot.waitedOrder; // read again each time: a release may reach this slot again
+      if (order === undefined) return;
+      if (slot.waitedHead >= order.length) {
+        slot.waitedOrder = undefined;
+        slot.waitedHead = 0;
+        return;
       }
+      const waited = order[slot.waitedHead] as number;
+      if (waited > version) break;
+      slot.waitedHead++;
+      if (waited === version) continue; // released as written
+      const waiting = slot.waiters.get(waited);
+      if (!waiting) continue; // no longer waited for
       slot.waiters.delete(waited);
       this.waitedVersions--;
       this.releaseWaiters(waiting);
     }
-    slot.lowestWaited = lowest;
+    // Walked past: let go of the front once it is most of the list.
+    const order = slot.waitedOrder;
+    if (order && slot.waitedHead > 32 && slot.waitedHead * 2 > order.length) {
+      order.splice(0, slot.waitedHead);
+      slot.waitedHead = 0;
+    }
   }
 
   /** A commit deleted `id`: no version of it will ever be written again, so every wait on it ends (as in {@link markAvailable}). */
@@ -1058,6 +1073,29 @@ export class TransactionManager {
     this.readySubject.next(entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate });
     return true;
   }
+}
+
+/** Record that `version` of the slot's object is now waited for, in ascending order (appended, in the usual case). */
+function addWaitedVersion(slot: ObjectSlot, version: number): void {
+  const order = slot.waitedOrder;
+  if (order === undefined) {
+    slot.waitedOrder = [version];
+    slot.waitedHead = 0;
+    return;
+  }
+  if (order.length === slot.waitedHead || (order[order.length - 1] as number) < version) {
+    order.push(version);
+    return;
+  }
+  // Out of order (a later version was waited for first): insert in place, past the front already walked.
+  let low = slot.waitedHead;
+  let high = order.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((order[middle] as number) < version) low = middle + 1;
+    else high = middle;
+  }
+  order.splice(low, 0, version);
 }
 
 /** The first object a pending certificate waits for that does not exist yet. */
