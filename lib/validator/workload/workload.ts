@@ -112,6 +112,8 @@ export class WorkloadGenerator {
   private cancelled = 0;
   private epoch: number;
   private readonly random: () => number;
+  /** Draws whether a shared step is cancelled: a stream of its own, so the other draws of a seed stay as they were. */
+  private readonly cancelRandom: () => number;
   private readonly shadow = new Map<ObjectId, StoredObject>();
   private readonly accounts: readonly Account[];
   private readonly accountByAddress = new Map<string, Account>();
@@ -121,6 +123,7 @@ export class WorkloadGenerator {
 
   constructor(private readonly options: WorkloadGeneratorOptions) {
     this.random = seededRandom(options.seed);
+    this.cancelRandom = seededRandom(options.seed ^ 0x0ca9ce1);
     this.epoch = options.epoch ?? 0;
     this.contention = options.contention ?? 0;
     this.invalidShare = options.invalidShare ?? 0;
@@ -204,7 +207,7 @@ export class WorkloadGenerator {
         gas,
         commands: [{ kind: 'increment-counter', counter, by: 1n }],
       };
-      if (this.cancelledShare > 0 && this.chance(this.cancelledShare)) {
+      if (this.cancelledShare > 0 && this.cancelRandom() < this.cancelledShare) {
         // Its own coin, spent already (the version its last spend consumed), or else at its version with another digest.
         const coin = from.spentCoin ?? { ...refOf(current(from.coinId)), digest: hex32(0xee, this.cancelled) };
         // Its own budget: the same inputs again (a sender's gas does not move when it is cancelled) make another transaction, not a duplicate.
