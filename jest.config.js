@@ -7,6 +7,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+  // lmdb-js's own print of a failed write, which the specs assert as a typed error (see the file).
+  setupFiles: ['<rootDir>/spec/support/lmdb-writer-prints.ts'],
   collectCoverageFrom: ['lib/**/*.ts'],
   // Specs may import the package by name, as users do (the README examples are specs).
   moduleNameMapper: {

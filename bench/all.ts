@@ -9,6 +9,7 @@ const benches: [string, string[]][] = [
   ['bench/driver-overhead.ts', []],
   ['bench/validator.ts', []],
   ['bench/certificate-door.ts', []],
+  ['bench/durable.ts', []],
   ['bench/certificate-verification.ts', []],
   ['bench/verifier-pool.ts', []],
   ['bench/transaction-manager.ts', ['--max-old-space-size=12288']],

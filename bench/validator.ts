@@ -12,9 +12,8 @@
  *   npx tsx bench/validator.ts [--quick]
  */
 import { spawnSync } from 'node:child_process';
-import { PerformanceObserver, constants } from 'node:perf_hooks';
-import winston from 'winston';
-import { type CertifiedTransaction, generateWorkload, startValidatorPipeline } from '../lib/validator';
+import { generateWorkload } from '../lib/validator';
+import { endToEndRun } from './end-to-end';
 
 const quick = process.argv.includes('--quick');
 /** Set in a child process: run round k of the end-to-end measurement and print its figures as JSON. */
@@ -25,22 +24,8 @@ const YOUNG_GENERATIONS: readonly { readonly name: string; readonly flags: reado
   { name: 'default young generation', flags: [] },
   { name: '--max-semi-space-size=64', flags: ['--max-semi-space-size=64'] },
 ];
-const silent = winston.createLogger({ silent: true });
-
 /** At most this many certificates submitted and not yet committed, in the sustained load. */
 const SUSTAINED_OUTSTANDING = 2_000;
-
-/** GC pauses seen by this process: total ms, and the young-generation (scavenge) ones. */
-const gcPauses = { totalMs: 0, youngMs: 0, young: 0 };
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    gcPauses.totalMs += entry.duration;
-    if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) {
-      gcPauses.youngMs += entry.duration;
-      gcPauses.young++;
-    }
-  }
-}).observe({ entryTypes: ['gc'] });
 
 async function endToEndRound(
   transactions: number,
@@ -48,55 +33,7 @@ async function endToEndRound(
   outstanding: number,
 ): Promise<{ perSecond: number; aborted: number; gcShare: number; scavengeMs: number }> {
   const workload = generateWorkload({ seed: 42, transactions, accounts: 2_000, contention, hotCounters: 4, invalidShare: 0.02, sign: false });
-  const pipeline = await startValidatorPipeline({
-    committee: workload.committee,
-    genesis: workload.genesis,
-    verifySignatures: false,
-    maxConcurrentExecutions: 64,
-    logger: silent,
-    limits: { maxPendingAndExecuting: 1_000_000, maxPerObjectQueue: 1_000_000, maxQueueAgeMs: 1e9 },
-  });
-  let done = 0;
-  let sent = 0;
-  let aborted = 0;
-  let belowLimit: (() => void) | undefined;
-  const all = new Promise<void>((resolve) => {
-    pipeline.state.committed$.subscribe(({ output }) => {
-      if (output.effects.status.kind === 'failure') aborted++;
-      if (++done === transactions) resolve();
-      if (belowLimit && sent - done < outstanding) {
-        belowLimit();
-        belowLimit = undefined;
-      }
-    });
-  });
-  const gcBefore = { ...gcPauses };
-  const started = performance.now();
-  let batch: CertifiedTransaction[] = [];
-  let commitIndex = 0;
-  const pending: Promise<unknown>[] = [];
-  // Owned certificates in batches of 500; shared ones in consensus commits, in order.
-  for (const step of workload.steps) {
-    if (step.shared) {
-      pending.push(pipeline.commit({ digest: `c${commitIndex}`, index: commitIndex++, certificates: [step.certificate] }));
-      sent++;
-    } else batch.push(step.certificate);
-    if (batch.length === 500) {
-      pending.push(pipeline.submit(batch));
-      sent += batch.length;
-      batch = [];
-      if (sent - done >= outstanding) await new Promise<void>((resolve) => (belowLimit = resolve));
-    }
-  }
-  pending.push(pipeline.submit(batch));
-  await Promise.all(pending);
-  await all;
-  const elapsed = performance.now() - started;
-  await new Promise((resolve) => setImmediate(resolve)); // GC entries are delivered asynchronously
-  const gcShare = (gcPauses.totalMs - gcBefore.totalMs) / elapsed;
-  const scavengeMs = (gcPauses.youngMs - gcBefore.youngMs) / Math.max(1, gcPauses.young - gcBefore.young);
-  await pipeline.stop();
-  return { perSecond: (transactions / elapsed) * 1000, aborted, gcShare, scavengeMs };
+  return endToEndRun(workload, { outstanding });
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

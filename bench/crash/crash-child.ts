@@ -129,16 +129,31 @@ async function stop(pipeline: ValidatorPipeline, store: LmdbObjectStore, mode: '
  * that acknowledges a commit before writing it (to prove the harness sees it).
  */
 function injectFaults(store: LmdbObjectStore, job: ChildJob): void {
-  // Every durable write (commit batches and epoch tables) is a child transaction of the objects table.
-  const tables = store as unknown as { objects: { childTransaction: (callback: () => void) => Promise<unknown> } };
   if (job.killInsideWrite !== undefined) {
-    const real = tables.objects.childTransaction.bind(tables.objects);
+    // A write is a block of lmdb-js asynchronous writes issued in one call: a commit batch (conditional on its
+    // executed record not existing) or an epoch-table write. Die with the block issued and its transaction not
+    // yet committed by lmdb-js's writer thread.
+    const target = job.killInsideWrite;
     let writes = 0;
-    tables.objects.childTransaction = (callback) =>
-      real(() => {
-        callback();
-        if (++writes === job.killInsideWrite) process.kill(process.pid, 'SIGKILL');
+    const dieAtTarget = (): void => {
+      if (++writes === target) process.kill(process.pid, 'SIGKILL');
+    };
+    const internals = store as unknown as {
+      executed: { ifNoExists: (key: unknown, apply: () => void) => Promise<boolean> };
+      issue: (writes: readonly unknown[]) => Promise<void>;
+    };
+    const conditional = internals.executed.ifNoExists.bind(internals.executed);
+    internals.executed.ifNoExists = (key, apply) =>
+      conditional(key, () => {
+        apply();
+        dieAtTarget();
       });
+    const issue = internals.issue.bind(store);
+    internals.issue = (tableWrites) => {
+      const landed = issue(tableWrites);
+      dieAtTarget();
+      return landed;
+    };
   }
   if (job.fault === 'ack-before-write') acknowledgeBeforeWriting(store, 20);
 }

@@ -17,7 +17,7 @@ export function acknowledgeBeforeWriting(store: LmdbObjectStore, delayMs: number
     readLatest: store.readLatest.bind(store),
     readExecuted: store.readExecuted.bind(store),
   };
-  store.commit = (batch) => {
+  const acknowledge = (batch: CommitBatch): Promise<void> => {
     unwritten.set(batch.transactionDigest, batch);
     for (const object of batch.written) {
       objects.set(`${object.id}@${object.version}`, object);
@@ -28,6 +28,9 @@ export function acknowledgeBeforeWriting(store: LmdbObjectStore, delayMs: number
     }, delayMs);
     return Promise.resolve();
   };
+  store.commit = acknowledge;
+  // The state stages batches on a store that can: the same lie there.
+  store.stage = acknowledge;
   store.readObjects = async (keys: readonly ObjectKey[]) => {
     const found = await real.readObjects(keys);
     return keys.map((key, i) => found[i] ?? objects.get(`${key.id}@${key.version}`));

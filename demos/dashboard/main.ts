@@ -6,6 +6,8 @@
  */
 import { demoOptions } from '../shared/options';
 import { PIPELINE_OPTIONS, simulationOptions } from '../shared/pipeline-options';
+import { StoreOpenError } from '../../lib/validator';
+import { DatabaseInUseError } from '../shared/simulation';
 import { runHeadless } from './headless';
 
 const values = demoOptions({
@@ -32,6 +34,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A database that cannot be used is a usage error: one line, as a wrong option is.
+  if (error instanceof DatabaseInUseError || error instanceof StoreOpenError) {
+    process.stderr.write(`npm run demo: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(error);
   process.exitCode = 1;
 });

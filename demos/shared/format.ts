@@ -1,5 +1,5 @@
 import type { OverloadLimit } from '../../lib/validator';
-import type { SimulationSnapshot } from './simulation';
+import type { SimulationSnapshot, StoreView } from './simulation';
 import { percent } from './simulation';
 
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -49,6 +49,18 @@ export function refusalReason(s: SimulationSnapshot): string {
   return `${REFUSAL_MEANING[limit]} (${s.lastRefusal})`;
 }
 
+/** A size in bytes, as MiB. */
+export function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/** The store: in memory, or the database's size on disk, last commit index and pending certificates. */
+export function storeRow(store: StoreView): string {
+  if (store.kind === 'memory') return 'in memory (pruned as it runs)';
+  const commit = store.lastCommitIndex === undefined ? 'none yet' : n(store.lastCommitIndex);
+  return `LMDB ${mebibytes(store.bytesOnDisk)} on disk · last commit ${commit} · pending ${n(store.pending)} · ${store.path}`;
+}
+
 /** The dashboard's rows, label first. */
 export function dashboardRows(s: SimulationSnapshot, history: readonly number[]): [string, string][] {
   const { driver } = s;
@@ -67,8 +79,14 @@ export function dashboardRows(s: SimulationSnapshot, history: readonly number[])
     ['Handed back', `${counts(s.handedBack)}    (waited for objects not created yet; resubmitted)`],
     ['Deduped', counts(s.deduped)],
     ['Committee', `${n(s.committee.size)} validators, quorum ${n(s.committee.quorumThreshold)} · BLS certificates, pre-verified here`],
-    ['Dials', `rate ${n(s.ratePerSecond)}/s · contention ${percent(s.contention)} · failures ${percent(s.failureRate)} · transient ${percent(s.transientRate)}`],
+    ['Dials', dials(s)],
+    ['Store', storeRow(s.store)],
   ];
+}
+
+function dials(s: SimulationSnapshot): string {
+  const failures = s.store.kind === 'memory' ? `failures ${percent(s.failureRate)} · transient ${percent(s.transientRate)}` : 'no injected failures (durable)';
+  return `rate ${n(s.ratePerSecond)}/s · contention ${percent(s.contention)} · ${failures}`;
 }
 
 /** One progress line, for runs without a terminal. */
@@ -78,6 +96,7 @@ export function progressLine(s: SimulationSnapshot, elapsedSeconds: number): str
     `[${String(Math.round(elapsedSeconds)).padStart(3)}s] committed ${n(s.committed)}/${n(s.generated)}` +
     ` · ${n(driver.executedPerSecond)}/s · in flight ${driver.inFlight}/${driver.maxConcurrentExecutions}` +
     ` · backlog ${n(driver.backlogSize)} · pending ${n(s.manager.pending)} · p99 ${ms(driver.latencyMs.p99)}` +
-    ` · retries ${n(driver.outcomes.retries)} · refused ${n(Object.values(s.refused).reduce((a, b) => a + b, 0))}`
+    ` · retries ${n(driver.outcomes.retries)} · refused ${n(Object.values(s.refused).reduce((a, b) => a + b, 0))}` +
+    (s.store.kind === 'lmdb' ? ` · db ${mebibytes(s.store.bytesOnDisk)}, last commit ${s.store.lastCommitIndex === undefined ? '-' : n(s.store.lastCommitIndex)}` : '')
   );
 }

@@ -15,7 +15,15 @@ export interface FlagOption {
   readonly help: string;
 }
 
-export type OptionSpec = NumberOption | FlagOption;
+/** An option with a text value (a path): absent unless given. */
+export interface TextOption {
+  readonly type: 'text';
+  /** What the value is, in the help: `--db PATH`. */
+  readonly placeholder: string;
+  readonly help: string;
+}
+
+export type OptionSpec = NumberOption | FlagOption | TextOption;
 
 /** What a demo's command line is made of. */
 export interface DemoCommand {
@@ -26,8 +34,10 @@ export interface DemoCommand {
   readonly options: Readonly<Record<string, OptionSpec>>;
 }
 
-/** The parsed values: numbers for numeric options, booleans for flags. */
-export type OptionValues<O extends Readonly<Record<string, OptionSpec>>> = { readonly [K in keyof O]: O[K] extends FlagOption ? boolean : number };
+/** The parsed values: numbers for numeric options, booleans for flags, the text (or undefined) for text options. */
+export type OptionValues<O extends Readonly<Record<string, OptionSpec>>> = {
+  readonly [K in keyof O]: O[K] extends FlagOption ? boolean : O[K] extends TextOption ? string | undefined : number;
+};
 
 /** Either the values, the help text to print, or the one-line reason the command line is wrong. */
 export type ParsedOptions<O extends Readonly<Record<string, OptionSpec>>> =
@@ -55,11 +65,16 @@ export function parseDemoOptions<O extends Readonly<Record<string, OptionSpec>>>
     return { kind: 'error', message: parseArgsMessage(error) };
   }
   if (parsed.values.help === true) return { kind: 'help', text: helpText(demo) };
-  const values: Record<string, number | boolean> = {};
+  const values: Record<string, number | boolean | string | undefined> = {};
   for (const [name, spec] of Object.entries(demo.options)) {
     const given = parsed.values[name];
     if (spec.type === 'flag') {
       values[name] = given === true;
+      continue;
+    }
+    if (spec.type === 'text') {
+      if (given === '') return { kind: 'error', message: `--${name} needs a value` };
+      values[name] = given === undefined ? undefined : String(given);
       continue;
     }
     if (given === undefined) {
@@ -95,8 +110,8 @@ export function demoOptions<O extends Readonly<Record<string, OptionSpec>>>(demo
 /** The --help text: what the demo does and every option with its default. */
 export function helpText(demo: DemoCommand): string {
   const rows = Object.entries(demo.options).map(([name, spec]) => {
-    const usage = spec.type === 'flag' ? `--${name}` : `--${name} N`;
-    const detail = spec.type === 'flag' ? spec.help : `${spec.help} (${expected(spec)}; default ${spec.default})`;
+    const usage = spec.type === 'flag' ? `--${name}` : spec.type === 'text' ? `--${name} ${spec.placeholder}` : `--${name} N`;
+    const detail = spec.type === 'flag' || spec.type === 'text' ? spec.help : `${spec.help} (${expected(spec)}; default ${spec.default})`;
     return [usage, detail] as const;
   });
   rows.push(['--help, -h', 'this help']);

@@ -14,6 +14,11 @@ export const PIPELINE_OPTIONS = {
   transient: { type: 'number', default: 0.05, min: 0, max: 0.9, help: 'share of store commits that fail transiently (retried)' },
   seed: { type: 'integer', default: 7, min: 0, max: 2 ** 31 - 1, help: 'seed of the workload, the committee keys and the injected failures' },
   committee: { type: 'integer', default: 4, min: 1, max: 500, help: 'validators in the committee (equal stake, BLS keys derived from the seed)' },
+  db: {
+    type: 'text',
+    placeholder: 'PATH',
+    help: 'run durable on an LMDB database at PATH (a new one; fsync on); without injected store failures, which are the in-memory store\'s',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export function simulationOptions(values: OptionValues<typeof PIPELINE_OPTIONS>): SimulationOptions {
@@ -24,6 +29,7 @@ export function simulationOptions(values: OptionValues<typeof PIPELINE_OPTIONS>)
     failureRate: values.failures,
     transientRate: values.transient,
     seed: values.seed,
+    ...(values.db === undefined ? {} : { database: values.db }),
     committeeSize: values.committee,
   };
 }

@@ -2,7 +2,19 @@ import { Registry } from 'prom-client';
 import { type Observable, Subject, map } from 'rxjs';
 import winston from 'winston';
 import { ExecutionDriverMetrics, type ExecutionOutcome, type PeriodicSnapshot, type RunSummary, type StopMode } from '../../lib';
-import { type AdmissionLimits, type CertifiedTransaction, type EnqueueResult, type OverloadLimit, OverloadedError, TransactionManagerMetrics, type ValidatorPipeline, WorkloadGenerator, seededRandom, startValidatorPipeline } from '../../lib/validator';
+import {
+  type AdmissionLimits,
+  type CertifiedTransaction,
+  type EnqueueResult,
+  LmdbObjectStore,
+  type OverloadLimit,
+  OverloadedError,
+  TransactionManagerMetrics,
+  type ValidatorPipeline,
+  WorkloadGenerator,
+  seededRandom,
+  startValidatorPipeline,
+} from '../../lib/validator';
 import { ChaosStore } from './chaos-store';
 
 /** Knobs of a {@link Simulation}. Every one has a demo-friendly default. */
@@ -31,7 +43,34 @@ export interface SimulationOptions {
    * 4, so live objects stay bounded); `null`: never merge, transfers only.
    */
   readonly mergeReceivedCoins?: number | null;
+  /**
+   * Run durable on a new LMDB database at this path (fsync on), instead of
+   * the in-memory store. There are no injected store failures then: they are
+   * the in-memory store's dials.
+   */
+  readonly database?: string;
 }
+
+/** The `database` given already holds a run: a demo starts from its genesis, so it takes a new database. */
+export class DatabaseInUseError extends Error {
+  constructor(readonly path: string) {
+    super(`the database at ${path} already holds a run: give a path that does not exist yet`);
+  }
+}
+
+/** Where the pipeline keeps its state, as the dashboards show it. */
+export type StoreView =
+  | { readonly kind: 'memory' }
+  | {
+      readonly kind: 'lmdb';
+      readonly path: string;
+      /** The database file's size on disk. */
+      readonly bytesOnDisk: number;
+      /** The last consensus commit index it recorded. */
+      readonly lastCommitIndex: number | undefined;
+      /** Certificates accepted and not executed, on disk. */
+      readonly pending: number;
+    };
 
 /** What the feeder is doing. */
 export type FeedState = 'running' | 'paused' | 'epoch-change' | 'finished' | 'stopped';
@@ -76,6 +115,7 @@ export interface SimulationSnapshot {
   readonly manager: { readonly pending: number; readonly executing: number; readonly missingObjects: number };
   /** Recent notable events, newest last. */
   readonly events: readonly string[];
+  readonly store: StoreView;
 }
 
 const DEFAULTS = {
@@ -150,11 +190,15 @@ export class Simulation {
   private readonly startedAt = performance.now();
   private finishTarget: number | undefined;
   private finished: (() => void) | undefined;
+  /** The last store view: a closed database reads nothing more, so its figures stay as they were. */
+  private lastStore: StoreView | undefined;
+  private databaseClosed = false;
 
   private constructor(
     readonly pipeline: ValidatorPipeline,
     readonly generator: WorkloadGenerator,
-    readonly store: ChaosStore,
+    /** The in-memory store with its failure dials; undefined when running durable. */
+    private readonly chaos: ChaosStore | undefined,
     options: Required<Pick<SimulationOptions, 'ratePerSecond' | 'snapshotMs'>>,
   ) {
     this.registry = (pipeline.driver.metrics as ExecutionDriverMetrics).registry;
@@ -195,23 +239,41 @@ export class Simulation {
       sign: false,
       ...(merge === null ? {} : { mergeReceivedCoins: merge }),
     });
-    const store = new ChaosStore(random, o.maxLatencyMs);
-    store.failureRate = o.failureRate;
-    store.transientRate = o.transientRate;
+    const database = options.database === undefined ? undefined : openNewDatabase(options.database);
+    const chaos = database ? undefined : new ChaosStore(random, o.maxLatencyMs);
+    if (chaos) {
+      chaos.failureRate = o.failureRate;
+      chaos.transientRate = o.transientRate;
+    }
     const registry = options.registry ?? new Registry();
-    const pipeline = await startValidatorPipeline({
-      committee: generator.committee,
-      genesis: generator.genesis,
-      store,
-      verifySignatures: false, // pre-verified: signing thousands a second would be the whole demo
-      maxConcurrentExecutions: o.maxConcurrentExecutions,
-      limits: o.limits,
-      metrics: new ExecutionDriverMetrics(registry),
-      managerMetrics: new TransactionManagerMetrics(registry),
-      retry: { maxAttempts: 8, initialDelayMs: 5, maxDelayMs: 100 },
-      logger: winston.createLogger({ silent: true }),
-    });
-    return new Simulation(pipeline, generator, store, o);
+    try {
+      const pipeline = await startValidatorPipeline({
+        committee: generator.committee,
+        genesis: generator.genesis,
+        ...(database ? { database } : chaos ? { store: chaos } : {}),
+        verifySignatures: false, // pre-verified: signing thousands a second would be the whole demo
+        maxConcurrentExecutions: o.maxConcurrentExecutions,
+        limits: o.limits,
+        metrics: new ExecutionDriverMetrics(registry),
+        managerMetrics: new TransactionManagerMetrics(registry),
+        retry: { maxAttempts: 8, initialDelayMs: 5, maxDelayMs: 100 },
+        logger: winston.createLogger({ silent: true }),
+      });
+      return new Simulation(pipeline, generator, chaos, o);
+    } catch (error) {
+      await database?.close();
+      throw error;
+    }
+  }
+
+  /** Share of store commits that fail for good (0 when running durable). */
+  get failureRate(): number {
+    return this.chaos?.failureRate ?? 0;
+  }
+
+  /** Share of store commits that fail transiently (0 when running durable). */
+  get transientRate(): number {
+    return this.chaos?.transientRate ?? 0;
   }
 
   /** A snapshot now (rates from the last periodic one): a UI redraws at once after a key. */
@@ -239,13 +301,15 @@ export class Simulation {
   }
 
   setFailureRate(share: number): void {
-    this.store.failureRate = clamp(share);
-    this.event(`failure rate ${percent(this.store.failureRate)}`);
+    if (!this.chaos) { this.noInjectedFailures(); return; }
+    this.chaos.failureRate = clamp(share);
+    this.event(`failure rate ${percent(this.chaos.failureRate)}`);
   }
 
   setTransientRate(share: number): void {
-    this.store.transientRate = clamp(share);
-    this.event(`transient-error rate ${percent(this.store.transientRate)}`);
+    if (!this.chaos) { this.noInjectedFailures(); return; }
+    this.chaos.transientRate = clamp(share);
+    this.event(`transient-error rate ${percent(this.chaos.transientRate)}`);
   }
 
   setConcurrency(limit: number): void {
@@ -304,9 +368,31 @@ export class Simulation {
     this.timers.clear();
     this.event(`stopping (${mode})`);
     const summary = await this.pipeline.stop({ mode });
+    this.lastStore = this.storeView();
+    this.databaseClosed = true; // from now on the dashboards show the figures it had
+    await this.pipeline.database?.close();
     this.stopState = { mode, settled: true };
     this.event(`stopped (${mode}): ${summary.unstarted.length.toLocaleString('en-US')} received certificates handed back unstarted`);
     return summary;
+  }
+
+  private noInjectedFailures(): void {
+    this.event('no injected store failures when durable: the store is LMDB');
+  }
+
+  /** What the store is, and for a durable one its size on disk, last commit index and pending certificates. */
+  private storeView(): StoreView {
+    const database = this.pipeline.database;
+    // The demo opens LMDB from a path; another durable store (the simulator's) has no file to measure.
+    if (!(database instanceof LmdbObjectStore)) return { kind: 'memory' };
+    if (this.databaseClosed && this.lastStore) return this.lastStore;
+    return {
+      kind: 'lmdb',
+      path: database.path,
+      bytesOnDisk: database.sizeOnDisk(),
+      lastCommitIndex: database.epochTables.lastCommitIndex(),
+      pending: database.epochTables.pendingCount(),
+    };
   }
 
   private tick(): void {
@@ -438,8 +524,8 @@ export class Simulation {
       feed: this.feed,
       ratePerSecond: this.ratePerSecond,
       contention: this.generator.contention,
-      failureRate: this.store.failureRate,
-      transientRate: this.store.transientRate,
+      failureRate: this.failureRate,
+      transientRate: this.transientRate,
       generated: this.generator.generated,
       committed: this.committed,
       refused: { ...this.refused },
@@ -452,8 +538,22 @@ export class Simulation {
       retrying: this.retryQueue.length,
       manager: this.pipeline.manager.counts,
       events: [...this.recentEvents],
+      store: (this.lastStore = this.storeView()),
     };
   }
+}
+
+/**
+ * Open the new database a durable demo runs on.
+ * @throws DatabaseInUseError if it already holds a run; StoreOpenError if it cannot be used.
+ */
+function openNewDatabase(path: string): LmdbObjectStore {
+  const database = LmdbObjectStore.open({ path });
+  if (database.executedCount() > 0 || database.epochTables.pendingCount() > 0) {
+    void database.close();
+    throw new DatabaseInUseError(path);
+  }
+  return database;
 }
 
 /** The generation rate `elapsedMs` after the start: from a quarter of `rate` up to it over {@link WARM_UP_MS}. */

@@ -1,6 +1,8 @@
 /** `npm run demo:web`: the live dashboard in a browser (`--help` lists the options). */
 import { demoOptions } from '../shared/options';
 import { PIPELINE_OPTIONS, simulationOptions } from '../shared/pipeline-options';
+import { StoreOpenError } from '../../lib/validator';
+import { DatabaseInUseError } from '../shared/simulation';
 import { startWebDashboard } from './server';
 
 const values = demoOptions({
@@ -17,6 +19,11 @@ startWebDashboard({ port: values.port, ...simulationOptions(values) }).then(
     process.once('SIGINT', () => void dashboard.close().then(() => process.exit(0)));
   },
   (error: unknown) => {
+    if (error instanceof DatabaseInUseError || error instanceof StoreOpenError) {
+      process.stderr.write(`npm run demo:web: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     const inUse = (error as { code?: string }).code === 'EADDRINUSE';
     console.error(inUse ? `npm run demo:web: port ${values.port} is taken: try npm run demo:web -- --port ${values.port + 1}` : error);
     process.exitCode = 1;

@@ -142,7 +142,10 @@ export class SimulatedConsensus {
         },
         (error: unknown) => {
           trace.record(`commit ${commit.index} [${names}]: refused (${describe(error)})`);
-          if (error instanceof CommitOrderError || error instanceof InvalidCertificateError) {
+          if (error instanceof CommitOrderError && error.problem === 'after-failed-commit') {
+            // Sent before the failure of an earlier one was known: delivered again after it, once the validator is back.
+            this.world.count('commits refused after a failed one');
+          } else if (error instanceof CommitOrderError || error instanceof InvalidCertificateError) {
             this.world.fail('unexplained-failure', `commit ${commit.index} refused: ${describe(error)}`);
           } else if (isStoreFailure(error)) {
             // A commit that fails stops the durable pipeline from taking work: an operator restarts it.

@@ -1,6 +1,6 @@
 import type { Digest, ObjectId, StoredObject } from '../validator/model/objects';
 import type { DurableObjectStore, EpochTables } from '../validator/storage/durable-store';
-import type { PersistedCommittee } from '../validator/storage/lmdb-epoch-tables';
+import type { PersistedCommittee, ProcessedCommit } from '../validator/storage/lmdb-epoch-tables';
 import type { CommitBatch, ExecutedRecord, ObjectKey } from '../validator/storage/object-store';
 import type { CommitRecord, PendingRecord } from '../validator/storage/record-encoding';
 import type { StoreOperation } from './errors';
@@ -62,6 +62,11 @@ export class SimulatedStore implements DurableObjectStore {
     return this.write('commit', () => {
       this.disk.applyBatch(batch);
     });
+  }
+
+  /** Nothing is staged here: a commit resolves once on the simulated disk. */
+  whenDurable(): Promise<void> {
+    return Promise.resolve();
   }
 
   liveObjects(): StoredObject[] {
@@ -150,6 +155,18 @@ class SimulatedEpochTables implements EpochTables {
     const versions = new Map(next);
     return this.write(() => {
       this.disk.applyCommit(record, copied, versions);
+    });
+  }
+
+  recordCommits(commits: readonly ProcessedCommit[]): Promise<void> {
+    const copied = commits.map(({ commit, sequenced, next }) => ({
+      record: { index: commit.index, digest: commit.digest, certificates: [...commit.certificates] },
+      sequenced: sequenced.map(copyRecord),
+      next: new Map(next),
+    }));
+    // One write, as LMDB's one transaction: all of them land or none.
+    return this.write(() => {
+      for (const { record, sequenced, next } of copied) this.disk.applyCommit(record, sequenced, next);
     });
   }
 

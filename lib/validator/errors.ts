@@ -118,13 +118,19 @@ export class PipelineStoppedError extends ExecutionDriverError {
 }
 
 /** Why a commit was refused: see {@link CommitOrderError}. */
-export type CommitOrderProblem = 'went-back' | 'conflicting-redelivery';
+export type CommitOrderProblem = 'went-back' | 'conflicting-redelivery' | 'after-failed-commit';
 
 /**
- * A consensus commit whose index is not above the last one processed and is
- * not a redelivery of it: `went-back` when no commit of that index is known
- * (it was skipped, or is older than the manager remembers), `conflicting-redelivery`
- * when one is, with another digest or other certificates. Nothing of it was kept.
+ * A consensus commit refused for its place in the order; nothing of it was kept:
+ * - `went-back`: its index is not above the last one processed (`lastIndex`),
+ *   and no commit of that index is known (it was skipped, or is older than the
+ *   manager remembers);
+ * - `conflicting-redelivery`: one of that index is known, with another digest
+ *   or other certificates;
+ * - `after-failed-commit`: an earlier commit (`lastIndex` names it) failed
+ *   before its shared versions were assigned. Sequencing this one first would
+ *   give its certificates versions that ignore the earlier one's, as no other
+ *   validator does; deliver the failed commit again, then this one.
  */
 export class CommitOrderError extends ExecutionDriverError {
   constructor(
@@ -132,7 +138,11 @@ export class CommitOrderError extends ExecutionDriverError {
     readonly index: number,
     readonly lastIndex: number,
   ) {
-    super(`Commit ${index} refused (${problem}): commit ${lastIndex} was already processed`);
+    super(
+      problem === 'after-failed-commit'
+        ? `Commit ${index} refused (${problem}): commit ${lastIndex} failed before it was sequenced; deliver it again first`
+        : `Commit ${index} refused (${problem}): commit ${lastIndex} was already processed`,
+    );
   }
 }
 

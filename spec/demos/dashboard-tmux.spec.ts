@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -48,7 +50,7 @@ async function quitAndWait(session: string): Promise<void> {
   expect(spawnSync('tmux', ['has-session', '-t', session]).status).not.toBe(0);
 }
 
-const LABELS = ['Status', 'Throughput', 'In flight', 'Latency', 'Executed', 'Skipped', 'Failed', 'Manager', 'Refused', 'Why', 'Handed back', 'Deduped', 'Committee', 'Dials'];
+const LABELS = ['Status', 'Throughput', 'In flight', 'Latency', 'Executed', 'Skipped', 'Failed', 'Manager', 'Refused', 'Why', 'Handed back', 'Deduped', 'Committee', 'Dials', 'Store'];
 
 /** The frame at 80×24 as drawn, unjoined: title on top, one line per row, values in one column. */
 function expectFitsTheScreen(shown: string): void {
@@ -74,6 +76,7 @@ describe('dashboard demo in a real terminal (tmux)', () => {
     expect(first).toMatch(/Keys: \+\/- concurrency · f\/F failures · t\/T transient · c\/C contention · b burst · d duplicates · e epoch · p pause · s\/a drain\/abort-stop · q quit/);
     // The same dials as the run without a terminal, shown.
     expect(first).toMatch(/Dials\s+rate 1,000\/s · contention 10 % · failures 1 % · transient 5 %/);
+    expect(first).toMatch(/Store\s+in memory/);
 
     type(session, '+');
     await waitForScreen(session, /limit 32/);
@@ -127,5 +130,28 @@ describe('dashboard demo in a real terminal (tmux)', () => {
     expect(after).toMatch(/failures 1 %/);
     expect(after).not.toMatch(/PAUSED|concurrency limit 32/);
     await quitAndWait(session);
+  }, 90_000);
+
+  it('runs durable with --db: the store row shows the database growing and its last commit index', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'soma-demo-db-'));
+    try {
+      const session = startDashboard(180, 40, `--rate 1000 --db ${join(folder, 'demo.mdb')}`);
+      const first = await waitForScreen(session, /Store\s+LMDB [\d.]+ MiB on disk · last commit [\d,]+ · pending [\d,]+ · /);
+      expect(first).toMatch(/no injected failures \(durable\)/);
+      const size = (shown: string) => Number(/LMDB ([\d.]+) MiB/.exec(shown)?.[1]);
+      const commit = (shown: string) => Number(/last commit ([\d,]+)/.exec(shown)?.[1]?.replace(/,/g, ''));
+      let later = first;
+      for (const deadline = Date.now() + 20_000; commit(later) <= commit(first) && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        later = screen(session);
+      }
+      expect(commit(later)).toBeGreaterThan(commit(first));
+      expect(size(later)).toBeGreaterThanOrEqual(size(first));
+      type(session, 'f');
+      await waitForScreen(session, /no injected store failures when durable/);
+      await quitAndWait(session);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   }, 90_000);
 });

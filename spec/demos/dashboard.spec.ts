@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LmdbObjectStore } from '../../lib/validator/storage/lmdb-object-store';
 
 const root = join(__dirname, '..', '..');
 
@@ -26,4 +29,28 @@ describe('dashboard demo without a terminal', () => {
     expect(lines.some((line) => /^\s+Executed\s+6,000 /.test(line))).toBe(true);
     expect(code).toBe(0);
   }, 60_000);
+
+  it('runs durable with --db: every transaction on disk, the store row with the database, and a used database refused', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'soma-demo-db-'));
+    const path = join(folder, 'demo.mdb');
+    try {
+      const { code, lines } = await runPiped(['--transactions', '3000', '--rate', '3000', '--concurrency', '64', '--db', path]);
+      const text = lines.join('\n');
+      expect(text).toMatch(/^Finished in [\d.]+ s: 3,000 of 3,000 transactions committed, 0 unstarted$/m);
+      expect(text).toMatch(/^\[\s*\d+s\] committed .* · db [\d.]+ MiB, last commit [\d,]+$/m);
+      const row = /^ {2}Store +LMDB ([\d.]+) MiB on disk · last commit ([\d,]+) · pending 0 · (.+)$/m.exec(text);
+      expect(row?.[3]).toBe(path);
+      expect(code).toBe(0);
+      const store = LmdbObjectStore.open({ path });
+      expect(store.executedCount()).toBe(3_001); // genesis and every transaction, once
+      expect(store.epochTables.lastCommitIndex()).toBe(Number(row?.[2]?.replace(/,/g, '')));
+      expect(Number(row?.[1])).toBeCloseTo(statSync(path).size / 1024 ** 2, 1);
+      await store.close();
+      const again = await runPiped(['--transactions', '10', '--db', path]);
+      expect(again.lines.join('\n')).toContain(`npm run demo: the database at ${path} already holds a run: give a path that does not exist yet`);
+      expect(again.code).toBe(2);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

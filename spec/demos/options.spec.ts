@@ -12,14 +12,15 @@ const demo = {
     rate: { type: 'integer', default: 5, min: 1, max: 100, help: 'per second' },
     share: { type: 'number', default: 0.1, min: 0, max: 0.9, help: 'a share' },
     plain: { type: 'flag', help: 'plainly' },
+    db: { type: 'text', placeholder: 'PATH', help: 'a database' },
   },
 } as const satisfies DemoCommand;
 
 describe('parseDemoOptions', () => {
   it('gives the defaults, and the values given, as numbers and booleans', () => {
-    expect(parseDemoOptions(demo, [])).toEqual({ kind: 'values', values: { rate: 5, share: 0.1, plain: false } });
-    expect(parseDemoOptions(demo, ['--rate', '100', '--share=0.25', '--plain'])).toEqual({ kind: 'values', values: { rate: 100, share: 0.25, plain: true } });
-    expect(parseDemoOptions(demo, ['--rate', '1', '--share', '0'])).toEqual({ kind: 'values', values: { rate: 1, share: 0, plain: false } });
+    expect(parseDemoOptions(demo, [])).toEqual({ kind: 'values', values: { rate: 5, share: 0.1, plain: false, db: undefined } });
+    expect(parseDemoOptions(demo, ['--rate', '100', '--share=0.25', '--plain'])).toEqual({ kind: 'values', values: { rate: 100, share: 0.25, plain: true, db: undefined } });
+    expect(parseDemoOptions(demo, ['--rate', '1', '--share', '0', '--db', '/tmp/a b.mdb'])).toEqual({ kind: 'values', values: { rate: 1, share: 0, plain: false, db: '/tmp/a b.mdb' } });
   });
 
   it.each([
@@ -38,6 +39,8 @@ describe('parseDemoOptions', () => {
     [['--rate', '-3'], '--rate needs a value (one starting with "-" is written --rate=-N)'],
     [['--rate=-3'], '--rate "-3" is not an integer from 1 to 100'],
     [['--plain=yes'], '--plain takes no value'],
+    [['--db'], '--db needs a value'],
+    [['--db='], '--db needs a value'],
   ])('refuses %j: %s', (argv, message) => {
     expect(parseDemoOptions(demo, argv)).toEqual({ kind: 'error', message });
   });
@@ -55,6 +58,7 @@ describe('parseDemoOptions', () => {
       '  --rate N    per second (an integer from 1 to 100; default 5)',
       '  --share N   a share (a number from 0 to 0.9; default 0.1)',
       '  --plain     plainly',
+      '  --db PATH   a database',
       '  --help, -h  this help',
     ]);
   });

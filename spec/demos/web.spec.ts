@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -88,4 +88,27 @@ describe('browser dashboard in headless Chromium', () => {
     const port = Number(new URL(dashboard.url).port);
     await expect(startWebDashboard({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
+});
+
+describe('browser dashboard, durable (--db)', () => {
+  it('shows the store: its size on disk, last commit index and pending certificates, as they move', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'soma-web-db-'));
+    const dashboard = await startWebDashboard({ ratePerSecond: 1_000, maxConcurrentExecutions: 64, database: join(folder, 'demo.mdb') });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(dashboard.url);
+      await page.waitForFunction("/^LMDB [\\d.]+ MiB · commit [\\d,]+ · pending [\\d,]+$/.test(document.getElementById('store').textContent)", undefined, { timeout: 20_000 });
+      const commit = async () => Number((/commit ([\d,]+)/.exec((await page.textContent('#store')) ?? '')?.[1] ?? '').replace(/,/g, ''));
+      const first = await commit();
+      await page.waitForFunction(`Number(/commit ([\\d,]+)/.exec(document.getElementById('store').textContent)[1].replace(/,/g, '')) > ${first}`, undefined, { timeout: 20_000 });
+      expect(await page.getAttribute('#store', 'title')).toBe(join(folder, 'demo.mdb'));
+      expect(await page.textContent('#dials')).toContain('no injected failures (durable)');
+      await page.close();
+    } finally {
+      await browser.close();
+      await dashboard.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

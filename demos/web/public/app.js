@@ -79,7 +79,13 @@
     $('refused').textContent = `${n(sum(s.refused))} · ${n(s.retrying)}`;
     $('handed-back').textContent = `${n(s.handedBack['awaiting-creation'])} · ${n(s.handedBack['awaiting-creation-age'])}`;
     $('manager').textContent = `${n(s.manager.pending)} · ${n(s.manager.executing)}`;
-    $('dials').textContent = `rate ${n(s.ratePerSecond)}/s, contention ${Math.round(s.contention * 100)} %, failures ${Math.round(s.failureRate * 100)} %, transient ${Math.round(s.transientRate * 100)} %`;
+    const failures = s.store.kind === 'memory' ? `failures ${Math.round(s.failureRate * 100)} %, transient ${Math.round(s.transientRate * 100)} %` : 'no injected failures (durable)';
+    $('dials').textContent = `rate ${n(s.ratePerSecond)}/s, contention ${Math.round(s.contention * 100)} %, ${failures}`;
+    $('store').textContent =
+      s.store.kind === 'memory'
+        ? 'in memory'
+        : `LMDB ${(s.store.bytesOnDisk / 1024 ** 2).toFixed(1)} MiB · commit ${s.store.lastCommitIndex === undefined ? '–' : n(s.store.lastCommitIndex)} · pending ${n(s.store.pending)}`;
+    $('store').title = s.store.kind === 'memory' ? '' : s.store.path;
     $('events').textContent = s.events.join('\n');
     // Once a stop was asked for (or a fixed run is done) the dials mean nothing: the server refuses them too.
     const over = Boolean(s.stop) || s.feed === 'finished';

@@ -30,7 +30,11 @@ export class ReferenceAuthorityState implements AuthorityState {
   private idle: (() => void)[] = [];
   private reconfiguring: Promise<void> | undefined;
 
-  /** Every commit, as it happens: the TransactionManager marks these outputs available. */
+  /**
+   * Every commit, as it happens (with a staging store, once staged, before it
+   * is durable; the execution's outcome waits for the disk): the
+   * TransactionManager marks these outputs available.
+   */
   readonly committed$: Observable<CommittedOutputs> = this.committedSubject.asObservable();
 
   constructor(
@@ -70,8 +74,12 @@ export class ReferenceAuthorityState implements AuthorityState {
       const inputs = await this.loadInputs(tx, store);
       const output = executeTransaction(tx.data, tx.digest, tx.epoch, inputs);
       signal?.throwIfAborted(); // aborted before commit: nothing is written
+      const batch = { transactionDigest: tx.digest, effects: output.effects, events: output.events, written: output.written, deleted: output.deleted };
+      let durable: Promise<void> | undefined;
       try {
-        await this.store.commit({ transactionDigest: tx.digest, effects: output.effects, events: output.events, written: output.written, deleted: output.deleted });
+        // A staging store makes the outputs readable now, and durable later.
+        if (this.store.stage) durable = this.store.stage(batch);
+        else await this.store.commit(batch);
       } catch (error) {
         // A concurrent copy committed first: same transaction, same effects.
         const winner = error instanceof StoreConflictError ? await this.store.readExecuted(tx.digest) : undefined;
@@ -81,6 +89,8 @@ export class ReferenceAuthorityState implements AuthorityState {
       store.release(tx.digest);
       // The written objects are their own references (id, version, digest): no copies.
       this.committedSubject.next({ certificate: tx, written: output.written, output });
+      // Executed once durable: a batch that fails to land fails what read its outputs too.
+      await durable;
       return { effects: output.effects, events: output.events };
     } finally {
       this.inFlight--;

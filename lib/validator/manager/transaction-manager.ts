@@ -84,6 +84,9 @@ export interface TransactionManagerOptions {
    * before any of its certificates is released; the commit waits for it. A
    * durable pipeline persists the assignments here, so that no certificate
    * executes at versions a restart would not know. A rejection rejects the commit.
+   * Later commits are sequenced (and this called for them) while it runs, so
+   * their writes can be grouped; each commit is accepted only once its call
+   * resolved and the commits before it were accepted.
    */
   readonly onSequenced?: (sequenced: SequencedCommit) => Promise<void>;
 }
@@ -209,8 +212,13 @@ export class TransactionManager {
   /** Next version to assign per shared object, in epoch `sharedEpoch`. */
   private readonly nextSharedVersion = new Map<ObjectId, number>();
   private sharedEpoch: number;
+  /** The last commit's sequencing: the next one is sequenced after it. */
   private commits: Promise<unknown> = Promise.resolve();
+  /** The last commit's acceptance: the next one is accepted after it, in commit order. */
+  private accepts: Promise<unknown> = Promise.resolve();
   private readonly commitOrder = new CommitOrder();
+  /** The lowest index of a commit that failed before it was sequenced: no later one is sequenced until it is. */
+  private failedCommit: number | undefined;
   private closed = false;
   /** Counts of `enqueue` results, by result. */
   readonly enqueued: Record<EnqueueResult, number> = {
@@ -303,11 +311,16 @@ export class TransactionManager {
    *
    * @throws CommitOrderError (rejects; nothing kept) when the index is not above
    * the last one and the commit is not a redelivery of one already seen (same
-   * index, digest and certificates; a redelivery changes nothing).
+   * index, digest and certificates; a redelivery changes nothing), or
+   * (`after-failed-commit`) when an earlier commit failed before it was
+   * sequenced and has not been delivered again since.
    * @throws PipelineStoppedError after `close()`.
    */
   commit(commit: ConsensusCommit): Promise<EnqueueResult[]> {
     if (this.closed) return Promise.reject(new PipelineStoppedError());
+    if (this.failedCommit !== undefined && commit.index > this.failedCommit) {
+      return Promise.reject(new CommitOrderError('after-failed-commit', commit.index, this.failedCommit));
+    }
     let order: CommitOrderError | undefined;
     try {
       this.commitOrder.check(commit);
@@ -316,9 +329,16 @@ export class TransactionManager {
       order = error;
     }
     if (order) return Promise.reject(order);
-    const run = this.commits.then(() => this.assignAndAccept(commit));
-    this.commits = run.catch(() => undefined);
-    return run;
+    // Sequenced one after another, without waiting for the previous one's `onSequenced`
+    // (a durable pipeline's disk write): the writes of commits sequenced meanwhile are grouped.
+    const sequenced = this.commits.then(() => this.sequence(commit));
+    this.commits = sequenced.catch(() => undefined);
+    const accepted = Promise.all([sequenced, this.accepts]).then(async ([{ entries, persisted }]) => {
+      await persisted;
+      return this.accept(entries, undefined);
+    });
+    this.accepts = accepted.catch(() => undefined);
+    return accepted;
   }
 
   /**
@@ -411,7 +431,31 @@ export class TransactionManager {
     return [...held].map((entry) => (entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate }));
   }
 
-  private async assignAndAccept(commit: ConsensusCommit): Promise<EnqueueResult[]> {
+  /**
+   * {@link assign}, in commit order: not after a commit that failed before it
+   * was sequenced (one already queued behind it is refused too), and a commit
+   * that fails so is remembered until it is delivered again and sequenced.
+   */
+  private async sequence(commit: ConsensusCommit): Promise<{ entries: Offered[]; persisted: Promise<void> | undefined }> {
+    if (this.failedCommit !== undefined && commit.index > this.failedCommit) {
+      throw new CommitOrderError('after-failed-commit', commit.index, this.failedCommit);
+    }
+    try {
+      const sequenced = await this.assign(commit);
+      if (this.failedCommit === commit.index) this.failedCommit = undefined;
+      return sequenced;
+    } catch (error) {
+      if (this.failedCommit === undefined || commit.index < this.failedCommit) this.failedCommit = commit.index;
+      throw error;
+    }
+  }
+
+  /**
+   * Assign the commit's shared versions, and start `onSequenced` (not waited
+   * for here: the commit is accepted once it resolves, and after the commits
+   * before it).
+   */
+  private async assign(commit: ConsensusCommit): Promise<{ entries: Offered[]; persisted: Promise<void> | undefined }> {
     if (this.closed) throw new PipelineStoppedError();
     const { certificates } = commit;
     const epochStore = this.state.loadEpochStoreOneCallPerTask();
@@ -440,7 +484,7 @@ export class TransactionManager {
       if (!this.nextSharedVersion.has(id) && object) this.nextSharedVersion.set(id, object.version);
     });
     // Reconfigured during the read: what was read may predate the switch, so start again in the new epoch.
-    if (this.state.loadEpochStoreOneCallPerTask() !== epochStore) return this.assignAndAccept(commit);
+    if (this.state.loadEpochStoreOneCallPerTask() !== epochStore) return this.assign(commit);
     const at = { digest: commit.digest, index: commit.index };
     const entries = certificates.map((certificate, i): Offered => {
       const { digest } = certificate;
@@ -474,9 +518,11 @@ export class TransactionManager {
         }
       }
       const held = entries.filter((entry) => entry.executed !== true).map(({ certificate, shared }) => ({ certificate, shared }));
-      await this.onSequenced({ commit, held, nextSharedVersions });
+      const persisted = this.onSequenced({ commit, held, nextSharedVersions });
+      persisted.catch(() => undefined); // awaited in commit order; a rejection is that commit's
+      return { entries, persisted };
     }
-    return this.accept(entries, undefined);
+    return { entries, persisted: undefined };
   }
 
   /**

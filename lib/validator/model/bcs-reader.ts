@@ -80,6 +80,17 @@ export class BcsReader {
     return hex;
   }
 
+  /** How many bytes have been read. */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** Pass over `size` bytes (read by the caller from the array itself). */
+  skip(size: number, path: string): void {
+    this.need(size, path);
+    this.offset += size;
+  }
+
   /** The next `count` bytes, as a view of the input (copy it to keep it). */
   raw(count: number, path: string): Uint8Array {
     this.need(count, path);

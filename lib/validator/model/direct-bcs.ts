@@ -79,6 +79,15 @@ export class BcsScratch {
     return this;
   }
 
+  /** A string's UTF-8 bytes (its length is the caller's to write first). */
+  utf8(text: string): this {
+    const size = Buffer.byteLength(text, 'utf8');
+    this.reserve(size);
+    this.nodeBuffer.write(text, this.length, size, 'utf8');
+    this.length += size;
+    return this;
+  }
+
   bytes(bytes: Uint8Array): this {
     this.reserve(bytes.length);
     this.buffer.set(bytes, this.length);

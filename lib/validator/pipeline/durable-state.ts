@@ -5,7 +5,9 @@ import { CommitOrderError } from '../errors';
 import { GENESIS_TRANSACTION } from '../execution/genesis';
 import type { EnqueueResult, SequencedCommit, TransactionManager } from '../manager/transaction-manager';
 import type { DurableObjectStore } from '../storage/durable-store';
+import type { PersistedCommittee } from '../storage/lmdb-epoch-tables';
 import type { CommitBatch, ObjectStore } from '../storage/object-store';
+import { SequencedCommitWriter } from './sequenced-commit-writer';
 import { StoreOpenError } from '../storage/store-errors';
 
 /** What a durable pipeline found in its database at start. */
@@ -36,41 +38,52 @@ export async function adoptGenesis(store: ObjectStore, batch: CommitBatch, where
   }
 }
 
-/** The committee to resume with: the database's if it recorded a later epoch, else the one given (recorded). */
+/**
+ * The committee to resume with: the database's if it recorded a later epoch,
+ * else the one given (recorded, unless the database holds it already: a
+ * restart in the same epoch writes nothing, and scans no pending certificate).
+ */
 export async function adoptCommittee(store: DurableObjectStore, given: Committee): Promise<Committee> {
   const recorded = store.epochTables.committee();
   if (recorded && recorded.epoch > given.epoch) return new Committee(recorded.epoch, recorded.validators);
-  await store.epochTables.recordEpoch({ epoch: given.epoch, validators: given.validators });
+  if (!recorded || !sameCommittee(recorded, given)) await store.epochTables.recordEpoch({ epoch: given.epoch, validators: given.validators });
   return given;
 }
 
+function sameCommittee(recorded: PersistedCommittee, given: Committee): boolean {
+  return (
+    recorded.epoch === given.epoch &&
+    recorded.validators.length === given.validators.length &&
+    recorded.validators.every((v, i) => {
+      const other = given.validators[i];
+      return other !== undefined && v.name === other.name && v.stake === other.stake && Buffer.from(v.publicKey).equals(Buffer.from(other.publicKey)) &&
+        Buffer.from(v.proofOfPossession).equals(Buffer.from(other.proofOfPossession));
+    })
+  );
+}
+
 /**
- * Re-enqueue what the database held pending: the executed are recognised
- * and forgotten, the others go back to the manager with their commit and
- * assigned shared versions, and the shared objects' next versions are restored.
+ * Re-enqueue what the database held pending, with their commit and assigned
+ * shared versions, and restore the shared objects' next versions. Those the
+ * manager finds executed (their effects are on disk) are forgotten.
  */
 export async function recoverPending(store: DurableObjectStore, manager: TransactionManager, epoch: number): Promise<RecoveryReport> {
   const tables = store.epochTables;
-  const records = tables.pendingCertificates().sort((a, b) => (a.commit?.index ?? -1) - (b.commit?.index ?? -1));
-  const executed: string[] = [];
-  const certificates: { certificate: CertifiedTransaction; commit: { digest: string; index: number } | undefined; shared: ReadonlyMap<string, number> }[] = [];
-  for (const record of records) {
-    if (await store.readExecuted(record.certificate.digest)) executed.push(record.certificate.digest);
-    else certificates.push({ certificate: canonicalCertificate(record.certificate), commit: record.commit, shared: record.shared });
-  }
+  const certificates = tables
+    .pendingCertificates()
+    .sort((a, b) => (a.commit?.index ?? -1) - (b.commit?.index ?? -1))
+    .map((record) => ({ certificate: canonicalCertificate(record.certificate), commit: record.commit, shared: record.shared }));
+  // The manager reads whether each one executed, as it does for any certificate it takes.
+  const results = await manager.restore({ certificates, nextSharedVersions: tables.nextSharedVersions() });
+  const executed = certificates.filter((_, i) => results[i] === 'already-executed').map(({ certificate }) => certificate.digest);
   if (executed.length > 0) await tables.forget(executed);
-  await manager.restore({ certificates, nextSharedVersions: tables.nextSharedVersions() });
-  return { reenqueued: certificates.length, alreadyExecuted: executed.length, lastCommitIndex: tables.lastCommitIndex(), epoch };
+  return { reenqueued: certificates.length - executed.length, alreadyExecuted: executed.length, lastCommitIndex: tables.lastCommitIndex(), epoch };
 }
 
-/** Persist a sequenced commit before its certificates are released (the manager's `onSequenced`). */
+/** Persist sequenced commits before their certificates are released (the manager's `onSequenced`), grouped while a write is on its way. */
 export function persistSequenced(store: DurableObjectStore): (sequenced: SequencedCommit) => Promise<void> {
-  return ({ commit, held, nextSharedVersions }) =>
-    store.epochTables.recordCommit(
-      { index: commit.index, digest: commit.digest, certificates: commit.certificates.map((c) => c.digest) },
-      held.map(({ certificate, shared }) => ({ certificate, commit: { digest: commit.digest, index: commit.index }, shared })),
-      nextSharedVersions,
-    );
+  const writer = new SequencedCommitWriter(store);
+  return (sequenced) => writer.write(sequenced);
 }
 
 /** Persist the certificates a submit accepted (held pending or released), before the submit resolves. */

@@ -267,6 +267,18 @@ function wire<S extends PipelineAuthorityState>(
       void persisted(durable.epochTables.forget([certificate.digest])).catch(() => undefined);
     });
   }
+  /**
+   * `already-executed` may be read from a batch staged and not yet on disk: the
+   * answer waits until it is, so that no caller is told of an execution a crash
+   * then loses (the kill -9 harness saw one). If it failed to land, the store's
+   * error is the answer.
+   */
+  const onDisk = async (store: DurableObjectStore, results: EnqueueResult[]): Promise<EnqueueResult[]> => {
+    if (!results.includes('already-executed')) return results;
+    await store.whenDurable();
+    if (storeFailure) throw storeFailure;
+    return results;
+  };
   const refuseIfDown = (): void => {
     if (stopping) throw new PipelineStoppedError();
     if (storeFailure) throw storeFailure;
@@ -287,15 +299,16 @@ function wire<S extends PipelineAuthorityState>(
       const accepted = verified(certificates);
       const results = await tracked(manager.enqueue(accepted));
       if (durable) await persisted(persistAccepted(durable, accepted, results));
-      return results;
+      return durable ? onDisk(durable, results) : results;
     },
     commit: async (commit) => {
       refuseIfDown();
       const { digest, index, certificates } = commitFields(commit);
       const orderedCommit: ConsensusCommit = { digest, index, certificates: verified(certificates) };
       const again = durable ? await redelivered(durable, orderedCommit) : undefined;
-      if (again) return again;
-      return tracked(durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit));
+      if (again) return onDisk(durable as DurableObjectStore, again);
+      if (!durable) return tracked(manager.commit(orderedCommit));
+      return onDisk(durable, await tracked(persisted(manager.commit(orderedCommit))));
     },
     reconfigure: async (next) => {
       // On disk before the state switches: certificates accepted in the new epoch must not outlive, on disk only,

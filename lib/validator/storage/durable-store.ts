@@ -9,7 +9,7 @@ import type { StoredObject } from '../model/objects';
  */
 export type EpochTables = Pick<
   LmdbEpochTables,
-  'lastCommitIndex' | 'commit' | 'pendingCertificates' | 'pendingCount' | 'nextSharedVersions' | 'committee' | 'recordAccepted' | 'recordCommit' | 'forget' | 'recordEpoch'
+  'lastCommitIndex' | 'commit' | 'pendingCertificates' | 'pendingCount' | 'nextSharedVersions' | 'committee' | 'recordAccepted' | 'recordCommit' | 'recordCommits' | 'forget' | 'recordEpoch'
 >;
 
 /**
@@ -24,6 +24,12 @@ export interface DurableObjectStore extends ObjectStore {
   readonly epochTables: EpochTables;
   /** Every live object at its latest version, for comparing stores. */
   liveObjects(): StoredObject[];
+  /**
+   * Resolves once every commit batch staged so far is on disk (or failed to
+   * land): an answer read from a staged batch (`already-executed`) is given
+   * only once it holds after a crash.
+   */
+  whenDurable(): Promise<void>;
   /** Wait for pending writes, then close. Idempotent. */
   close(): Promise<void>;
 }

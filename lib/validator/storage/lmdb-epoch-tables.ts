@@ -1,5 +1,6 @@
 import type { Database, RootDatabase } from 'lmdb';
 import type { Digest, ObjectId } from '../model/objects';
+import type { TableWrite } from './lmdb-writes';
 import {
   type CommitRecord,
   type CommitteeRecord,
@@ -24,6 +25,15 @@ const REMEMBERED_COMMITS = 1_024;
 /** A committee as persisted: its epoch and members, with their BLS public keys and proofs of possession. */
 export type PersistedCommittee = CommitteeRecord;
 
+/** A processed consensus commit, as {@link LmdbEpochTables.recordCommits} records it. */
+export interface ProcessedCommit {
+  readonly commit: { readonly index: number } & CommitRecord;
+  /** The certificates it sequenced (not executed yet), with their assigned shared versions. */
+  readonly sequenced: readonly PendingRecord[];
+  /** Each shared object's next version, once it was sequenced. */
+  readonly next: ReadonlyMap<ObjectId, number>;
+}
+
 /**
  * What Sui keeps in its per-epoch tables, so a restart loses nothing:
  * certificates accepted and not executed yet (with the commit that ordered
@@ -39,7 +49,7 @@ export class LmdbEpochTables {
     private readonly pending: Database<Buffer, Buffer>,
     private readonly commits: Database<Buffer, Buffer>,
     private readonly nextShared: Database<Buffer, Buffer>,
-    private readonly write: (callback: () => void) => Promise<void>,
+    private readonly issue: (writes: readonly TableWrite[]) => Promise<void>,
   ) {}
 
   /** The last consensus commit index processed, if any. */
@@ -56,7 +66,9 @@ export class LmdbEpochTables {
 
   /** Every certificate accepted and not executed, in no particular order. */
   pendingCertificates(): PendingRecord[] {
-    return Array.from(this.pending.getRange({}), ({ value }) => decodePending(value));
+    const records: PendingRecord[] = [];
+    for (const { value } of this.pending.getRange({})) records.push(decodePending(value));
+    return records;
   }
 
   /** How many certificates are pending. */
@@ -79,10 +91,7 @@ export class LmdbEpochTables {
 
   /** Record certificates accepted outside consensus (owned inputs). Resolves once on disk. */
   recordAccepted(records: readonly PendingRecord[]): Promise<void> {
-    const encoded = records.map((record) => [idBytes(record.certificate.digest), encodePending(record)] as const);
-    return this.write(() => {
-      for (const [key, value] of encoded) this.pending.putSync(key, value as Buffer);
-    });
+    return this.issue(records.map((record) => this.pendingWrite(record)));
   }
 
   /**
@@ -91,34 +100,64 @@ export class LmdbEpochTables {
    * versions, and the shared objects' next versions. Resolves once on disk.
    */
   recordCommit(commit: { readonly index: number } & CommitRecord, sequenced: readonly PendingRecord[], next: ReadonlyMap<ObjectId, number>): Promise<void> {
-    const encoded = sequenced.map((record) => [idBytes(record.certificate.digest), encodePending(record)] as const);
-    const commitBytes = encodeCommit(commit);
-    return this.write(() => {
-      for (const [key, value] of encoded) this.pending.putSync(key, value as Buffer);
-      for (const [id, version] of next) this.nextShared.putSync(idBytes(id), u64Bytes(version));
-      this.commits.putSync(u64Bytes(commit.index), commitBytes as Buffer);
-      if (commit.index >= REMEMBERED_COMMITS) this.commits.removeSync(u64Bytes(commit.index - REMEMBERED_COMMITS));
-      const last = this.root.get(LAST_COMMIT_KEY);
-      if (!last || u64Of(last) < commit.index) this.root.putSync(LAST_COMMIT_KEY, u64Bytes(commit.index));
-    });
+    return this.recordCommits([{ commit, sequenced, next }]);
+  }
+
+  /**
+   * Record several processed commits, in index order, in one transaction
+   * (what `recordCommit` records for each; the shared objects' next versions
+   * as the last one left them). Resolves once on disk.
+   */
+  recordCommits(commits: readonly ProcessedCommit[]): Promise<void> {
+    const writes: TableWrite[] = [];
+    const next = new Map<ObjectId, number>();
+    let lastIndex = -1;
+    for (const { commit, sequenced, next: after } of commits) {
+      for (const record of sequenced) writes.push(this.pendingWrite(record, 'restore'));
+      for (const [id, version] of after) next.set(id, version);
+      const indexKey = u64Bytes(commit.index);
+      writes.push({ table: this.commits, key: indexKey, value: Buffer.from(encodeCommit(commit)), undo: this.commits.getBinary(indexKey) ?? 'remove' });
+      if (commit.index >= REMEMBERED_COMMITS) {
+        const oldKey = u64Bytes(commit.index - REMEMBERED_COMMITS);
+        writes.push({ table: this.commits, key: oldKey, value: undefined, undo: this.commits.getBinary(oldKey) ?? 'keep' });
+      }
+      lastIndex = Math.max(lastIndex, commit.index);
+    }
+    for (const [id, version] of next) {
+      const key = idBytes(id);
+      writes.push({ table: this.nextShared, key, value: u64Bytes(version), undo: this.nextShared.getBinary(key) ?? 'remove' });
+    }
+    const last = this.root.getBinary(LAST_COMMIT_KEY);
+    if (lastIndex >= 0 && (!last || u64Of(last) < lastIndex)) writes.push({ table: this.root, key: LAST_COMMIT_KEY, value: u64Bytes(lastIndex), undo: last ?? 'remove' });
+    return this.issue(writes);
   }
 
   /** Forget certificates no longer held (handed back to their submitter). */
   forget(digests: readonly Digest[]): Promise<void> {
-    return this.write(() => {
-      for (const digest of digests) this.pending.removeSync(idBytes(digest));
-    });
+    return this.issue(
+      digests.map((digest) => {
+        const key = idBytes(digest);
+        return { table: this.pending, key, value: undefined, undo: this.pending.getBinary(key) ?? 'keep' };
+      }),
+    );
   }
 
   /** Record the epoch's committee, and drop pending certificates of other epochs (they can no longer execute). */
   recordEpoch(committee: PersistedCommittee): Promise<void> {
-    const bytes = encodeCommittee(committee);
-    const stale = this.pendingCertificates()
-      .filter((record) => record.certificate.epoch !== committee.epoch)
-      .map((record) => idBytes(record.certificate.digest));
-    return this.write(() => {
-      this.root.putSync(COMMITTEE_KEY, bytes as Buffer);
-      for (const key of stale) this.pending.removeSync(key);
-    });
+    const writes: TableWrite[] = [{ table: this.root, key: COMMITTEE_KEY, value: Buffer.from(encodeCommittee(committee)), undo: this.root.getBinary(COMMITTEE_KEY) ?? 'remove' }];
+    for (const { key, value } of this.pending.getRange({})) {
+      if (decodePending(value).certificate.epoch !== committee.epoch) writes.push({ table: this.pending, key, value: undefined, undo: value });
+    }
+    return this.issue(writes);
+  }
+
+  /**
+   * An accepted certificate's pending record is the certificate itself:
+   * writing it again is harmless, so it is not undone (`keep`). A sequenced
+   * one also holds its assigned versions, and is undone with the commit.
+   */
+  private pendingWrite(record: PendingRecord, undo: 'keep' | 'restore' = 'keep'): TableWrite {
+    const key = idBytes(record.certificate.digest);
+    return { table: this.pending, key, value: encodePending(record), undo: undo === 'keep' ? 'keep' : (this.pending.getBinary(key) ?? 'remove') };
   }
 }

@@ -7,7 +7,9 @@ import { LmdbEpochTables } from './lmdb-epoch-tables';
 import { checkDatabasePath } from './lmdb-file';
 import type { CommitBatch, ExecutedRecord, InMemoryRetention, ObjectKey, ObjectStore } from './object-store';
 import { StoreConflictError } from './object-store';
+import { type AbsentKey, type TableWrite, issueBatch } from './lmdb-writes';
 import { decodeExecuted, decodeStoredObject, encodeExecuted, encodeStoredObject, hexOf, idBytes, objectKey, u64Bytes, u64Of } from './record-encoding';
+import { StagedBatches } from './staged-batches';
 import { StoreFullError, StoreOpenError } from './store-errors';
 
 /**
@@ -32,19 +34,31 @@ export interface LmdbObjectStoreOptions extends InMemoryRetention {
   readonly sync?: boolean;
 }
 
+/** A staged batch waiting for its write. */
+interface QueuedBatch {
+  readonly batch: CommitBatch;
+  readonly sequence: number;
+  readonly absent: AbsentKey;
+  readonly writes: readonly TableWrite[];
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
 /** Latest-version index entry: the version, then 1 if the object is deleted. */
 const LIVE = 0;
 const DELETED = 1;
 
 /**
  * The durable object store, on LMDB (lmdb-js). Objects, effects and events
- * are stored as their canonical BCS bytes; each commit batch (objects,
- * deletions, effects, events, executed marker, and the removal of the
- * certificate from the pending table) is one child transaction, so a
- * failure anywhere in it leaves no trace. Commits queued together share one
- * LMDB transaction and one fsync (group commit), and a commit's promise
- * resolves only once it is on disk: `overlappingSync` is off, because with it
- * lmdb-js resolves when a write is visible, before it is flushed.
+ * are stored as their canonical BCS bytes. Each commit batch (objects, their
+ * latest-version entries, effects, events, executed marker, and the removal of the
+ * certificate from the pending table) is issued as one block of writes,
+ * conditional on its transaction and its object versions not existing yet:
+ * it lands whole or not at all. Batches issued together share one LMDB
+ * transaction and one fsync (group commit), applied by lmdb-js's writer
+ * thread, and a commit's promise resolves only once it is on disk:
+ * `overlappingSync` is off, because with it lmdb-js resolves when a write is
+ * visible, before it is flushed.
  *
  * Also holds the pipeline's epoch tables ({@link LmdbEpochTables}) in the same file.
  */
@@ -61,6 +75,14 @@ export class LmdbObjectStore implements ObjectStore {
   /** Sequence numbers of executed records: the next to write, and the oldest still kept. */
   private nextSequence: number;
   private oldestSequence: number;
+  /** Batches staged and not yet on disk: readable at once, and later batches are checked against them. */
+  private readonly staged = new StagedBatches();
+  /** Staged batches waiting for the write on its way to land: they go in the next one, together. */
+  private queue: QueuedBatch[] = [];
+  private writing = false;
+  /** Transactions whose batch failed to land, and why: a batch that read their outputs fails too. */
+  private readonly lost = new Map<Digest, Error>();
+  private drained: (() => void)[] = [];
   private closed = false;
 
   private constructor(
@@ -77,7 +99,7 @@ export class LmdbObjectStore implements ObjectStore {
     this.executed = table('executed');
     this.executedOrder = table('executed-order');
     this.pending = table('pending');
-    this.epochTables = new LmdbEpochTables(root, this.pending, table('commits'), table('next-shared'), (callback) => this.write(callback));
+    this.epochTables = new LmdbEpochTables(root, this.pending, table('commits'), table('next-shared'), (writes) => this.issue(writes));
     const last = Array.from(this.executedOrder.getKeys({ reverse: true, limit: 1 }))[0];
     const first = Array.from(this.executedOrder.getKeys({ limit: 1 }))[0];
     this.nextSequence = last ? u64Of(last) + 1 : 0;
@@ -111,7 +133,7 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   readObjects(keys: readonly ObjectKey[]): Promise<(StoredObject | undefined)[]> {
-    return Promise.resolve(keys.map((key) => this.readVersion(key.id, key.version)));
+    return Promise.resolve(keys.map((key) => this.staged.object(key.id, key.version) ?? this.readVersion(key.id, key.version)));
   }
 
   readLatest(ids: readonly ObjectId[]): Promise<(StoredObject | undefined)[]> {
@@ -119,41 +141,73 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   readExecuted(transactionDigest: Digest): Promise<ExecutedRecord | undefined> {
-    const bytes = this.executed.getBinary(idBytes(transactionDigest));
+    const staged = this.staged.executedRecord(transactionDigest);
+    if (staged) return Promise.resolve(staged);
+    const bytes = this.executed.getBinaryFast(idBytes(transactionDigest));
     if (!bytes) return Promise.resolve(undefined);
     return Promise.resolve(frozenRecord(decodeExecuted(bytes.subarray(8))));
   }
 
   /**
-   * Write the batch in one child transaction, resolved once on disk.
+   * Write the batch, resolved once on disk (see {@link LmdbObjectStore.stage}).
    * @throws StoreConflictError (nothing written) for a transaction already committed or a version that exists.
    * @throws StoreFullError when the database is full; nothing of this batch (or of the commits grouped with it) is written.
    */
   commit(batch: CommitBatch): Promise<void> {
-    const effectsBytes = encodeExecuted(batch.effects, batch.events); // encode before the write lock is held
-    const objectBytes = batch.written.map(encodeStoredObject);
-    return this.objects
-      .childTransaction(() => {
-        this.writeBatch(batch, effectsBytes, objectBytes);
-      })
-      .then(
-        () => undefined,
-        async (error: unknown) => {
-          throw await this.storeError(error);
-        },
-      );
+    try {
+      return this.stage(batch);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
-  /** Every live object at its latest version, sorted by id: for comparing stores. */
+  /**
+   * Stage the batch: checked and encoded now, readable from the moment this
+   * returns, and written behind the batches staged before it. The batches
+   * staged while one write is on its way to disk go in the next write,
+   * together: one LMDB transaction and one fsync (group commit). Resolves
+   * once the batch is on disk. A batch that read the outputs of one that
+   * failed to land fails with it, so none is ever on disk without what it
+   * read. The store takes ownership of the batch: its objects are frozen.
+   * @throws StoreConflictError (nothing staged) for a transaction already committed or a version that exists.
+   * @throws the error of a batch this one depends on, if that one failed to land.
+   */
+  stage(batch: CommitBatch): Promise<void> {
+    for (const dependency of batch.effects.dependencies) {
+      const lost = this.lost.get(dependency);
+      if (lost) throw lost;
+    }
+    const sequence = this.nextSequence;
+    const planned = this.batchWrites(batch, sequence);
+    this.lost.delete(batch.transactionDigest); // sent again: this attempt is the one that counts
+    this.nextSequence = sequence + 1;
+    this.oldestSequence = planned.oldest;
+    this.staged.add(batch, sequence);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ batch, sequence, absent: planned.absent, writes: planned.writes, resolve, reject });
+      if (!this.writing) this.flush();
+    });
+  }
+
+  /** Every live object at its latest version (staged batches included, as reads see them), sorted by id: for comparing stores. */
   liveObjects(): StoredObject[] {
+    const ids = new Set<ObjectId>();
+    for (const key of this.latest.getKeys({})) ids.add(hexOf(key));
+    for (const id of this.staged.ids()) ids.add(id);
     const live: StoredObject[] = [];
-    for (const { key, value } of this.latest.getRange({})) {
-      if (value[8] === LIVE) live.push(this.readVersion(hexOf(key), u64Of(value)) as StoredObject);
+    for (const id of [...ids].sort()) {
+      const object = this.latestOf(id);
+      if (object) live.push(object);
     }
     return live;
   }
 
-  /** Executed transactions recorded (within the retention). */
+  /** Resolves once every batch staged so far is on disk (or failed to land). */
+  whenDurable(): Promise<void> {
+    return this.writing ? new Promise<void>((resolve) => this.drained.push(resolve)) : Promise.resolve();
+  }
+
+  /** Executed transactions recorded on disk (within the retention). */
   executedCount(): number {
     return (this.executed.getStats() as { entryCount: number }).entryCount;
   }
@@ -172,13 +226,24 @@ export class LmdbObjectStore implements ObjectStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.whenDurable();
     await this.root.flushed;
     await this.root.close();
   }
 
-  /** @internal A write the epoch tables or a test run in the store's write order. */
-  write(callback: () => void): Promise<void> {
-    return this.objects.childTransaction(callback).then(
+  /**
+   * @internal Issue writes of the epoch tables in the store's write order,
+   * grouped with the commits of the same turn; resolved once on disk.
+   * @throws StoreFullError when the database is full (nothing of the group is written).
+   */
+  issue(writes: readonly TableWrite[]): Promise<void> {
+    let landed: Promise<boolean>;
+    try {
+      landed = issueBatch(undefined, writes);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return landed.then(
       () => undefined,
       async (error: unknown) => {
         throw await this.storeError(error);
@@ -186,68 +251,149 @@ export class LmdbObjectStore implements ObjectStore {
     );
   }
 
-  private writeBatch(batch: CommitBatch, effectsBytes: Uint8Array, objectBytes: readonly Uint8Array[]): void {
-    const digestKey = idBytes(batch.transactionDigest);
-    // Validate everything first (a refusal throws, and the child transaction rolls back anyway).
-    if (this.executed.doesExist(digestKey)) throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
-    for (const object of batch.written) {
-      if (this.objects.doesExist(objectKey(object.id, object.version))) {
-        throw new StoreConflictError(`object ${object.id} version ${object.version} already exists`);
+  /**
+   * Issue every queued batch in this turn (one LMDB transaction), and the
+   * next group once it landed. A batch that reads the outputs of one that
+   * failed (in this group or before) is not issued, and fails with it.
+   */
+  private flush(): void {
+    const group = this.queue;
+    this.queue = [];
+    this.writing = true;
+    const landed = group.map((queued) => {
+      const lost = queued.batch.effects.dependencies.map((d) => this.lost.get(d)).find((e) => e !== undefined);
+      if (lost) return Promise.reject(lost);
+      try {
+        return issueBatch(queued.absent, queued.writes);
+      } catch (error) {
+        // Undone in the transaction: it will not land, and nor will what read its outputs.
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.lost.set(queued.batch.transactionDigest, failure);
+        return Promise.reject(failure);
       }
-    }
-    const pruning = this.versionsPerObject !== Number.POSITIVE_INFINITY;
-    batch.written.forEach((object, i) => {
-      this.objects.putSync(objectKey(object.id, object.version), objectBytes[i] as Buffer);
-      const id = idBytes(object.id);
-      const current = this.latest.get(id);
-      if (!current || u64Of(current) < object.version || current[8] === DELETED) this.latest.putSync(id, latestEntry(object.version, LIVE));
-      if (pruning) this.prune(object.id, object.version);
     });
-    for (const key of batch.deleted) {
-      const id = idBytes(key.id);
-      if (pruning) {
-        // Pruning: a deleted object's history goes with it.
-        for (const old of this.objects.getKeys({ start: objectKey(key.id, 0), end: objectKey(key.id, Number.MAX_SAFE_INTEGER) })) this.objects.removeSync(old);
-        this.latest.removeSync(id);
-      } else {
-        const current = this.latest.get(id);
-        this.latest.putSync(id, latestEntry(current ? u64Of(current) : key.version, DELETED));
+    void Promise.allSettled(landed).then(async (results) => {
+      for (const [i, queued] of group.entries()) {
+        const result = results[i] as PromiseSettledResult<boolean>;
+        this.staged.remove(queued.batch, queued.sequence);
+        if (result.status === 'fulfilled' && result.value) {
+          queued.resolve();
+          continue;
+        }
+        // Checked when staged, so an executed record on disk now means a copy landed by another way: refuse it.
+        const failure =
+          result.status === 'fulfilled' ? new StoreConflictError(`transaction ${queued.batch.transactionDigest} is already committed`) : await this.storeError(result.reason);
+        this.lost.set(queued.batch.transactionDigest, failure);
+        queued.reject(failure);
       }
-    }
-    const sequence = this.nextSequence;
-    this.executed.putSync(digestKey, Buffer.concat([u64Bytes(sequence), effectsBytes]));
-    this.executedOrder.putSync(u64Bytes(sequence), digestKey);
-    this.pending.removeSync(digestKey); // executed: no longer pending (Sui removes it from the epoch's pending table)
-    this.nextSequence = sequence + 1;
-    while (this.nextSequence - this.oldestSequence > this.executedTransactions) {
-      const oldKey = u64Bytes(this.oldestSequence);
-      const oldDigest = this.executedOrder.get(oldKey);
-      if (oldDigest) this.executed.removeSync(oldDigest);
-      this.executedOrder.removeSync(oldKey);
-      this.oldestSequence++;
-    }
+      this.writing = false;
+      if (this.queue.length > 0) this.flush();
+      else for (const resolve of this.drained.splice(0)) resolve();
+    });
   }
 
-  /** Keep the newest `versionsPerObject` versions of `id`, the one just written included. */
-  private prune(id: ObjectId, written: number): void {
-    const keys = Array.from(this.objects.getKeys({ start: objectKey(id, 0), end: objectKey(id, written) }));
-    const excess = keys.length + 1 - this.versionsPerObject;
-    for (let i = 0; i < excess; i++) this.objects.removeSync(keys[i] as Buffer);
+  /**
+   * The writes of one batch: its objects and each one's latest-version entry
+   * (deleted ones marked there), its executed record and log entry, what the
+   * retention drops, and last the certificate's removal from the pending
+   * table; issued on condition that its executed record does not exist yet.
+   * Everything that can throw (the checks, encoding) happens here, before
+   * anything is staged.
+   * @throws StoreConflictError for a transaction or a version on disk or staged.
+   */
+  private batchWrites(
+    batch: CommitBatch,
+    sequence: number,
+  ): { absent: AbsentKey; writes: TableWrite[]; oldest: number } {
+    const digestKey = idBytes(batch.transactionDigest);
+    if (this.staged.executedRecord(batch.transactionDigest) || this.executed.doesExist(digestKey)) {
+      throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
+    }
+    const writes: TableWrite[] = [];
+    const versions = new Set<string>();
+    const pruning = this.versionsPerObject !== Number.POSITIVE_INFINITY;
+    for (const object of batch.written) {
+      const key = objectKey(object.id, object.version);
+      const version = versionKey(object.id, object.version);
+      const id = idBytes(object.id);
+      const current = this.latest.getBinary(id);
+      const onDisk = current ? u64Of(current) : -1;
+      // No version above the latest-version entry is on disk: the usual write (a new version) reads nothing more.
+      if (versions.has(version) || this.staged.hasVersion(object.id, object.version) || (onDisk >= object.version && this.objects.doesExist(key))) {
+        throw new StoreConflictError(`object ${object.id} version ${object.version} already exists`);
+      }
+      versions.add(version);
+      writes.push({ table: this.objects, key, value: encodeStoredObject(object), undo: 'remove' });
+      // Lamport versions make a write the newest version of its object, but not a store's caller (genesis, tests).
+      const onItsWay = this.staged.latestOf(object.id)?.version ?? -1;
+      if (onItsWay < object.version && (onDisk < object.version || current?.[8] === DELETED)) {
+        writes.push({ table: this.latest, key: id, value: latestEntry(object.version, LIVE), undo: current ?? 'remove' });
+      }
+      if (pruning) this.pruneWrites(object.id, object.version, writes);
+    }
+    for (const deleted of batch.deleted) {
+      const id = idBytes(deleted.id);
+      const current = this.latest.getBinary(id);
+      if (pruning) {
+        // Pruning: a deleted object's history goes with it.
+        for (const { key, value } of this.objects.getRange({ start: objectKey(deleted.id, 0), end: objectKey(deleted.id, Number.MAX_SAFE_INTEGER) })) {
+          writes.push({ table: this.objects, key, value: undefined, undo: value });
+        }
+        writes.push({ table: this.latest, key: id, value: undefined, undo: current ?? 'keep' });
+      } else {
+        writes.push({ table: this.latest, key: id, value: latestEntry(current ? u64Of(current) : deleted.version, DELETED), undo: current ?? 'remove' });
+      }
+    }
+    writes.push({ table: this.executed, key: digestKey, value: encodeExecuted(sequence, batch.effects, batch.events), undo: 'remove' });
+    writes.push({ table: this.executedOrder, key: u64Bytes(sequence), value: digestKey, undo: 'remove' });
+    const oldest = this.retentionWrites(sequence, writes);
+    // Executed: no longer pending (Sui removes it from the epoch's pending table). Last, so never undone.
+    writes.push({ table: this.pending, key: digestKey, value: undefined, undo: 'keep' });
+    return { absent: { table: this.executed, key: digestKey }, writes, oldest };
+  }
+
+  /**
+   * Drop the oldest executed records past `executedTransactions`, once on disk
+   * (one still on its way is dropped by a later batch). Returns the oldest
+   * sequence kept.
+   */
+  private retentionWrites(sequence: number, writes: TableWrite[]): number {
+    let oldest = this.oldestSequence;
+    for (; sequence + 1 - oldest > this.executedTransactions; oldest++) {
+      if (this.staged.hasSequence(oldest)) break;
+      const orderKey = u64Bytes(oldest);
+      const digestKey = this.executedOrder.getBinary(orderKey);
+      if (!digestKey) continue; // a batch that failed left a gap
+      writes.push({ table: this.executed, key: digestKey, value: undefined, undo: this.executed.getBinary(digestKey) ?? 'keep' });
+      writes.push({ table: this.executedOrder, key: orderKey, value: undefined, undo: digestKey });
+    }
+    return oldest;
+  }
+
+  /** Keep the newest `versionsPerObject` versions of `id`, the one being written included. */
+  private pruneWrites(id: ObjectId, written: number, writes: TableWrite[]): void {
+    const older = Array.from(this.objects.getRange({ start: objectKey(id, 0), end: objectKey(id, written) }));
+    const excess = older.length + 1 - this.versionsPerObject;
+    for (let i = 0; i < excess; i++) {
+      const { key, value } = older[i] as { key: Buffer; value: Buffer };
+      writes.push({ table: this.objects, key, value: undefined, undo: value });
+    }
   }
 
   private latestOf(id: ObjectId): StoredObject | undefined {
-    const entry = this.latest.getBinary(idBytes(id));
+    const staged = this.staged.latestOf(id);
+    if (staged) return staged.deleted ? undefined : (this.staged.object(id, staged.version) ?? this.readVersion(id, staged.version));
+    const entry = this.latest.getBinaryFast(idBytes(id));
     return entry && entry[8] === LIVE ? this.readVersion(id, u64Of(entry)) : undefined;
   }
 
   private readVersion(id: ObjectId, version: number): StoredObject | undefined {
-    const bytes = this.objects.getBinary(objectKey(id, version));
+    // The fast read's buffer is reused by the next read: decoding copies every field out first.
+    const bytes = this.objects.getBinaryFast(objectKey(id, version));
     return bytes ? frozenObject(decodeStoredObject(bytes)) : undefined;
   }
 
   private async storeError(error: unknown): Promise<Error> {
-    // A rolled-back child transaction does not undo the in-memory sequence counters: re-read them.
-    this.resyncSequences();
     if (error instanceof StoreConflictError) return error;
     // lmdb-js rejects a failed commit with 'Commit failed' and the system error in a second promise.
     const commitError = (error as { commitError?: Promise<unknown> } | undefined)?.commitError;
@@ -259,18 +405,16 @@ export class LmdbObjectStore implements ObjectStore {
     }
     return cause instanceof Error ? cause : new Error(text);
   }
+}
 
-  private resyncSequences(): void {
-    const last = Array.from(this.executedOrder.getKeys({ reverse: true, limit: 1 }))[0];
-    const first = Array.from(this.executedOrder.getKeys({ limit: 1 }))[0];
-    this.nextSequence = last ? u64Of(last) + 1 : 0;
-    this.oldestSequence = first ? u64Of(first) : 0;
-  }
+/** An object version as a set member. */
+function versionKey(id: ObjectId, version: number): string {
+  return `${id}@${version}`;
 }
 
 function latestEntry(version: number, state: number): Buffer {
-  const entry = Buffer.alloc(9);
-  entry.writeBigUInt64BE(BigInt(version));
+  const entry = Buffer.allocUnsafe(9);
+  u64Bytes(version).copy(entry);
   entry[8] = state;
   return entry;
 }

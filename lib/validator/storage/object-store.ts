@@ -47,6 +47,16 @@ export interface ObjectStore {
    * @throws StoreConflictError
    */
   commit(batch: CommitBatch): Promise<void>;
+  /**
+   * Optional, for a store whose commits wait for a disk: stage the batch, so
+   * that it is readable as soon as this returns, and resolve once it is
+   * durable. A batch staged after one whose outputs it read is never durable
+   * without it: if that one fails, so does this. `ReferenceAuthorityState`
+   * announces a transaction's outputs once staged (so what spends them runs
+   * meanwhile) and reports it executed once durable.
+   * @throws StoreConflictError (nothing staged), as `commit` rejects.
+   */
+  stage?(batch: CommitBatch): Promise<void>;
 }
 
 /** A batch that conflicts with what the store holds. Nothing was written. */

@@ -3,10 +3,13 @@ import type { TransactionEvent } from '../../authority-state';
 import { canonicalCertificate } from '../certificates/canonical-certificate';
 import type { CertifiedTransaction } from '../certificates/certificate-types';
 import { encodeCertificate } from '../certificates/certificate-wire';
-import { EffectsBcs, effectsBcsValue, sealEffects } from '../model/effects';
-import { Bytes32, ObjectBcs } from '../model/encoding';
-import { encodeObjectFast } from '../model/fast-object-encoding';
-import type { Digest, ObjectId, StoredObject } from '../model/objects';
+import { BcsReader } from '../model/bcs-reader';
+import { BcsScratch } from '../model/direct-bcs';
+import { EffectsBcs, sealEffects } from '../model/effects';
+import { Bytes32 } from '../model/encoding';
+import { writeEffects } from '../model/fast-effects-encoding';
+import { writeObject } from '../model/fast-object-encoding';
+import type { Digest, ObjectContents, ObjectId, Owner, StoredObject } from '../model/objects';
 import type { StateEffects } from '../model/state-effects';
 
 /**
@@ -26,31 +29,74 @@ export function hexOf(bytes: Uint8Array): string {
 
 /** An 8-byte big-endian unsigned integer: sorts numerically. */
 export function u64Bytes(value: number): Buffer {
-  const out = Buffer.alloc(8);
-  out.writeBigUInt64BE(BigInt(value));
+  return writeU64(Buffer.allocUnsafe(8), value, 0);
+}
+
+/** A safe integer as 8 bytes, big-endian, at `offset`: two u32 halves, no BigInt allocated (keys are made per write). */
+function writeU64(out: Buffer, value: number, offset: number): Buffer {
+  out.writeUInt32BE(Math.floor(value / 0x1_0000_0000), offset);
+  out.writeUInt32BE(value >>> 0, offset + 4);
   return out;
 }
 
 export function u64Of(bytes: Uint8Array, offset = 0): number {
-  return Number(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readBigUInt64BE(offset));
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return view.readUInt32BE(offset) * 0x1_0000_0000 + view.readUInt32BE(offset + 4);
 }
 
 /** One version of one object: id then version, so an object's versions are adjacent and in order. */
 export function objectKey(id: ObjectId, version: number): Buffer {
-  const key = Buffer.alloc(40);
+  const key = Buffer.allocUnsafe(40);
   key.write(id.slice(2), 0, 32, 'hex');
-  key.writeBigUInt64BE(BigInt(version), 32);
-  return key;
+  return writeU64(key, version, 32);
+}
+
+/** Reused by the encoders below: each record is written here, then copied out once. */
+const scratch = new BcsScratch();
+
+/** What was written into `scratch`, as a Buffer of its own (lmdb-js takes Buffers). */
+function copied(out: BcsScratch): Buffer {
+  const view = out.view();
+  const bytes = Buffer.allocUnsafe(view.length);
+  bytes.set(view);
+  return bytes;
 }
 
 /** The object's digest (32 bytes), then its canonical BCS bytes: the digest is kept, not re-hashed on every read. */
 export function encodeStoredObject(object: StoredObject): Buffer {
-  return Buffer.concat([idBytes(object.digest), encodeObjectFast(object)]);
+  return copied(writeObject(scratch.reset().hex32(object.digest), object));
 }
 
+/**
+ * What {@link encodeStoredObject} wrote, read directly (objects are read on
+ * every execution): the digest, then the `ObjectBcs` layout.
+ * @throws NonCanonicalTransactionError if the bytes are not such a record (a corrupt database).
+ */
 export function decodeStoredObject(bytes: Uint8Array): StoredObject {
-  const body = ObjectBcs.parse(bytes.subarray(32));
-  return { ...body, digest: hexOf(bytes.subarray(0, 32)) };
+  const reader = new BcsReader(bytes);
+  const digest = reader.hex32('object.digest');
+  const id = reader.hex32('object.id');
+  const version = reader.safeU64('object.version');
+  const owner = readOwner(reader);
+  const contents = readContents(reader);
+  const previousTransaction = reader.hex32('object.previousTransaction');
+  reader.end('the object');
+  return { id, version, owner, contents, previousTransaction, digest };
+}
+
+function readOwner(reader: BcsReader): Owner {
+  const tag = reader.byte('object.owner');
+  if (tag === 0) return { kind: 'address', address: reader.hex32('object.owner.address') };
+  if (tag === 1) return { kind: 'shared', initialSharedVersion: reader.safeU64('object.owner.initialSharedVersion') };
+  if (tag === 2) return { kind: 'immutable' };
+  return reader.fail('object.owner', `no owner kind has tag ${tag}`, 1);
+}
+
+function readContents(reader: BcsReader): ObjectContents {
+  const tag = reader.byte('object.contents');
+  if (tag === 0) return { type: 'coin', balance: reader.u64('object.contents.balance') };
+  if (tag === 1) return { type: 'counter', value: reader.u64('object.contents.value') };
+  return reader.fail('object.contents', `no contents type has tag ${tag}`, 1);
 }
 
 /** An event's fields as JSON text, in BCS: events are open-ended records. */
@@ -59,18 +105,35 @@ const EventBcs = bcs.struct('Event', {
   fields: bcs.vector(bcs.struct('EventField', { name: bcs.string(), json: bcs.string() })),
 });
 
-const ExecutedBcs = bcs.struct('ExecutedRecord', { effects: EffectsBcs, events: bcs.vector(EventBcs) });
+/** The executed record's layout: what {@link encodeExecuted} writes directly, and what reads decode. */
+export const ExecutedBcs = bcs.struct('ExecutedRecord', { effects: EffectsBcs, events: bcs.vector(EventBcs) });
 
-export function encodeExecuted(effects: StateEffects, events: readonly TransactionEvent[]): Uint8Array {
-  return ExecutedBcs.serialize({
-    effects: effectsBcsValue(effects),
-    events: events.map((event) => ({
-      type: event.type,
-      fields: Object.entries(event)
-        .filter(([name]) => name !== 'type')
-        .map(([name, value]) => ({ name, json: JSON.stringify(value) })),
-    })),
-  }).toBytes();
+/**
+ * An executed record: `sequence` (8 bytes, big-endian: the executed log's
+ * order), then the effects and events in the {@link ExecutedBcs} layout,
+ * written directly (once per commit; a property test proves the bytes equal
+ * to the schema's).
+ */
+export function encodeExecuted(sequence: number, effects: StateEffects, events: readonly TransactionEvent[]): Buffer {
+  const out = scratch.reset();
+  const high = Math.floor(sequence / 0x1_0000_0000);
+  const low = sequence >>> 0;
+  for (const word of [high, low]) out.byte(word >>> 24).byte((word >>> 16) & 0xff).byte((word >>> 8) & 0xff).byte(word & 0xff);
+  writeEffects(out, effects).uleb(events.length);
+  for (const event of events) {
+    writeString(out, event.type);
+    const fields = Object.entries(event).filter(([name]) => name !== 'type');
+    out.uleb(fields.length);
+    for (const [name, value] of fields) {
+      writeString(out, name);
+      writeString(out, JSON.stringify(value));
+    }
+  }
+  return copied(out);
+}
+
+function writeString(out: BcsScratch, text: string): void {
+  out.uleb(Buffer.byteLength(text, 'utf8')).utf8(text);
 }
 
 export function decodeExecuted(bytes: Uint8Array): { effects: StateEffects; events: TransactionEvent[] } {
@@ -106,19 +169,21 @@ export interface PendingRecord {
 }
 
 /** The certificate in its wire form (`encodeCertificate`): its digest and epoch are read back from it. */
-const PendingBcs = bcs.struct('PendingCertificate', {
+export const PendingBcs = bcs.struct('PendingCertificate', {
   certificate: bcs.vector(bcs.u8()),
   commit: bcs.option(bcs.struct('CommitRef', { digest: bcs.string(), index: bcs.u64() })),
   shared: bcs.vector(bcs.struct('SharedVersion', { id: Bytes32, version: bcs.u64() })),
 });
 
-export function encodePending(record: PendingRecord): Uint8Array {
+/** A pending record in the {@link PendingBcs} layout, written directly: one per accepted certificate. */
+export function encodePending(record: PendingRecord): Buffer {
   const { certificate, commit, shared } = record;
-  return PendingBcs.serialize({
+  const bytes = PendingBcs.serialize({
     certificate: encodeCertificate(certificate),
     commit: commit ? { digest: commit.digest, index: BigInt(commit.index) } : null,
     shared: [...shared].map(([id, version]) => ({ id, version: BigInt(version) })),
   }).toBytes();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** @throws InvalidCertificateError if the stored certificate does not pass the door (a damaged record). */

@@ -74,4 +74,30 @@ describe('TransactionManager when a store read fails (found by the simulator)', 
     expect(released).toHaveLength(1);
     expect(state.loadEpochStoreOneCallPerTask().sharedVersion(certificate.digest, counter.id)).toBe(assigned);
   });
+
+  it('sequences no commit after one that failed before it was sequenced, until consensus delivers that one again (seed 34 of the simulator)', async () => {
+    const fixture = await setup();
+    const { state, gas, coin, counter, certify, increment } = fixture;
+    const manager = new TransactionManager({ store: failingOnce(state.store, 'readExecuted'), committed$: state.committed$, loadEpochStoreOneCallPerTask: () => state.loadEpochStoreOneCallPerTask() });
+    const first = certify(increment(refOf(gas)));
+    const second = certify(increment(refOf(coin)));
+    const commits = [
+      { digest: 'c0', index: 0, certificates: [first] },
+      { digest: 'c1', index: 1, certificates: [second] },
+    ] as const;
+    // Sent together, as consensus streams them: the first one's read fails.
+    const [failed, behind] = [manager.commit(commits[0]), manager.commit(commits[1])];
+    await expect(failed).rejects.toThrow('disk hiccup');
+    await expect(behind).rejects.toMatchObject({ name: 'CommitOrderError', problem: 'after-failed-commit', index: 1, lastIndex: 0 });
+    // Still refused when sent on its own, before the failed one comes back.
+    await expect(manager.commit(commits[1])).rejects.toMatchObject({ problem: 'after-failed-commit' });
+    const epochStore = state.loadEpochStoreOneCallPerTask();
+    expect(epochStore.sharedVersion(second.digest, counter.id)).toBeUndefined();
+    // In order again: each takes the version consensus order gives it.
+    expect(await manager.commit(commits[0])).toEqual(['ready']);
+    expect(await manager.commit(commits[1])).toEqual(['pending']);
+    const firstVersion = epochStore.sharedVersion(first.digest, counter.id) as number;
+    expect(firstVersion).toBe(1);
+    expect(epochStore.sharedVersion(second.digest, counter.id)).toBeGreaterThan(firstVersion);
+  });
 });

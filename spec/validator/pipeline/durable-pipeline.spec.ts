@@ -72,6 +72,7 @@ describe('startValidatorPipeline with a database', () => {
     await deliver(second, 80, workload.steps.length);
     await executedAll(second);
     const store = second.database as LmdbObjectStore;
+    await store.whenDurable(); // executed is readable once staged; the pending table empties on disk
     expect(store.liveObjects().map((o) => [o.id, o.version, o.digest])).toEqual(workload.expectedFinalObjects.map((o) => [o.id, o.version, o.digest]));
     expect(store.epochTables.pendingCount()).toBe(0);
     await second.stop();

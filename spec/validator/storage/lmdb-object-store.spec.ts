@@ -46,6 +46,73 @@ describe('LmdbObjectStore', () => {
     await store.close();
   });
 
+  it('checks each batch against the ones issued with it: a second copy of a transaction, or a version written twice, is refused', async () => {
+    const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
+    const results = await Promise.allSettled([
+      store.commit(batch(100, [coin(1)])),
+      store.commit(batch(100, [coin(2)])),
+      store.commit(batch(101, [coin(3)])),
+      store.commit(batch(102, [coin(3, 9n)])),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'StoreConflictError', message: expect.stringMatching(/already committed/) as unknown });
+    expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ name: 'StoreConflictError', message: expect.stringMatching(/version 1 already exists/) as unknown });
+    // Nothing of the refused ones landed.
+    expect(await store.readLatest([id(1), id(2), id(3)])).toEqual([coin(1), undefined, coin(3)]);
+    expect(await store.readExecuted(id(102))).toBeUndefined();
+    expect(store.executedCount()).toBe(2);
+    await store.close();
+  });
+
+  it('a deleted object is neither the latest nor live, and its history stays', async () => {
+    const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
+    await store.commit(batch(100, [coin(1), coin(2)]));
+    await store.commit(batch(101, [], [{ id: id(1), version: 2 }]));
+    expect(await store.readLatest([id(1), id(2)])).toEqual([undefined, coin(2)]);
+    expect(await store.readObjects([{ id: id(1), version: 1 }, { id: id(1), version: 2 }])).toEqual([coin(1), undefined]);
+    expect(store.liveObjects()).toEqual([coin(2)]);
+    await store.close();
+  });
+
+  it('makes a staged batch readable at once, and resolves it once it is on disk', async () => {
+    const path = await temporaryDatabase();
+    const store = LmdbObjectStore.open({ path });
+    const durable = store.stage(batch(100, [coin(1)]));
+    expect(await store.readObjects([{ id: id(1), version: 1 }])).toEqual([coin(1)]);
+    expect(await store.readLatest([id(1)])).toEqual([coin(1)]);
+    expect((await store.readExecuted(id(100)))?.effects.transactionDigest).toBe(id(100));
+    expect(store.executedCount()).toBe(0); // not on disk yet
+    await durable;
+    expect(store.executedCount()).toBe(1);
+    await store.close();
+    const again = LmdbObjectStore.open({ path });
+    expect(await again.readLatest([id(1)])).toEqual([coin(1)]);
+    await again.close();
+  });
+
+  it('fails a batch that read the outputs of one that did not land, and lands the others', async () => {
+    const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
+    const tables = store as unknown as { executed: { put: (...args: unknown[]) => unknown } };
+    const put = tables.executed.put.bind(tables.executed);
+    tables.executed.put = (...args: unknown[]) => {
+      if ((args[0] as Buffer).equals(Buffer.from(id(100).slice(2), 'hex'))) throw new Error('injected failure');
+      return put(...args);
+    };
+    const spends = (tx: number, written: ReturnType<typeof coin>[], dependency: number) => {
+      const plain = batch(tx, written);
+      return { ...plain, effects: { ...plain.effects, dependencies: [id(dependency)] } };
+    };
+    const slow = store.commit(batch(98, [coin(8)])); // a write on its way: the next batches queue behind it, and go together
+    const results = await Promise.allSettled([store.stage(batch(100, [coin(1)])), store.stage(spends(101, [coin(2)], 100)), store.stage(batch(102, [coin(3)])), slow]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'injected failure' });
+    expect(await store.readLatest([id(1), id(2), id(3)])).toEqual([undefined, undefined, coin(3)]);
+    // Staged after the failure is known: refused at once.
+    expect(() => store.stage(spends(103, [coin(4)], 100))).toThrow('injected failure');
+    tables.executed.put = put;
+    await store.close();
+  });
+
   it('leaves no trace of a batch that fails inside its write transaction, and keeps the ones beside it', async () => {
     const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
     const tables = store as unknown as { executed: { put: (...args: unknown[]) => unknown } };
@@ -105,18 +172,21 @@ describe('LmdbObjectStore', () => {
       await check.close();
     });
 
-    it('a database of a newer format', async () => {
+    it.each([['newer-format', LMDB_FORMAT_VERSION + 1]] as const)('a database of another format (%s)', async (problem, format) => {
       const path = await temporaryDatabase();
       await LmdbObjectStore.open({ path }).close();
       const raw = open<Buffer, string>({ path, encoding: 'binary' });
-      const newer = Buffer.alloc(8);
-      newer.writeBigUInt64BE(BigInt(LMDB_FORMAT_VERSION + 1));
-      await raw.put('soma-validator-format', newer);
+      const stamp = Buffer.alloc(8);
+      stamp.writeBigUInt64BE(BigInt(format));
+      await raw.put('soma-validator-format', stamp);
       await raw.close();
       const error = openError(path);
       expect(error).toBeInstanceOf(StoreOpenError);
-      expect(error).toMatchObject({ problem: 'newer-format', path });
+      expect(error).toMatchObject({ problem, path });
       expect((error as Error).message).toContain(path);
+      const check = open<Buffer, string>({ path, encoding: 'binary' });
+      expect(check.get('soma-validator-format')).toEqual(stamp);
+      await check.close();
     });
 
     it('a database of format 1 (ed25519 certificates and committees), left as it was', async () => {
@@ -137,8 +207,6 @@ describe('LmdbObjectStore', () => {
   });
 
   it('gives a typed error on a full disk, rolls the batch back, and keeps everything written before', async () => {
-    // lmdb-js also prints the write error itself, from its own writer, after the test may have ended: keep it off jest's console.
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
     // lmdb-js grows its map on demand, so a map size cannot fill it: a 1 MiB filesystem does.
     const mount = join(dirname(await temporaryDatabase()), 'small');
     mkdirSync(mount);
