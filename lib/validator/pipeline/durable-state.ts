@@ -1,4 +1,3 @@
-import { canonicalCertificate } from '../certificates/canonical-certificate';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
 import { Committee } from '../certificates/committee';
 import { CommitOrderError } from '../errors';
@@ -72,7 +71,7 @@ export async function recoverPending(store: DurableObjectStore, manager: Transac
   const certificates = tables
     .pendingCertificates()
     .sort((a, b) => (a.commit?.index ?? -1) - (b.commit?.index ?? -1))
-    .map((record) => ({ certificate: canonicalCertificate(record.certificate), commit: record.commit, shared: record.shared }));
+    .map((record) => ({ certificate: record.certificate, commit: record.commit, shared: record.shared }));
   // The manager reads whether each one executed, as it does for any certificate it takes.
   const results = await manager.restore({ certificates, nextSharedVersions: tables.nextSharedVersions() });
   const executed = certificates.filter((_, i) => results[i] === 'already-executed').map(({ certificate }) => certificate.digest);
