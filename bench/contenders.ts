@@ -1,7 +1,8 @@
 import { Observable, Subject, catchError, mergeMap, of } from 'rxjs';
 import fastq from 'fastq';
 import winston from 'winston';
-import { type AuthorityState, ExecutionDriver, ExecutionDriverMetrics, type ExecutionResult, type PendingCertificate } from '../lib';
+import * as driverPackage from '../lib';
+import type { AuthorityState, ExecutionResult, PendingCertificate } from '../lib';
 
 /** The shared no-op execution every contender runs: an already resolved promise. */
 export const RESULT: ExecutionResult = { effects: { digest: 'fx' }, events: [] };
@@ -42,7 +43,12 @@ export const promisePool: Contender = {
   },
 };
 
-function driverContender(name: string, withMetrics: boolean): Contender {
+/** What a driver contender needs from the package: this checkout's, or another build's (`--against`). */
+type DriverPackage = Pick<typeof driverPackage, 'ExecutionDriver' | 'ExecutionDriverMetrics'>;
+
+/** A driver contender on `pkg`: this checkout's `lib/` unless another build is given. */
+export function driverContender(name: string, withMetrics: boolean, pkg: DriverPackage = driverPackage): Contender {
+  const { ExecutionDriver, ExecutionDriverMetrics } = pkg;
   return {
     name,
     start(items) {

@@ -1,12 +1,17 @@
 /**
  * Per-certificate overhead of the driver against its peers, in one process,
  * with interleaved rounds: every contender runs the same no-op execution at
- * concurrency 16 on a synchronous burst of N certificates.
+ * concurrency 16 on a synchronous burst of N certificates. Each round is
+ * timed in wall time and in the process's CPU time (user + system, GC
+ * threads included), which moves less when other work shares the machine.
  *
  *   npm run bench            # N = 10k, 100k, 1M
  *   npm run bench -- --quick # N = 10k only (CI smoke run)
  *   npm run bench -- --sizes=100000,1000000
+ *   npx tsx bench/driver-overhead.ts --against=/path/to/other/lib   # adds that build's driver, for before/after
+ *   npx tsx bench/driver-overhead.ts --only=ExecutionDriver,fastq   # a subset of contenders (by name prefix)
  */
+import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { PendingCertificate } from '../lib';
@@ -14,6 +19,7 @@ import {
   type Contender,
   cardShape,
   driver,
+  driverContender,
   driverWithMetrics,
   fastqContender,
   naiveMergeMap,
@@ -27,12 +33,18 @@ const gc = runInNewContext('gc') as () => void;
 const quick = process.argv.includes('--quick');
 const sizesArg = process.argv.find((a) => a.startsWith('--sizes='));
 const SIZES = sizesArg ? sizesArg.slice('--sizes='.length).split(',').map(Number) : quick ? [10_000] : [10_000, 100_000, 1_000_000];
+const againstArg = process.argv.find((a) => a.startsWith('--against='));
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
 const ROUNDS: Record<number, number> = { 10_000: 7, 100_000: 5, 1_000_000: 3 };
 /** A contender that has not finished a round within this many ms is cut off. */
 const BUDGET_MS = 15_000;
 
 interface Sample {
+  /** Wall time per certificate. */
   nsPerCert: number;
+  /** Process CPU time (user + system) per certificate. */
+  cpuNsPerCert: number;
   completed: number;
 }
 
@@ -46,10 +58,13 @@ function makeCertificates(n: number): PendingCertificate[] {
  * what the JIT and the young generation had adapted). Rotating the order each
  * round spreads one contender's leftover garbage over all the others instead.
  */
-async function time(contender: Contender, items: readonly PendingCertificate[]): Promise<{ nsPerCert: number; completed: number }> {
+async function time(contender: Contender, items: readonly PendingCertificate[]): Promise<Sample> {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const completed = await contender.start(items, started + BUDGET_MS).finished;
-  return { nsPerCert: ((performance.now() - started) * 1e6) / completed, completed };
+  const wallNs = (performance.now() - started) * 1e6;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { nsPerCert: wallNs / completed, cpuNsPerCert: ((cpu.user + cpu.system) * 1000) / completed, completed };
 }
 
 /**
@@ -77,17 +92,25 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const contenders = [promisePool, cardShape, driver, driverWithMetrics, naiveMergeMap, await pLimitContender(), fastqContender];
+  const all = [promisePool, cardShape, driver, driverWithMetrics, naiveMergeMap, await pLimitContender(), fastqContender];
+  if (againstArg) {
+    // Another build of the driver (a checkout of an earlier commit's lib/, say), for before/after in one process.
+    const dir = resolve(againstArg.slice('--against='.length));
+    all.splice(3, 0, driverContender(`ExecutionDriver (${dir})`, false, (await import(dir)) as Parameters<typeof driverContender>[2]));
+  }
+  const only = onlyArg?.slice('--only='.length).split(',');
+  // The floor always runs: every other figure is read against it.
+  const contenders = only ? all.filter((c) => c === promisePool || only.some((prefix) => c.name.startsWith(prefix))) : all;
   // Warm every contender up (JIT) on unmeasured bursts before the first timed round.
   const warmup = makeCertificates(10_000);
   for (let i = 0; i < 5; i++) for (const contender of contenders) await contender.start(warmup, performance.now() + BUDGET_MS).finished;
 
   const rows: string[][] = [];
-  const perCertAt = new Map<string, Map<number, number>>();
+  const perCertAt = new Map<string, Map<number, { wall: number; cpu: number }>>();
   for (const n of SIZES) {
     const items = makeCertificates(n);
     const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
-    const rounds = ROUNDS[n] ?? 3;
+    const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : (ROUNDS[n] ?? 3);
     for (let round = 0; round < rounds; round++) {
       // Rotate the order each round so no contender always runs first (or after a big GC).
       for (let i = 0; i < contenders.length; i++) {
@@ -103,36 +126,47 @@ async function main(): Promise<void> {
       if (samples.get(contender.name)?.some((s) => s.completed < n)) continue; // too slow to weigh twice
       retained.set(contender.name, await weigh(contender, items));
     }
-    const floor = median((samples.get(promisePool.name) ?? []).map((s) => s.nsPerCert));
+    const floorRuns = samples.get(promisePool.name) ?? [];
+    const floor = median(floorRuns.map((s) => s.nsPerCert));
+    const cpuFloor = median(floorRuns.map((s) => s.cpuNsPerCert));
     for (const contender of contenders) {
       const runs = samples.get(contender.name) ?? [];
       const ns = median(runs.map((s) => s.nsPerCert));
+      const cpuNs = median(runs.map((s) => s.cpuNsPerCert));
       const completed = Math.min(...runs.map((s) => s.completed));
       const memory = retained.get(contender.name);
       const cut = completed < n;
       if (!cut) {
-        const byN = perCertAt.get(contender.name) ?? new Map<number, number>();
-        byN.set(n, ns);
+        const byN = perCertAt.get(contender.name) ?? new Map<number, { wall: number; cpu: number }>();
+        byN.set(n, { wall: ns, cpu: cpuNs });
         perCertAt.set(contender.name, byN);
       }
+      const whole = (value: number) => Math.round(value).toLocaleString('en-US');
       rows.push([
         n.toLocaleString('en-US'),
         contender.name,
-        cut ? `cut off: ${completed.toLocaleString('en-US')} done in ${BUDGET_MS / 1000} s` : Math.round(ns).toLocaleString('en-US'),
-        cut ? '-' : Math.round(ns - floor).toLocaleString('en-US'),
-        cut ? '-' : `${(ns / floor).toFixed(1)}×`,
-        Math.round(1e9 / ns).toLocaleString('en-US'),
-        memory === undefined ? '-' : Math.round(memory).toLocaleString('en-US'),
+        cut ? `cut off: ${completed.toLocaleString('en-US')} done in ${BUDGET_MS / 1000} s` : whole(ns),
+        cut ? '-' : whole(cpuNs),
+        cut ? '-' : `${(ns / floor).toFixed(1)}× / ${(cpuNs / cpuFloor).toFixed(1)}×`,
+        whole(1e9 / ns),
+        memory === undefined ? '-' : whole(memory),
       ]);
     }
   }
-  const header = ['N', 'contender', 'ns / cert', 'overhead vs floor (ns)', 'vs floor', 'certs / s', 'retained B / queued cert'];
+  const header = ['N', 'contender', 'wall ns / cert', 'CPU ns / cert', 'vs floor (wall / CPU)', 'certs / s', 'retained B / queued cert'];
   printTable(header, rows);
+  const driverVsFastq = SIZES.map((n) => {
+    const ours = perCertAt.get(driver.name)?.get(n);
+    const theirs = perCertAt.get(fastqContender.name)?.get(n);
+    return ours && theirs ? `${n.toLocaleString('en-US')}: ${(ours.wall / theirs.wall).toFixed(2)} wall, ${(ours.cpu / theirs.cpu).toFixed(2)} CPU` : undefined;
+  }).filter((line) => line !== undefined);
+  if (driverVsFastq.length > 0) console.log(`\nExecutionDriver / fastq per certificate: ${driverVsFastq.join('; ')}.`);
   if (SIZES.includes(100_000) && SIZES.includes(1_000_000)) {
-    console.log('\nLinearity (ns/cert at 1M / ns/cert at 100k):');
+    console.log('\nLinearity (per-certificate cost at 1M / at 100k, wall and CPU):');
     for (const [name, byN] of perCertAt) {
-      const ratio = (byN.get(1_000_000) ?? Number.NaN) / (byN.get(100_000) ?? Number.NaN);
-      console.log(`  ${name}: ${Number.isNaN(ratio) ? 'n/a (cut off)' : ratio.toFixed(2)}`);
+      const big = byN.get(1_000_000);
+      const small = byN.get(100_000);
+      console.log(`  ${name}: ${big && small ? `${(big.wall / small.wall).toFixed(2)} wall, ${(big.cpu / small.cpu).toFixed(2)} CPU` : 'n/a (cut off)'}`);
     }
   }
   console.log(
