@@ -8,7 +8,7 @@
  *   npm run bench            # N = 10k, 100k, 1M
  *   npm run bench -- --quick # N = 10k only (CI smoke run)
  *   npm run bench -- --sizes=100000,1000000
- *   npx tsx bench/driver-overhead.ts --against=/path/to/other/lib   # adds that build's driver, for before/after
+ *   npx tsx bench/driver-overhead.ts --against=/path/to/other/lib[,...]   # adds those builds' drivers, for before/after
  *   npx tsx bench/driver-overhead.ts --only=ExecutionDriver,fastq   # a subset of contenders (by name prefix)
  */
 import { resolve } from 'node:path';
@@ -18,6 +18,7 @@ import type { PendingCertificate } from '../lib';
 import {
   type Contender,
   cardShape,
+  cardSkeleton,
   driver,
   driverContender,
   driverWithMetrics,
@@ -92,11 +93,11 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const all = [promisePool, cardShape, driver, driverWithMetrics, naiveMergeMap, await pLimitContender(), fastqContender];
-  if (againstArg) {
-    // Another build of the driver (a checkout of an earlier commit's lib/, say), for before/after in one process.
-    const dir = resolve(againstArg.slice('--against='.length));
-    all.splice(3, 0, driverContender(`ExecutionDriver (${dir})`, false, (await import(dir)) as Parameters<typeof driverContender>[2]));
+  const all = [promisePool, cardShape, cardSkeleton, driver, driverWithMetrics, naiveMergeMap, await pLimitContender(), fastqContender];
+  // Other builds of the driver (checkouts of earlier commits' lib/, say), for before/after in one process.
+  for (const dir of againstArg?.slice('--against='.length).split(',') ?? []) {
+    const path = resolve(dir);
+    all.splice(4, 0, driverContender(`ExecutionDriver (${path})`, false, (await import(path)) as Parameters<typeof driverContender>[2]));
   }
   const only = onlyArg?.slice('--only='.length).split(',');
   // The floor always runs: every other figure is read against it.
