@@ -171,34 +171,41 @@ const isolateSkeletonItem = catchError<ExecutionResult, Observable<ExecutionResu
  * retries, abort, outcome, tally or clock. What the driver costs above this is
  * its own work; what this costs above the floor is the card's shape in RxJS:
  * per item, `mergeMap`'s inner subscriber and `catchError`'s, their closures,
- * finalizer arrays and teardown.
+ * finalizer arrays and teardown. `withCatchError: false` leaves out
+ * `catchError`, to show what it alone costs.
  */
-export const cardSkeleton: Contender = {
-  name: 'card skeleton (slots → mergeMap → catchError → tap → finalize)',
-  start(items) {
-    const started = new DirectSubject<PendingCertificate>();
-    let done = 0;
-    const slots: ExecutionSlots<PendingCertificate> = new ExecutionSlots<PendingCertificate>(
-      CONCURRENCY,
-      (item) => started.next(item),
-      () => started.complete(),
-    );
-    const release = () => slots.release();
-    const finished = new Promise<number>((resolve) => {
-      started
-        .pipe(
-          // The slots hold the limit; mergeMap's bound is a net above it, as in the driver (which uses its 1,024 ceiling).
-          mergeMap(() => isolateSkeletonItem(new SkeletonItem(release)), 1024),
-          tap(() => done++),
-          finalize(() => resolve(done)),
-        )
-        .subscribe();
-    });
-    for (const item of items) slots.offer(item, 0);
-    slots.closeIntake();
-    return { finished };
-  },
-};
+function skeleton(name: string, withCatchError: boolean): Contender {
+  return {
+    name,
+    start(items) {
+      const started = new DirectSubject<PendingCertificate>();
+      let done = 0;
+      const slots: ExecutionSlots<PendingCertificate> = new ExecutionSlots<PendingCertificate>(
+        CONCURRENCY,
+        (item) => started.next(item),
+        () => started.complete(),
+      );
+      const release = () => slots.release();
+      const inner = withCatchError ? () => isolateSkeletonItem(new SkeletonItem(release)) : () => new SkeletonItem(release);
+      const finished = new Promise<number>((resolve) => {
+        started
+          .pipe(
+            // The slots hold the limit; mergeMap's bound is a net above it, as in the driver (which uses its 1,024 ceiling).
+            mergeMap(inner, 1024),
+            tap(() => done++),
+            finalize(() => resolve(done)),
+          )
+          .subscribe();
+      });
+      for (const item of items) slots.offer(item, 0);
+      slots.closeIntake();
+      return { finished };
+    },
+  };
+}
+
+export const cardSkeleton = skeleton('card skeleton (slots → mergeMap → catchError → tap → finalize)', true);
+export const mergeMapSkeleton = skeleton('card skeleton without catchError', false);
 
 /** p-limit is ESM-only: loaded with a dynamic import (benchmarks run under tsx). */
 export async function pLimitContender(): Promise<Contender> {

@@ -16,7 +16,7 @@
 import { Session } from 'node:inspector';
 import { resolve } from 'node:path';
 import type { PendingCertificate } from '../lib';
-import { type Contender, cardShape, cardSkeleton, driver, driverContender, driverWithMetrics, fastqContender, pLimitContender, promisePool } from './contenders';
+import { type Contender, cardShape, cardSkeleton, mergeMapSkeleton, driver, driverContender, driverWithMetrics, fastqContender, pLimitContender, promisePool } from './contenders';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const N = Number(arg('n') ?? 20_000);
@@ -60,11 +60,11 @@ async function profile(session: Session, contender: Contender, items: readonly P
 }
 
 async function main(): Promise<void> {
-  const all = [promisePool, cardShape, cardSkeleton, driver, driverWithMetrics, await pLimitContender(), fastqContender];
+  const all = [promisePool, cardShape, mergeMapSkeleton, cardSkeleton, driver, driverWithMetrics, await pLimitContender(), fastqContender];
   const against = arg('against');
   if (against) {
     const dir = resolve(against);
-    all.splice(4, 0, driverContender(`ExecutionDriver (${dir})`, false, (await import(dir)) as Parameters<typeof driverContender>[2]));
+    all.splice(5, 0, driverContender(`ExecutionDriver (${dir})`, false, (await import(dir)) as Parameters<typeof driverContender>[2]));
   }
   const only = arg('only')?.split(',');
   const contenders = only ? all.filter((c) => only.some((prefix) => c.name.startsWith(prefix))) : all;

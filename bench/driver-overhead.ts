@@ -19,6 +19,7 @@ import {
   type Contender,
   cardShape,
   cardSkeleton,
+  mergeMapSkeleton,
   driver,
   driverContender,
   driverWithMetrics,
@@ -93,11 +94,11 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const all = [promisePool, cardShape, cardSkeleton, driver, driverWithMetrics, naiveMergeMap, await pLimitContender(), fastqContender];
+  const all = [promisePool, cardShape, mergeMapSkeleton, cardSkeleton, driver, driverWithMetrics, naiveMergeMap, await pLimitContender(), fastqContender];
   // Other builds of the driver (checkouts of earlier commits' lib/, say), for before/after in one process.
   for (const dir of againstArg?.slice('--against='.length).split(',') ?? []) {
     const path = resolve(dir);
-    all.splice(4, 0, driverContender(`ExecutionDriver (${path})`, false, (await import(path)) as Parameters<typeof driverContender>[2]));
+    all.splice(5, 0, driverContender(`ExecutionDriver (${path})`, false, (await import(path)) as Parameters<typeof driverContender>[2]));
   }
   const only = onlyArg?.slice('--only='.length).split(',');
   // The floor always runs: every other figure is read against it.
