@@ -50,8 +50,17 @@ interface Sample {
   completed: number;
 }
 
+/**
+ * N certificates, shared by every contender and round. Their digests are
+ * used as set keys once here: V8 flattens and hashes a string the first time
+ * it is a key (hundreds of ns for these), which the TransactionManager's own
+ * maps would have done before the driver sees a certificate. Otherwise
+ * whichever contender used them first in round one would pay it.
+ */
 function makeCertificates(n: number): PendingCertificate[] {
-  return Array.from({ length: n }, (_, i) => ({ certificate: { digest: `0x${i.toString(16).padStart(64, '0')}`, epoch: 0 } }));
+  const items = Array.from({ length: n }, (_, i) => ({ certificate: { digest: `0x${i.toString(16).padStart(64, '0')}`, epoch: 0 } }));
+  new Set(items.map((item) => item.certificate.digest)).clear();
+  return items;
 }
 
 /**
