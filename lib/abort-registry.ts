@@ -28,6 +28,8 @@ export class AbortRegistry {
   private readonly controller = new AbortController();
   /** The controller's signal, read once: its getter is not free, and every execution is handed it. */
   readonly signal: AbortSignal = this.controller.signal;
+  /** `signal.aborted`, kept here: the signal's getter validates its receiver on every read. */
+  private aborted = false;
   private head: AbortListener | undefined;
   private listening = 0;
   private mostListening = 0;
@@ -42,7 +44,7 @@ export class AbortRegistry {
    */
   listen(listener: AbortListener): boolean {
     const { signal } = this;
-    if (signal.aborted) {
+    if (this.aborted) {
       listener.onAbort(signal.reason);
       return false;
     }
@@ -70,7 +72,8 @@ export class AbortRegistry {
   }
 
   abort(reason: unknown): void {
-    if (this.signal.aborted) return;
+    if (this.aborted) return;
+    this.aborted = true;
     let listener = this.head;
     this.head = undefined;
     this.listening = 0;
