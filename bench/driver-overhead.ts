@@ -1,9 +1,10 @@
 /**
  * Per-certificate overhead of the driver against its peers, in one process,
  * with interleaved rounds: every contender runs the same no-op execution at
- * concurrency 16 on a synchronous burst of N certificates. Each round is
- * timed in wall time and in the process's CPU time (user + system, GC
- * threads included), which moves less when other work shares the machine.
+ * concurrency 16 on a synchronous burst of N certificates. Rounds rotate the
+ * contenders' order and go through every size in turn. Each round is timed
+ * in wall time and in the process's CPU time (user + system, GC threads
+ * included), which moves less when other work shares the machine.
  *
  *   npm run bench            # N = 10k, 100k, 1M
  *   npm run bench -- --quick # N = 10k only (CI smoke run)
@@ -118,11 +119,16 @@ async function main(): Promise<void> {
 
   const rows: string[][] = [];
   const perCertAt = new Map<string, Map<number, { wall: number; cpu: number }>>();
-  for (const n of SIZES) {
-    const items = makeCertificates(n);
-    const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
-    const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : (ROUNDS[n] ?? 3);
-    for (let round = 0; round < rounds; round++) {
+  const itemsOf = new Map(SIZES.map((n) => [n, makeCertificates(n)]));
+  const samplesOf = new Map(SIZES.map((n) => [n, new Map<string, Sample[]>(contenders.map((c) => [c.name, []]))]));
+  const roundsOf = (n: number) => (roundsArg ? Number(roundsArg.slice('--rounds='.length)) : (ROUNDS[n] ?? 3));
+  // Rounds go through every size in turn, so a change in the machine's load while the benchmark
+  // runs falls on all sizes alike, and the 1M / 100k linearity ratio compares like with like.
+  for (let round = 0; round < Math.max(...SIZES.map(roundsOf)); round++) {
+    for (const n of SIZES) {
+      const items = itemsOf.get(n) ?? [];
+      const samples = samplesOf.get(n);
+      if (round >= roundsOf(n) || !samples) continue;
       // Rotate the order each round so no contender always runs first (or after a big GC).
       for (let i = 0; i < contenders.length; i++) {
         const contender = contenders[(i + round) % contenders.length];
@@ -132,6 +138,10 @@ async function main(): Promise<void> {
         samples.get(contender.name)?.push(await time(contender, items));
       }
     }
+  }
+  for (const n of SIZES) {
+    const items = itemsOf.get(n) ?? [];
+    const samples = samplesOf.get(n) ?? new Map<string, Sample[]>();
     const retained = new Map<string, number>();
     for (const contender of contenders) {
       if (samples.get(contender.name)?.some((s) => s.completed < n)) continue; // too slow to weigh twice
