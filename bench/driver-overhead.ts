@@ -2,7 +2,7 @@
  * Per-certificate overhead of the driver against its peers, in one process,
  * with interleaved rounds: every contender runs the same no-op execution at
  * concurrency 16 on a synchronous burst of N certificates. Rounds rotate the
- * contenders' order and go through every size in turn. Each round is timed
+ * contenders' order; 100k and 1M take turns within each round. Each round is timed
  * in wall time and in the process's CPU time (user + system, GC threads
  * included), which moves less when other work shares the machine.
  *
@@ -119,23 +119,30 @@ async function main(): Promise<void> {
 
   const rows: string[][] = [];
   const perCertAt = new Map<string, Map<number, { wall: number; cpu: number }>>();
-  const itemsOf = new Map(SIZES.map((n) => [n, makeCertificates(n)]));
+  const itemsOf = new Map<number, PendingCertificate[]>();
   const samplesOf = new Map(SIZES.map((n) => [n, new Map<string, Sample[]>(contenders.map((c) => [c.name, []]))]));
   const roundsOf = (n: number) => (roundsArg ? Number(roundsArg.slice('--rounds='.length)) : (ROUNDS[n] ?? 3));
-  // Rounds go through every size in turn, so a change in the machine's load while the benchmark
-  // runs falls on all sizes alike, and the 1M / 100k linearity ratio compares like with like.
-  for (let round = 0; round < Math.max(...SIZES.map(roundsOf)); round++) {
-    for (const n of SIZES) {
-      const items = itemsOf.get(n) ?? [];
-      const samples = samplesOf.get(n);
-      if (round >= roundsOf(n) || !samples) continue;
-      // Rotate the order each round so no contender always runs first (or after a big GC).
-      for (let i = 0; i < contenders.length; i++) {
-        const contender = contenders[(i + round) % contenders.length];
-        if (!contender) continue;
-        const timedOut = samples.get(contender.name)?.some((s) => s.completed < n);
-        if (timedOut) continue; // one cut-off round is enough to show it
-        samples.get(contender.name)?.push(await time(contender, items));
+  // Sizes below 100k run alone, first. The large ones take turns within each round, so a
+  // change in the machine's load falls on 100k and 1M alike and the linearity ratio compares
+  // like with like; a collection before each turn keeps one size's garbage out of the other's timing.
+  const large = SIZES.filter((n) => n >= 100_000);
+  const groups = [...SIZES.filter((n) => n < 100_000).map((n) => [n]), ...(large.length > 0 ? [large] : [])];
+  for (const group of groups) {
+    for (const n of group) itemsOf.set(n, makeCertificates(n));
+    for (let round = 0; round < Math.max(...group.map(roundsOf)); round++) {
+      for (const n of group) {
+        const items = itemsOf.get(n) ?? [];
+        const samples = samplesOf.get(n);
+        if (round >= roundsOf(n) || !samples) continue;
+        if (group.length > 1) gc();
+        // Rotate the order each round so no contender always runs first (or after a big GC).
+        for (let i = 0; i < contenders.length; i++) {
+          const contender = contenders[(i + round) % contenders.length];
+          if (!contender) continue;
+          const timedOut = samples.get(contender.name)?.some((s) => s.completed < n);
+          if (timedOut) continue; // one cut-off round is enough to show it
+          samples.get(contender.name)?.push(await time(contender, items));
+        }
       }
     }
   }
