@@ -1,10 +1,9 @@
 /**
  * Per-certificate overhead of the driver against its peers, in one process,
  * with interleaved rounds: every contender runs the same no-op execution at
- * concurrency 16 on a synchronous burst of N certificates. Rounds rotate the
- * contenders' order; 100k and 1M take turns within each round. Each round is timed
- * in wall time and in the process's CPU time (user + system, GC threads
- * included), which moves less when other work shares the machine.
+ * concurrency 16 on a synchronous burst of N certificates. Each round is
+ * timed in wall time and in the process's CPU time (user + system, GC
+ * threads included), which moves less when other work shares the machine.
  *
  *   npm run bench            # N = 10k, 100k, 1M
  *   npm run bench -- --quick # N = 10k only (CI smoke run)
@@ -119,36 +118,20 @@ async function main(): Promise<void> {
 
   const rows: string[][] = [];
   const perCertAt = new Map<string, Map<number, { wall: number; cpu: number }>>();
-  const itemsOf = new Map<number, PendingCertificate[]>();
-  const samplesOf = new Map(SIZES.map((n) => [n, new Map<string, Sample[]>(contenders.map((c) => [c.name, []]))]));
-  const roundsOf = (n: number) => (roundsArg ? Number(roundsArg.slice('--rounds='.length)) : (ROUNDS[n] ?? 3));
-  // Sizes below 100k run alone, first. The large ones take turns within each round, so a
-  // change in the machine's load falls on 100k and 1M alike and the linearity ratio compares
-  // like with like; a collection before each turn keeps one size's garbage out of the other's timing.
-  const large = SIZES.filter((n) => n >= 100_000);
-  const groups = [...SIZES.filter((n) => n < 100_000).map((n) => [n]), ...(large.length > 0 ? [large] : [])];
-  for (const group of groups) {
-    for (const n of group) itemsOf.set(n, makeCertificates(n));
-    for (let round = 0; round < Math.max(...group.map(roundsOf)); round++) {
-      for (const n of group) {
-        const items = itemsOf.get(n) ?? [];
-        const samples = samplesOf.get(n);
-        if (round >= roundsOf(n) || !samples) continue;
-        if (group.length > 1) gc();
-        // Rotate the order each round so no contender always runs first (or after a big GC).
-        for (let i = 0; i < contenders.length; i++) {
-          const contender = contenders[(i + round) % contenders.length];
-          if (!contender) continue;
-          const timedOut = samples.get(contender.name)?.some((s) => s.completed < n);
-          if (timedOut) continue; // one cut-off round is enough to show it
-          samples.get(contender.name)?.push(await time(contender, items));
-        }
+  for (const n of SIZES) {
+    const items = makeCertificates(n);
+    const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
+    const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : (ROUNDS[n] ?? 3);
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order each round so no contender always runs first (or after a big GC).
+      for (let i = 0; i < contenders.length; i++) {
+        const contender = contenders[(i + round) % contenders.length];
+        if (!contender) continue;
+        const timedOut = samples.get(contender.name)?.some((s) => s.completed < n);
+        if (timedOut) continue; // one cut-off round is enough to show it
+        samples.get(contender.name)?.push(await time(contender, items));
       }
     }
-  }
-  for (const n of SIZES) {
-    const items = itemsOf.get(n) ?? [];
-    const samples = samplesOf.get(n) ?? new Map<string, Sample[]>();
     const retained = new Map<string, number>();
     for (const contender of contenders) {
       if (samples.get(contender.name)?.some((s) => s.completed < n)) continue; // too slow to weigh twice
