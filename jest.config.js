@@ -13,5 +13,6 @@ module.exports = {
     '^soma-execution-driver$': '<rootDir>/lib',
     '^soma-execution-driver/testing$': '<rootDir>/lib/testing',
     '^soma-execution-driver/validator$': '<rootDir>/lib/validator',
+    '^soma-execution-driver/simulation$': '<rootDir>/lib/simulation',
   },
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Pack the package, install the tarball into a fresh project, and run one
 # certificate through it with require(), with import, and typecheck a consumer.
-# All three exports load both ways: '.', './testing' and './validator'.
+# All four exports load both ways: '.', './testing', './validator' and './simulation'.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -41,15 +41,37 @@ JS
 node check.cjs
 node -e "const t = require('soma-execution-driver/testing'); if (typeof t.marbleAuthorityState !== 'function') throw new Error('testing sub-export'); console.log('require(): testing kit', Object.keys(t).join(', '))"
 node -e "const v = require('soma-execution-driver/validator'); if (typeof v.startValidatorPipeline !== 'function' || typeof v.InMemoryObjectStore !== 'function') throw new Error('validator sub-export'); console.log('require(): validator,', Object.keys(v).length, 'names')"
+# The simulator: one seed in virtual time, with every invariant checked.
+node -e "const s = require('soma-execution-driver/simulation'); s.simulate({ seed: 1, transactions: 6 }).then((r) => { if (!/^[0-9a-f]{64}\$/.test(r.traceDigest)) throw new Error('simulation sub-export'); console.log('require(): simulation, seed 1 replays as', r.traceDigest.slice(0, 16)); })"
 # The driver alone: its entry point does not load the validator (no BCS, no hashing, no store).
 node -e "require('soma-execution-driver'); const loaded = Object.keys(require.cache).filter((f) => /[\\/](validator|@mysten|@noble|hash-wasm)[\\/]/.test(f)); if (loaded.length > 0) throw new Error('the driver entry loaded ' + loaded.join(', ')); if ('startValidatorPipeline' in require('soma-execution-driver')) throw new Error('validator names on the main export'); console.log('require(): the driver entry loads no validator module')"
+
+# The verifier's worker threads run the built worker script (verify-worker.js) and
+# end with the stream: the process must exit by itself, verdicts printed.
+cat > verify.cjs <<'JS'
+const { from, lastValueFrom, toArray } = require('rxjs');
+const v = require('soma-execution-driver/validator');
+const keys = [1, 2, 3, 4].map((i) => v.deriveAuthorityKey(new Uint8Array(32).fill(i)));
+const committee = new v.BlsCommittee(0, keys.map((k, i) => ({ name: 'v' + i, stake: 1, publicKey: k.publicKey, proofOfPossession: k.proofOfPossession })));
+const sign = (digest) => v.signQuorum(committee, digest, [0, 1, 2].map((index) => ({ index, key: keys[index] })));
+const digest = new Uint8Array(32).fill(7);
+const items = [{ digest, quorum: sign(digest) }, { digest, quorum: sign(new Uint8Array(32)) }];
+lastValueFrom(from(items).pipe(v.verifyCertificates({ signatureOf: (x) => x, committeeFor: () => committee }), toArray())).then((out) => {
+  const said = out.map((o) => (o.kind === 'refused' ? 'refused ' + o.error.problem : o.kind)).join(', ');
+  if (said !== 'verified, refused invalid-signature') throw new Error('verifier: ' + said);
+  console.log('require(): verifier worker threads from the package:', said);
+});
+JS
+timeout 60 node verify.cjs
 
 cat > check.mjs <<JS
 import { of } from 'rxjs';
 import { ExecutionDriver, executeCertificates } from 'soma-execution-driver';
 import { startValidatorPipeline, generateWorkload } from 'soma-execution-driver/validator';
 import { marbleAuthorityState } from 'soma-execution-driver/testing';
+import { simulate, SimulationInvariantError } from 'soma-execution-driver/simulation';
 if (typeof marbleAuthorityState !== 'function') throw new Error('import: testing sub-export');
+if (typeof simulate !== 'function' || typeof SimulationInvariantError !== 'function') throw new Error('import: simulation sub-export');
 const handle = new ExecutionDriver({ readyCertificates: of({ certificate: { digest: 'a', epoch: 0 } }), authorityState: $state }).spawn();
 const summary = await handle.done;
 if (summary.executed !== 1 || typeof executeCertificates !== 'function') throw new Error('import: wrong result');
@@ -71,6 +93,9 @@ import { of } from 'rxjs';
 import { type ExecutionOutcome, type AuthorityState, executeCertificates } from 'soma-execution-driver';
 import { brief, certificates, type MarbleAuthorityState } from 'soma-execution-driver/testing';
 import { type CertifiedTransaction, type ObjectStore, InMemoryObjectStore, startValidatorPipeline } from 'soma-execution-driver/validator';
+import { type SimulationResult, simulate } from 'soma-execution-driver/simulation';
+const run: Promise<SimulationResult> = simulate({ seed: 1 });
+void run;
 const store: ObjectStore = new InMemoryObjectStore();
 declare const certificate: CertifiedTransaction;
 void [store, certificate.digest, startValidatorPipeline];

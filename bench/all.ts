@@ -9,6 +9,8 @@ const benches: [string, string[]][] = [
   ['bench/driver-overhead.ts', []],
   ['bench/validator.ts', []],
   ['bench/certificate-door.ts', []],
+  ['bench/certificate-verification.ts', []],
+  ['bench/verifier-pool.ts', []],
   ['bench/transaction-manager.ts', ['--max-old-space-size=12288']],
 ];
 for (const [bench, flags] of benches) {

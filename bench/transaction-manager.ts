@@ -31,8 +31,9 @@ async function transactionManagerRound(total: number, inputs: number, chains: nu
   );
   const perChain = Math.ceil(total / chains);
   const certificates: CertifiedTransaction[] = [];
-  // The manager never reads a certificate's bytes: one empty array for all, and no encoding in the setup.
+  // The manager never reads a certificate's bytes or signature: one empty array and one unsigned quorum for all, and no encoding in the setup.
   const NO_BYTES = new Uint8Array(0);
+  const UNSIGNED = { epoch: 0, signature: new Uint8Array(96), signers: new Uint8Array(1) };
   // Ids and digests interned, and each version's refs built once: certificate i's outputs are
   // certificate i + 1's inputs. Keeps the benchmark's own data small next to the manager's at 1M.
   const ids = Array.from({ length: chains }, (_, c) => Array.from({ length: inputs }, (_, k) => hex(0x10 + k, c)));
@@ -46,7 +47,7 @@ async function transactionManagerRound(total: number, inputs: number, chains: nu
       const certificate: CertifiedTransaction = {
         digest: `tx-${c}-${i}`,
         epoch: 0,
-        signatures: [],
+        quorumSignature: UNSIGNED,
         transactionBytes: NO_BYTES,
         data: {
           sender: hex(0xaa, c),

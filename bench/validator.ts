@@ -7,14 +7,14 @@
  *    submitted at once, so every certificate waits in the manager);
  *  - with V8's default young generation and with a 64 MB semi-space: each round runs in a
  *    fresh process per setting, the two settings alternating, so both see the same machine;
- *  - signature verification.
+ *  - signature verification is bench/certificate-verification.ts.
  *
  *   npx tsx bench/validator.ts [--quick]
  */
 import { spawnSync } from 'node:child_process';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import winston from 'winston';
-import { type CertifiedTransaction, generateWorkload, startValidatorPipeline, verifyCertificate } from '../lib/validator';
+import { type CertifiedTransaction, generateWorkload, startValidatorPipeline } from '../lib/validator';
 
 const quick = process.argv.includes('--quick');
 /** Set in a child process: run round k of the end-to-end measurement and print its figures as JSON. */
@@ -97,15 +97,6 @@ async function endToEndRound(
   const scavengeMs = (gcPauses.youngMs - gcBefore.youngMs) / Math.max(1, gcPauses.young - gcBefore.young);
   await pipeline.stop();
   return { perSecond: (transactions / elapsed) * 1000, aborted, gcShare, scavengeMs };
-}
-
-function verificationRound(count: number): { certificates: number; signatures: number } {
-  const workload = generateWorkload({ seed: 7, transactions: count, accounts: 50 });
-  const started = performance.now();
-  let signatures = 0;
-  for (const step of workload.steps) signatures += verifyCertificate(step.certificate, workload.committee).signatures.length;
-  const seconds = (performance.now() - started) / 1000;
-  return { certificates: count / seconds, signatures: signatures / seconds };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -191,9 +182,7 @@ async function main(): Promise<void> {
   });
   console.log(`GC (medians over all runs): ${gc.join('; ')}.`);
 
-  const verification = verificationRound(quick ? 300 : 3_000);
-  console.log(`\nSignature verification (ed25519, node:crypto, 3 of 4 validators): ${fmt(verification.certificates)} certificates / s, ${fmt(verification.signatures)} signatures / s`);
-
+  console.log('\nSignature verification: bench/certificate-verification.ts (ed25519 against BLS, committees of 4, 32 and 100).');
   console.log(`\nNode ${process.version}, on this machine.`);
 }
 

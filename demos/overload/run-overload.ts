@@ -21,6 +21,8 @@ export interface OverloadResult {
   readonly accepted: number;
   /** Certificates accepted, then handed back waiting for objects not created yet (and resubmitted). */
   readonly handedBack: number;
+  /** Certificates admitted past the limits, then handed back still waiting after their age limit (and resubmitted). */
+  readonly handedBackPastLimit: number;
 }
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -71,9 +73,14 @@ export async function runOverload(options: OverloadDemoOptions): Promise<Overloa
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   print('');
   print(`Recovered: ${n(s.committed)} of ${n(total)} transactions committed in ${seconds} s, each exactly once.`);
-  print(`${n(refused)} submission calls were refused (OverloadedError, by limit: pending-and-executing ${n(s.refused['pending-and-executing'])}, per-object-queue ${n(s.refused['per-object-queue'])}, queue-age ${n(s.refused['queue-age'])}); the refused certificates were retried, oldest first, and none was lost.`);
+  print(
+    `${n(refused)} submission calls were refused (OverloadedError, by limit: pending-and-executing ${n(s.refused['pending-and-executing'])}, per-object-queue ${n(s.refused['per-object-queue'])}, queue-age ${n(s.refused['queue-age'])}, past-limit ${n(s.refused['past-limit'])}); the refused certificates were retried, oldest first, and none was lost.`,
+  );
   const handedBack = s.handedBack['awaiting-creation'] + s.handedBack['awaiting-creation-age'];
-  print(`${n(s.accepted)} certificates accepted (resubmissions included); ${n(handedBack)} handed back waiting for coins not created yet (budget full ${n(s.handedBack['awaiting-creation'])}, too old ${n(s.handedBack['awaiting-creation-age'])}), and resubmitted.`);
+  const handedBackPastLimit = s.handedBack['past-limit-age'];
+  print(
+    `${n(s.accepted)} certificates accepted (resubmissions included); ${n(handedBack)} handed back waiting for coins not created yet (budget full ${n(s.handedBack['awaiting-creation'])}, too old ${n(s.handedBack['awaiting-creation-age'])}), ${n(handedBackPastLimit)} admitted past the limits and handed back still waiting after their age limit; all resubmitted.`,
+  );
   await endScenario(metrics, print, options);
-  return { committed: s.committed, total, refused, accepted: s.accepted, handedBack };
+  return { committed: s.committed, total, refused, accepted: s.accepted, handedBack, handedBackPastLimit };
 }

@@ -25,6 +25,8 @@ const REFUSAL_MEANING: Readonly<Record<OverloadLimit, string>> = {
   'pending-and-executing': 'the manager is full',
   'awaiting-creation': 'too many wait for objects not created yet',
   'awaiting-creation-age': 'waited too long for an object not created yet',
+  'past-limit': 'too many admitted past the limits to execute at once',
+  'past-limit-age': 'admitted past the limits to execute at once, but it waits for an input',
 };
 
 /**
@@ -64,6 +66,7 @@ export function dashboardRows(s: SimulationSnapshot, history: readonly number[])
     ['Why', refusalReason(s)],
     ['Handed back', `${counts(s.handedBack)}    (waited for objects not created yet; resubmitted)`],
     ['Deduped', counts(s.deduped)],
+    ['Committee', `${n(s.committee.size)} validators, quorum ${n(s.committee.quorumThreshold)} · BLS certificates, pre-verified here`],
     ['Dials', `rate ${n(s.ratePerSecond)}/s · contention ${percent(s.contention)} · failures ${percent(s.failureRate)} · transient ${percent(s.transientRate)}`],
   ];
 }

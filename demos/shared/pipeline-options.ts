@@ -12,7 +12,8 @@ export const PIPELINE_OPTIONS = {
   contention: { type: 'number', default: 0.1, min: 0, max: 0.9, help: 'share of transactions on shared counters' },
   failures: { type: 'number', default: 0.01, min: 0, max: 0.9, help: 'share of store commits that fail for good (sent again)' },
   transient: { type: 'number', default: 0.05, min: 0, max: 0.9, help: 'share of store commits that fail transiently (retried)' },
-  seed: { type: 'integer', default: 7, min: 0, max: 2 ** 31 - 1, help: 'seed of the workload and the injected failures' },
+  seed: { type: 'integer', default: 7, min: 0, max: 2 ** 31 - 1, help: 'seed of the workload, the committee keys and the injected failures' },
+  committee: { type: 'integer', default: 4, min: 1, max: 500, help: 'validators in the committee (equal stake, BLS keys derived from the seed)' },
 } as const satisfies Record<string, OptionSpec>;
 
 export function simulationOptions(values: OptionValues<typeof PIPELINE_OPTIONS>): SimulationOptions {
@@ -23,5 +24,6 @@ export function simulationOptions(values: OptionValues<typeof PIPELINE_OPTIONS>)
     failureRate: values.failures,
     transientRate: values.transient,
     seed: values.seed,
+    committeeSize: values.committee,
   };
 }

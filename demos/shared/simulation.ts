@@ -8,6 +8,8 @@ import { ChaosStore } from './chaos-store';
 /** Knobs of a {@link Simulation}. Every one has a demo-friendly default. */
 export interface SimulationOptions {
   readonly seed?: number;
+  /** Validators in the committee, of equal stake, BLS keys derived from the seed (default 4). */
+  readonly committeeSize?: number;
   readonly accounts?: number;
   readonly maxConcurrentExecutions?: number;
   /** Transactions generated per second. */
@@ -44,6 +46,8 @@ export interface StopState {
 export interface SimulationSnapshot {
   readonly driver: PeriodicSnapshot;
   readonly epoch: number;
+  /** The epoch's committee: its members, and the stake a certificate's signers must hold. */
+  readonly committee: { readonly size: number; readonly quorumThreshold: number };
   readonly feed: FeedState;
   readonly ratePerSecond: number;
   readonly contention: number;
@@ -62,7 +66,7 @@ export interface SimulationSnapshot {
   /** Set once a stop was asked for. */
   readonly stop: StopState | undefined;
   /** Certificates accepted, then handed back by admission control (and resubmitted), by limit. */
-  readonly handedBack: Readonly<Record<'awaiting-creation' | 'awaiting-creation-age', number>>;
+  readonly handedBack: Readonly<Record<'awaiting-creation' | 'awaiting-creation-age' | 'past-limit-age', number>>;
   /** Certificates the manager accepted (`pending` or `ready`), resubmissions included. */
   readonly accepted: number;
   /** Certificates the manager turned away, by reason (duplicates, stale epoch). */
@@ -76,6 +80,7 @@ export interface SimulationSnapshot {
 
 const DEFAULTS = {
   seed: 7,
+  committeeSize: 4,
   accounts: 1_000,
   maxConcurrentExecutions: 16,
   ratePerSecond: 2_000,
@@ -117,8 +122,10 @@ export class Simulation {
     'queue-age': 0,
     'awaiting-creation': 0,
     'awaiting-creation-age': 0,
+    'past-limit': 0,
+    'past-limit-age': 0,
   };
-  private readonly handedBack = { 'awaiting-creation': 0, 'awaiting-creation-age': 0 };
+  private readonly handedBack = { 'awaiting-creation': 0, 'awaiting-creation-age': 0, 'past-limit-age': 0 };
   private accepted = 0;
   private readonly deduped = { 'already-executed': 0, 'already-pending': 0, 'already-executing': 0, 'wrong-epoch': 0, 'handed-back': 0 };
   private resubmitted = 0;
@@ -161,7 +168,7 @@ export class Simulation {
     pipeline.outcomes$.subscribe((outcome) => this.onOutcome(outcome));
     // A certificate handed back is the client's again: it resubmits it, as a refused one.
     pipeline.handedBack$.subscribe(({ certificate, error }) => {
-      if (error.limit === 'awaiting-creation' || error.limit === 'awaiting-creation-age') this.handedBack[error.limit]++;
+      if (error.limit === 'awaiting-creation' || error.limit === 'awaiting-creation-age' || error.limit === 'past-limit-age') this.handedBack[error.limit]++;
       if (this.feed !== 'stopped') this.retryQueue.push(certificate);
     });
     this.ticker = setInterval(() => this.tick(), TICK_MS);
@@ -180,6 +187,7 @@ export class Simulation {
     const merge = options.mergeReceivedCoins === undefined ? 4 : options.mergeReceivedCoins;
     const generator = new WorkloadGenerator({
       seed: o.seed,
+      stakes: Array.from({ length: o.committeeSize }, () => 1),
       accounts: o.accounts,
       contention: o.contention,
       invalidShare: o.invalidShare,
@@ -426,6 +434,7 @@ export class Simulation {
     return {
       driver,
       epoch: this.generator.committee.epoch,
+      committee: { size: this.generator.committee.size, quorumThreshold: this.generator.committee.quorumThreshold },
       feed: this.feed,
       ratePerSecond: this.ratePerSecond,
       contention: this.generator.contention,

@@ -2,22 +2,27 @@ import { ExecutionDriverError, TransientExecutionError } from '../errors';
 
 /**
  * Why a certificate was refused before it could touch anything.
- * - `malformed`: the certificate is not shaped as one (a field missing, of the wrong type, or unknown).
+ * - `malformed`: the certificate is not shaped as one (a field missing, of the wrong type, or unknown; its
+ *   quorum signature not 96 bytes, of another epoch than the certificate, or a signer bitmap of the wrong
+ *   length for the committee; wire bytes that are not one certificate's encoding).
  * - `non-canonical`: its transaction bytes are not the canonical encoding of one transaction, or the
  *   `data` it carries is not exactly what those bytes decode to.
  * - `digest-mismatch`: its digest is not the digest of its transaction bytes.
- * - `signer-outside-committee`: its signer bitmap names members past the committee (BLS quorums).
+ * - `wrong-epoch`: certified in another epoch than the committee's.
+ * - `signer-outside-committee`: its signer bitmap names members past the committee (what Sui calls an
+ *   unknown signer: with a bitmap, a signer is an index, and no other signer can be named).
+ * - `insufficient-stake`: the members its bitmap names hold less than a quorum of stake.
+ * - `invalid-signature`: the aggregate is not a point of the signature group, or does not verify for the
+ *   members the bitmap names (a forged signature, a member named who did not sign, a key outside the committee).
  */
 export type CertificateProblem =
   | 'malformed'
   | 'non-canonical'
   | 'digest-mismatch'
   | 'wrong-epoch'
-  | 'unknown-signer'
-  | 'duplicate-signer'
-  | 'invalid-signature'
+  | 'signer-outside-committee'
   | 'insufficient-stake'
-  | 'signer-outside-committee';
+  | 'invalid-signature';
 
 /** A certificate that is forged, malformed, under-signed or of another epoch. Nothing was changed. */
 export class InvalidCertificateError extends ExecutionDriverError {
@@ -70,8 +75,21 @@ export class EpochEndedError extends ExecutionDriverError {}
  * of certificates waiting for objects that do not exist yet was full when it
  * arrived; `awaiting-creation-age`: it waited for such an object longer than
  * its age limit. Both are hand-backs of a certificate accepted earlier.
+ * `past-limit`: the budget of certificates admitted past the other limits
+ * (they may execute at once, or write what a waiting one needs) is full: the
+ * call is refused, or one admitted to run turned out to wait while the
+ * waiting half was full and is handed back in the same call;
+ * `past-limit-age`: one admitted past the limits waited for its own inputs
+ * past `maxPastLimitAgeMs` and was handed back.
  */
-export type OverloadLimit = 'pending-and-executing' | 'per-object-queue' | 'queue-age' | 'awaiting-creation' | 'awaiting-creation-age';
+export type OverloadLimit =
+  | 'pending-and-executing'
+  | 'per-object-queue'
+  | 'queue-age'
+  | 'awaiting-creation'
+  | 'awaiting-creation-age'
+  | 'past-limit'
+  | 'past-limit-age';
 
 /**
  * The TransactionManager is over an admission limit (as Sui's

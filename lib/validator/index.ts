@@ -1,17 +1,21 @@
 /**
  * soma-execution-driver/validator: the reference validator around the
  * driver. Object model, canonical encoding and digests, committee-signed
- * certificates, a versioned object store, the reference AuthorityState, the
- * TransactionManager, the one-call pipeline and a seeded workload generator.
+ * certificates (BLS12-381 aggregate quorum signatures), a versioned object
+ * store, the reference AuthorityState, the TransactionManager, the one-call
+ * pipeline, a seeded workload generator, and batch verification of BLS
+ * quorum signatures on a pool of worker threads.
  * @packageDocumentation
  */
 export * from './model';
 export * from './certificates';
+export * from './bls';
 export * from './execution';
 export * from './storage';
 export * from './manager';
 export * from './pipeline';
 export * from './workload';
+export * from './verifier';
 export {
   CommitOrderError,
   ConsensusRequiredError,

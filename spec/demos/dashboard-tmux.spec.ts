@@ -48,7 +48,7 @@ async function quitAndWait(session: string): Promise<void> {
   expect(spawnSync('tmux', ['has-session', '-t', session]).status).not.toBe(0);
 }
 
-const LABELS = ['Status', 'Throughput', 'In flight', 'Latency', 'Executed', 'Skipped', 'Failed', 'Manager', 'Refused', 'Why', 'Handed back', 'Deduped', 'Dials'];
+const LABELS = ['Status', 'Throughput', 'In flight', 'Latency', 'Executed', 'Skipped', 'Failed', 'Manager', 'Refused', 'Why', 'Handed back', 'Deduped', 'Committee', 'Dials'];
 
 /** The frame at 80×24 as drawn, unjoined: title on top, one line per row, values in one column. */
 function expectFitsTheScreen(shown: string): void {

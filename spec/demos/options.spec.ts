@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type DemoCommand, parseDemoOptions } from '../../demos/shared/options';
+import { PIPELINE_OPTIONS, simulationOptions } from '../../demos/shared/pipeline-options';
 
 const root = join(__dirname, '..', '..');
 
@@ -76,12 +77,16 @@ describe('every demo checks its command line before it starts', () => {
   it.each([
     ['demos/dashboard/main.ts', ['--rate', 'abc'], 'npm run demo: --rate "abc" is not an integer from 1 to 1,000,000 (see npm run demo -- --help)'],
     ['demos/dashboard/main.ts', ['--bogus'], 'npm run demo: unknown option --bogus (see npm run demo -- --help)'],
+    ['demos/dashboard/main.ts', ['--committee', '0'], 'npm run demo: --committee "0" is not an integer from 1 to 500 (see npm run demo -- --help)'],
+    ['demos/web/main.ts', ['--committee', '501'], 'npm run demo:web: --committee "501" is not an integer from 1 to 500 (see npm run demo:web -- --help)'],
     ['demos/web/main.ts', ['--port', '8080x'], 'npm run demo:web: --port "8080x" is not an integer from 0 to 65,535 (see npm run demo:web -- --help)'],
     ['demos/basic/main.ts', ['--certificates=-3'], 'npm run demo:basic: --certificates "-3" is not an integer from 1 to 100,000 (see npm run demo:basic -- --help)'],
     ['demos/ordering/main.ts', ['--concurrency', 'two'], 'npm run demo:ordering: --concurrency "two" is not an integer from 1 to 8 (see npm run demo:ordering -- --help)'],
     ['demos/overload/main.ts', ['--burst'], 'npm run demo:overload: --burst needs a value (see npm run demo:overload -- --help)'],
     ['demos/epoch-change/main.ts', ['--rate', '5'], 'npm run demo:epoch: unknown option --rate (see npm run demo:epoch -- --help)'],
     ['demos/fork/main.ts', ['now'], 'npm run demo:fork: unexpected argument "now": options are --name value (see npm run demo:fork -- --help)'],
+    ['demos/crash/main.ts', ['--kills', '0'], 'npm run demo:crash: --kills "0" is not an integer from 1 to 100 (see npm run demo:crash -- --help)'],
+    ['demos/simulate/main.ts', ['--seed=-1'], 'npm run demo:simulate: --seed "-1" is not an integer from 0 to 4,294,967,295 (see npm run demo:simulate -- --help)'],
   ])('%s %j: one line on stderr, exit 2, nothing run', async (main, args, line) => {
     const { code, stdout, stderr } = await run(main, args);
     expect(stderr).toBe(`${line}\n`);
@@ -89,7 +94,7 @@ describe('every demo checks its command line before it starts', () => {
     expect(code).toBe(2);
   }, 30_000);
 
-  it.each(['demos/dashboard/main.ts', 'demos/web/main.ts', 'demos/basic/main.ts', 'demos/ordering/main.ts', 'demos/overload/main.ts', 'demos/epoch-change/main.ts', 'demos/fork/main.ts'])(
+  it.each(['demos/dashboard/main.ts', 'demos/web/main.ts', 'demos/basic/main.ts', 'demos/ordering/main.ts', 'demos/overload/main.ts', 'demos/epoch-change/main.ts', 'demos/fork/main.ts', 'demos/crash/main.ts', 'demos/simulate/main.ts'])(
     '%s --help: its usage on stdout, exit 0, nothing run',
     async (main) => {
       const { code, stdout, stderr } = await run(main, ['--help']);
@@ -102,3 +107,14 @@ describe('every demo checks its command line before it starts', () => {
     30_000,
   );
 });
+
+describe('the dashboards’ committee size', () => {
+  it('is an option of both, and reaches the simulation', () => {
+    const dashboards = { command: 'npm run demo', summary: 'x', options: PIPELINE_OPTIONS } as const satisfies DemoCommand;
+    const parsed = parseDemoOptions(dashboards, ['--committee', '100']);
+    expect(parsed.kind === 'values' && simulationOptions(parsed.values).committeeSize).toBe(100);
+    const defaults = parseDemoOptions(dashboards, []);
+    expect(defaults.kind === 'values' && simulationOptions(defaults.values).committeeSize).toBe(4);
+  });
+});
+

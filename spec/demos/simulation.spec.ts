@@ -25,6 +25,17 @@ async function committedOrStalled(simulation: Simulation, total: number, stallMs
 }
 
 describe('Simulation', () => {
+  it('runs with the committee size it is given: its pipeline holds that committee, and its snapshots say so', async () => {
+    const simulation = await Simulation.start({ committeeSize: 7, ratePerSecond: 500 });
+    try {
+      expect(simulation.current().committee).toEqual({ size: 7, quorumThreshold: 5 });
+      expect(simulation.pipeline.state.loadEpochStoreOneCallPerTask().committee.size).toBe(7);
+      await committedOrStalled(simulation, 200, 8_000);
+    } finally {
+      await simulation.stop('abort');
+    }
+  }, 30_000);
+
   it('commits every transaction when failed ones must be sent again while refused ones wait (no livelock)', async () => {
     // Past capacity, so submissions are refused and wait to be retried, with failures sent again meanwhile:
     // a refused certificate that spends a failed one's output must not sit forever at the head of the queue.
@@ -38,13 +49,14 @@ describe('Simulation', () => {
   }, 90_000);
 
   it('says why the latest submission was refused', async () => {
-    const simulation = await Simulation.start({ ratePerSecond: 1, limits: { maxPendingAndExecuting: 10, maxPerObjectQueue: 2_000, maxQueueAgeMs: 1_000 } });
+    // Ready certificates go past the pending limit into their own budget: both budgets are 10 here.
+    const simulation = await Simulation.start({ ratePerSecond: 1, limits: { maxPendingAndExecuting: 10, maxPastLimit: 10, maxPerObjectQueue: 2_000, maxQueueAgeMs: 1_000 } });
     try {
       expect(simulation.current().lastRefusal).toBeUndefined();
       simulation.pipeline.driver.pause();
       simulation.burst(50);
       await new Promise((resolve) => setImmediate(resolve));
-      expect(simulation.current().lastRefusal).toMatch(/^pending-and-executing: \d+ pending or executing, limit 10$/);
+      expect(simulation.current().lastRefusal).toMatch(/^(pending-and-executing: \d+ pending or executing, limit 10|past-limit: \d+ admitted past the limits to run and \d+ waiting, limit 10 each)$/);
     } finally {
       await simulation.stop('abort');
     }

@@ -12,7 +12,7 @@ describe('browser dashboard in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    dashboard = await startWebDashboard({ ratePerSecond: 1_000 });
+    dashboard = await startWebDashboard({ ratePerSecond: 1_000, committeeSize: 10 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   }, 60_000);
 
@@ -31,6 +31,7 @@ describe('browser dashboard in headless Chromium', () => {
     await page.waitForFunction('window.dashboard.points() >= 4', undefined, { timeout: 20_000 });
     await page.waitForFunction("Number(document.getElementById('executed').textContent.replace(/,/g, '')) > 0");
     expect(await page.textContent('#limit')).toBe('16');
+    expect(await page.textContent('#committee')).toBe('10 validators, quorum 7');
     expect(await page.getAttribute('#metrics', 'href')).toBe(dashboard.metrics.url);
 
     await page.click('#controls button[data-key="+"]');

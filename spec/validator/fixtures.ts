@@ -20,7 +20,13 @@ export async function setup() {
   const counter = genesisObject(id(3), { kind: 'shared', initialSharedVersion: 1 }, { type: 'counter', value: 0n });
   await store.commit(genesisBatch([gas, coin, counter]));
   const state = new ReferenceAuthorityState(store, committee);
-  const certify = (data: TransactionData, epoch = 0): CertifiedTransaction => certifyTransaction(data, epoch, signers.slice(0, 3));
+  // Another epoch's certificates are signed by that epoch's committee (same stakes, its own keys).
+  const committees = new Map([[0, { committee, signers }]]);
+  const certify = (data: TransactionData, epoch = 0): CertifiedTransaction => {
+    const signing = committees.get(epoch) ?? generateCommittee(epoch, [1, 1, 1, 1]);
+    committees.set(epoch, signing);
+    return certifyTransaction(data, signing.committee, signing.signers.slice(0, 3));
+  };
   const transfer = (object: ObjectRef, gasRef: ObjectRef, recipient = BOB): TransactionData => ({
     sender: ALICE,
     inputs: [{ kind: 'owned', ref: object }],

@@ -49,10 +49,34 @@ const VALIDATOR_EXPORTS = [
   'startValidatorPipeline',
   'transactionDigest',
   'verifyCertificate',
+  // BLS quorum signatures (issue 15)
+  'BlsCommittee',
+  'certificateMessage',
+  'decodeSigners',
+  'deriveAuthorityKey',
+  'encodeSigners',
+  'possessionMessage',
+  'quorumSignatureSet',
+  'signQuorum',
+  'verifyProofOfPossession',
+  'verifyQuorumSignature',
+  'verifySignatureSets',
+  // Batch verification on worker threads (issue 15)
+  'QuorumVerifierPool',
+  'VerifiedDigestCache',
+  'VerifierClosedError',
+  'VerifierCrashedError',
+  'VerifierOverloadedError',
+  'batchBySizeOrTime',
+  'defaultWorkerScript',
+  'verifyCertificates',
 ];
 
+/** Added with BLS12-381 certificates (issue 15): the wire form and the input of the batch path. */
+const CERTIFICATE_EXPORTS = ['certificateSignatureInput', 'decodeCertificate', 'encodeCertificate'];
+
 describe('soma-execution-driver/validator', () => {
-  it('exports the names the 0.1 main export carried, unchanged', () => {
-    expect(Object.keys(validator).sort()).toEqual([...VALIDATOR_EXPORTS].sort());
+  it('exports the names the 0.1 main export carried, unchanged, and the BLS, certificate and verifier names', () => {
+    expect(Object.keys(validator).sort()).toEqual([...VALIDATOR_EXPORTS, ...CERTIFICATE_EXPORTS].sort());
   });
 });

@@ -63,6 +63,7 @@
     for (const [chart, data] of charts) chart.setData(data());
     $('ticks').textContent = String(++ticks);
     $('epoch').textContent = String(s.epoch);
+    $('committee').textContent = `${n(s.committee.size)} validators, quorum ${n(s.committee.quorumThreshold)}`;
     $('feed').textContent = s.feed;
     $('paused').textContent = d.paused ? 'PAUSED' : '';
     $('paused').className = d.paused ? 'paused' : '';

@@ -1,53 +1,48 @@
-import { type KeyObject, createPublicKey } from 'node:crypto';
+import { BlsCommittee, type BlsMember } from '../bls/bls-committee';
 import { InvalidCommitteeError } from '../errors';
 
-/** A committee member: its name, its ed25519 public key (32 raw bytes) and its stake. */
-export interface Validator {
-  readonly name: string;
-  readonly publicKey: Uint8Array;
-  readonly stake: number;
-}
+/**
+ * A committee member: its name, its stake, its BLS12-381 public key (48
+ * bytes, compressed, min-pk) and its proof of possession of that key (96
+ * bytes: its signature over the key itself).
+ */
+export type Validator = BlsMember;
 
-/** DER prefix that turns 32 raw ed25519 public-key bytes into an SPKI key. */
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const PUBLIC_KEY_BYTES = 48;
+const PROOF_BYTES = 96;
 
 /**
- * The validators of one epoch and their stakes. A certificate needs signatures
- * from more than two thirds of the stake (2f+1 when all stakes are equal).
+ * The validators of one epoch, in the order signer bitmaps use, and their
+ * stakes. A certificate needs an aggregate signature from members holding
+ * more than two thirds of the stake (2f+1 when all stakes are equal). Every
+ * member's proof of possession is verified here, once: an aggregate of these
+ * keys cannot hide a rogue key chosen to cancel the others.
  */
-export class Committee {
-  readonly totalStake: number;
-  /** The least stake that certifies: more than two thirds of the total. */
-  readonly quorumThreshold: number;
-  private readonly members = new Map<string, { validator: Validator; key: KeyObject }>();
-
-  constructor(
-    readonly epoch: number,
-    validators: readonly Validator[],
-  ) {
-    if (!Number.isSafeInteger(epoch) || epoch < 0) throw new InvalidCommitteeError(`epoch must be a non-negative integer, got ${epoch}`);
-    if (validators.length === 0) throw new InvalidCommitteeError('a committee needs at least one validator');
-    let total = 0;
-    for (const validator of validators) {
-      if (this.members.has(validator.name)) throw new InvalidCommitteeError(`validator ${validator.name} appears twice`);
-      if (!Number.isSafeInteger(validator.stake) || validator.stake <= 0) {
-        throw new InvalidCommitteeError(`validator ${validator.name} has stake ${validator.stake}; stakes are positive integers`);
-      }
-      if (validator.publicKey.length !== 32) throw new InvalidCommitteeError(`validator ${validator.name}: an ed25519 public key is 32 bytes`);
-      const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, validator.publicKey]), format: 'der', type: 'spki' });
-      this.members.set(validator.name, { validator, key });
-      total += validator.stake;
-    }
-    this.totalStake = total;
-    this.quorumThreshold = Math.floor((2 * total) / 3) + 1;
+export class Committee extends BlsCommittee {
+  /** @throws InvalidCommitteeError naming the member and what is wrong (names, stakes, key sizes, a proof that does not verify). */
+  constructor(epoch: number, validators: readonly Validator[]) {
+    super(epoch, ownCopies(validators));
   }
 
+  /** The members, in bitmap order (copies of the bytes given). */
   get validators(): Validator[] {
-    return [...this.members.values()].map((m) => m.validator);
+    return [...this.members];
   }
+}
 
-  /** The member called `name` and its verification key, if any. */
-  member(name: string): { validator: Validator; key: KeyObject } | undefined {
-    return this.members.get(name);
-  }
+/**
+ * Frozen copies of the members with their key sizes checked: bytes the caller
+ * changes later change neither the keys verified nor what is persisted.
+ */
+function ownCopies(validators: readonly Validator[]): Validator[] {
+  return validators.map((validator) => {
+    const { name, stake, publicKey, proofOfPossession } = validator;
+    if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) {
+      throw new InvalidCommitteeError(`validator ${name}: a BLS12-381 public key is ${PUBLIC_KEY_BYTES} bytes (compressed)`);
+    }
+    if (!(proofOfPossession instanceof Uint8Array) || proofOfPossession.length !== PROOF_BYTES) {
+      throw new InvalidCommitteeError(`validator ${name}: a proof of possession is ${PROOF_BYTES} bytes (compressed)`);
+    }
+    return Object.freeze({ name, stake, publicKey: new Uint8Array(publicKey), proofOfPossession: new Uint8Array(proofOfPossession) });
+  });
 }

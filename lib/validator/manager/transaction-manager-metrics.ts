@@ -23,7 +23,7 @@ export class TransactionManagerMetrics {
   /**
    * `transaction_manager_handed_back_total{reason}`: certificates accepted and
    * then let go unexecuted, handed back to the caller (`awaiting-creation`,
-   * `awaiting-creation-age`, `stopped`, `stale-epoch`).
+   * `awaiting-creation-age`, `past-limit`, `past-limit-age`, `stopped`, `stale-epoch`).
    */
   readonly handedBack: Counter<'reason'>;
   /** Where the gauges read from; set by `track`. */
@@ -47,7 +47,7 @@ export class TransactionManagerMetrics {
       labelNames: ['reason'],
       registers,
     });
-    for (const reason of ['awaiting-creation', 'awaiting-creation-age', 'stopped', 'stale-epoch'] satisfies HandBackReason[]) {
+    for (const reason of ['awaiting-creation', 'awaiting-creation-age', 'past-limit', 'past-limit-age', 'stopped', 'stale-epoch'] satisfies HandBackReason[]) {
       this.handedBack.inc({ reason }, 0);
     }
     this.queueAge = new Histogram({

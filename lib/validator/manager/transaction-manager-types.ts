@@ -8,13 +8,14 @@
 export type EnqueueResult = 'pending' | 'ready' | 'already-executed' | 'already-pending' | 'already-executing' | 'wrong-epoch' | 'handed-back';
 
 /** Why the manager let go of certificates it held, for the hand-back metric. */
-export type HandBackReason = 'awaiting-creation' | 'awaiting-creation-age' | 'stopped' | 'stale-epoch';
+export type HandBackReason = 'awaiting-creation' | 'awaiting-creation-age' | 'past-limit' | 'past-limit-age' | 'stopped' | 'stale-epoch';
 
 /**
  * The budget a certificate counts against while held (pending or executing):
  * `ordinary` is bounded by `maxPendingAndExecuting` (with `consensus`);
  * `awaitingCreation` by `maxAwaitingCreation`; `pastLimit` holds those admitted
- * past a limit because a waiting certificate needs their outputs; `consensus`
+ * past a limit because a waiting certificate needs their outputs, bounded by
+ * `maxPastLimit`; `consensus`
  * holds commit certificates, which are never refused.
  */
 export type AdmissionBudget = 'ordinary' | 'awaitingCreation' | 'pastLimit' | 'consensus';

@@ -7,7 +7,8 @@ import { CommitOrder } from './commit-order';
 import { createdObjectId, creationCount } from '../execution/created-object-ids';
 import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from '../errors';
 import { lamportVersion } from '../model/lamport-version';
-import type { Digest, ObjectId } from '../model/objects';
+import type { Digest, ObjectId, StoredObject } from '../model/objects';
+import type { ExecutedRecord } from '../storage/object-store';
 import type { ReferenceAuthorityState } from '../execution/reference-authority-state';
 import type { TransactionManagerMetrics } from './transaction-manager-metrics';
 import type { AdmissionBudget, AdmissionLoad, EnqueueResult, HandBackReason, TransactionManagerCounts } from './transaction-manager-types';
@@ -40,6 +41,22 @@ export interface AdmissionLimits {
   readonly maxAwaitingCreation?: number;
   /** Such a certificate is handed back once it has waited this long (ms). Default 2,000. */
   readonly maxAwaitingCreationAgeMs?: number;
+  /**
+   * Certificates admitted past the limits above, held at once at most,
+   * counted apart for those that may execute at once and those that wait
+   * (so waiting ones never keep out the one that drains them). Over a limit,
+   * a certificate that may execute at once, or that writes what a waiting
+   * certificate needs, is admitted anyway (see the README's "Admission past
+   * the limits"). A call that would pass this budget is refused whole with
+   * `OverloadedError` (`past-limit`). Default 10,000.
+   */
+  readonly maxPastLimit?: number;
+  /**
+   * Such a certificate still waiting for its own inputs after this long (ms)
+   * is handed back (`past-limit-age`) and its place freed: what it was
+   * admitted for did not happen. Default 10,000.
+   */
+  readonly maxPastLimitAgeMs?: number;
 }
 
 export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
@@ -48,6 +65,8 @@ export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
   maxQueueAgeMs: 1_000,
   maxAwaitingCreation: 10_000,
   maxAwaitingCreationAgeMs: 2_000,
+  maxPastLimit: 10_000,
+  maxPastLimitAgeMs: 10_000,
 };
 
 /** Options of {@link TransactionManager}. */
@@ -92,7 +111,11 @@ export interface RestoredWork {
  */
 export interface HandedBackCertificate {
   readonly certificate: CertifiedTransaction;
-  /** `limit` is `awaiting-creation` or `awaiting-creation-age`; `objectId` the object that does not exist. */
+  /**
+   * `limit` is `awaiting-creation` or `awaiting-creation-age` (`objectId`: the
+   * object that does not exist), or `past-limit-age` (`objectId`: an input
+   * whose version it waited for).
+   */
   readonly error: OverloadedError;
 }
 
@@ -138,6 +161,8 @@ interface ObjectSlot {
   available: number;
   /** Store reads in progress for it: commits meanwhile must not be lost. */
   loading: number;
+  /** Its read failed, so `available` says nothing: the next call that needs it reads it again. */
+  unread: boolean;
   /** Pending certificates waiting on each version. */
   readonly waiters: Map<number, PendingEntry[]>;
   /**
@@ -179,6 +204,8 @@ export class TransactionManager {
   private readonly budgetLoad: Record<AdmissionBudget, number> = { ordinary: 0, awaitingCreation: 0, pastLimit: 0, consensus: 0 };
   /** Pending certificates of the awaiting-creation budget, oldest first: the age limit looks at the first. */
   private readonly awaitingCreation = new Set<PendingEntry>();
+  /** Pending certificates of the past-limit budget still waiting for inputs, oldest first. */
+  private readonly pastLimitWaiting = new Set<PendingEntry>();
   /** Next version to assign per shared object, in epoch `sharedEpoch`. */
   private readonly nextSharedVersion = new Map<ObjectId, number>();
   private sharedEpoch: number;
@@ -250,7 +277,7 @@ export class TransactionManager {
     if (this.closed) throw new PipelineStoppedError();
     const shared = certificates.find((c) => c.data.inputs.some((i) => i.kind === 'shared'));
     if (shared) throw new ConsensusRequiredError(shared.digest);
-    if (this.awaitingCreation.size > 0) this.expireAwaitingCreation();
+    this.expireAged();
     const pastLimit = this.admit(certificates);
     return this.accept(
       certificates.map((certificate) => ({ certificate, commit: undefined, shared: NO_SHARED_VERSIONS })),
@@ -313,28 +340,53 @@ export class TransactionManager {
   }
 
   /**
-   * Hand back every certificate of the awaiting-creation budget that has
-   * waited longer than `maxAwaitingCreationAgeMs`, on `handedBack$`, freeing
-   * its place. `enqueue` does this first; the pipeline also calls it on a
-   * timer, so a submitter learns even when nothing else arrives. Returns how many.
+   * Hand back, on `handedBack$`, every certificate held past an age limit of
+   * its budget, freeing its place: those waiting for an object not created yet
+   * longer than `maxAwaitingCreationAgeMs`, and those admitted past the limits
+   * still waiting for their inputs after `maxPastLimitAgeMs`. `enqueue` does
+   * this first; the pipeline also calls it on a timer, so a submitter learns
+   * even when nothing else arrives. Returns how many.
    */
+  expireAged(): number {
+    return this.expireAwaitingCreation() + this.expirePastLimit();
+  }
+
+  /** The awaiting-creation half of {@link expireAged}. Returns how many. */
   expireAwaitingCreation(): number {
-    if (this.awaitingCreation.size === 0) return 0;
-    const now = this.now();
     const { maxAwaitingCreationAgeMs } = this.limits;
+    return this.expire(this.awaitingCreation, maxAwaitingCreationAgeMs, 'awaiting-creation-age', missingObjectOf, (age) =>
+      `waited ${age} ms for an object that does not exist yet, limit ${maxAwaitingCreationAgeMs} ms`,
+    );
+  }
+
+  /** The past-limit half of {@link expireAged}. Returns how many. */
+  expirePastLimit(): number {
+    const { maxPastLimitAgeMs } = this.limits;
+    return this.expire(this.pastLimitWaiting, maxPastLimitAgeMs, 'past-limit-age', waitedObjectOf, (age) =>
+      `admitted past the limits, waited ${age} ms for its own inputs, limit ${maxPastLimitAgeMs} ms`,
+    );
+  }
+
+  /** Hand back the entries of `queue` (oldest first) older than `limitMs`. */
+  private expire(
+    queue: ReadonlySet<PendingEntry>,
+    limitMs: number,
+    reason: OverloadLimit & HandBackReason,
+    objectOf: (entry: PendingEntry) => ObjectId | undefined,
+    detail: (ageMs: number) => string,
+  ): number {
+    if (queue.size === 0) return 0;
+    const now = this.now();
     let expired: Set<PendingEntry> | undefined;
-    for (const entry of this.awaitingCreation) {
-      if (now - entry.enqueuedAt <= maxAwaitingCreationAgeMs) break; // oldest first: the rest are younger
+    for (const entry of queue) {
+      if (now - entry.enqueuedAt <= limitMs) break; // oldest first: the rest are younger
       (expired ??= new Set()).add(entry);
     }
     if (!expired) return 0;
-    const missing = [...expired].map(missingObjectOf);
+    const objects = [...expired].map(objectOf); // before forgetting: it reads the waits
     this.forget(expired);
     let i = 0;
-    for (const entry of expired) {
-      const detail = `waited ${Math.round(now - entry.enqueuedAt)} ms for an object that does not exist yet, limit ${maxAwaitingCreationAgeMs} ms`;
-      this.announceHandBack(entry.certificate, 'awaiting-creation-age', detail, missing[i++]);
-    }
+    for (const entry of expired) this.announceHandBack(entry.certificate, reason, detail(Math.round(now - entry.enqueuedAt)), objects[i++]);
     return expired.size;
   }
 
@@ -479,8 +531,12 @@ export class TransactionManager {
         let slot = this.slots.get(key.id);
         if (!slot) {
           // Unknown object: read its latest version below; commits meanwhile raise it.
-          slot = { id: key.id, available: -1, loading: 1, waiters: new Map(), maxWaited: -1, queue: new Set() };
+          slot = { id: key.id, available: -1, loading: 1, unread: false, waiters: new Map(), maxWaited: -1, queue: new Set() };
           this.slots.set(key.id, slot);
+          loading.push(slot);
+        } else if (slot.unread) {
+          slot.unread = false;
+          slot.loading++;
           loading.push(slot);
         }
         keySlots.push(slot);
@@ -495,15 +551,30 @@ export class TransactionManager {
       accepted.push({ entry, index, keys, keySlots, checked: knownExecuted === false });
     }
     // One round trip to the store for everything not known yet.
-    const [executed, latest] = await Promise.all([
-      Promise.all(accepted.map(({ entry, checked }) => (checked ? NOT_EXECUTED : this.state.store.readExecuted(entry.certificate.digest)))),
-      this.state.store.readLatest(loading.map((slot) => slot.id)),
-    ]);
+    let executed: (ExecutedRecord | undefined)[];
+    let latest: (StoredObject | undefined)[];
+    try {
+      [executed, latest] = await Promise.all([
+        Promise.all(accepted.map(({ entry, checked }) => (checked ? NOT_EXECUTED : this.state.store.readExecuted(entry.certificate.digest)))),
+        this.state.store.readLatest(loading.map((slot) => slot.id)),
+      ]);
+    } catch (error) {
+      // The call is refused whole: give back what it reserved, or a resubmission would be 'already-pending' for good.
+      // A slot it was reading may live on (others wait on it): without a version read, it is read again when next needed.
+      for (const slot of loading) {
+        slot.loading--;
+        slot.unread = true;
+      }
+      for (const { entry } of accepted) if (entry.pending) this.drop(entry);
+      for (const slot of loading) this.dropIfIdle(slot);
+      throw error;
+    }
     loading.forEach((slot, i) => {
       slot.loading--;
       this.raiseLoaded(slot, latest[i]?.version ?? -1);
     });
     let overBudget: PendingEntry[] | undefined;
+    let notReady: PendingEntry[] | undefined;
     for (let i = 0; i < accepted.length; i++) {
       const { entry, index, keys, keySlots } = accepted[i] as (typeof accepted)[number];
       if (!entry.pending) continue; // forgotten meanwhile (a reconfiguration, a stop)
@@ -532,6 +603,15 @@ export class TransactionManager {
         if (this.release(entry)) results[index] = 'ready';
         continue;
       }
+      if (entry.budget === 'pastLimit') {
+        if (this.pastLimitWaiting.size < this.limits.maxPastLimit) this.pastLimitWaiting.add(entry); // its age limit applies
+        else {
+          // Admitted to run at once, it waits, and the waiting half of the budget is full: it goes back.
+          (notReady ??= []).push(entry);
+          results[index] = 'handed-back';
+          continue;
+        }
+      }
       if (!awaitsCreation) continue;
       entry.awaitsCreation = true;
       this.waitingOnCreations++;
@@ -557,32 +637,54 @@ export class TransactionManager {
       const detail = `${this.budgetLoad.awaitingCreation} certificates wait for objects that do not exist yet, limit ${this.limits.maxAwaitingCreation}`;
       overBudget.forEach((entry, i) => this.announceHandBack(entry.certificate, 'awaiting-creation', detail, missing[i]));
     }
+    if (notReady) {
+      const waited = notReady.map(waitedObjectOf); // before forgetting: it reads the waits
+      this.forget(new Set(notReady));
+      const detail = `admitted past the limits to run at once, it waits for an input, and ${this.limits.maxPastLimit} admitted so already wait`;
+      notReady.forEach((entry, i) => this.announceHandBack(entry.certificate, 'past-limit', detail, waited[i]));
+    }
     return results;
   }
 
   /**
-   * Refuse the whole call if accepting it would pass a limit. A certificate
-   * that writes what a pending certificate waits for is always admitted (past
-   * the limits, in the `pastLimit` budget): refusing it could only make the
-   * queue it would drain older, and a refused predecessor behind admitted
-   * successors would never get in again. Returns those admitted past the
-   * pending-and-executing limit.
+   * Refuse the whole call if accepting it would pass a limit. Past the
+   * pending-and-executing limit, a certificate that writes what a pending
+   * certificate waits for, or none of whose inputs is known to be missing, is
+   * admitted anyway, in the `pastLimit` budget (bounded in number by
+   * `maxPastLimit`, and in age while it waits by `maxPastLimitAgeMs`).
+   * Refusing the producer of what a queue waits for can only age that queue;
+   * and a certificate whose inputs exist is how every chain of dependent
+   * certificates drains, from the bottom, whatever the limits. Returns those
+   * admitted past the limit.
    */
   private admit(certificates: readonly CertifiedTransaction[]): ReadonlySet<CertifiedTransaction> | undefined {
-    const { maxPendingAndExecuting, maxPerObjectQueue, maxQueueAgeMs } = this.limits;
+    const { maxPendingAndExecuting, maxPerObjectQueue, maxQueueAgeMs, maxPastLimit } = this.limits;
     // Awaiting-creation and past-limit certificates have budgets of their own.
     const load = this.budgetLoad.ordinary + this.budgetLoad.consensus;
     let counted = certificates;
     let pastLimit: Set<CertifiedTransaction> | undefined;
     if (load + counted.length > maxPendingAndExecuting) {
       const ordinary: CertifiedTransaction[] = [];
+      let toRun = 0;
+      let toWait = 0;
       for (const certificate of certificates) {
-        if (this.unblocks(certificate)) (pastLimit ??= new Set()).add(certificate);
-        else ordinary.push(certificate);
+        // What may run at once counts apart from what will wait: waiting ones must never keep out the one that drains them.
+        if (this.mayBeReady(certificate)) toRun++;
+        else if (this.unblocks(certificate)) toWait++;
+        else {
+          ordinary.push(certificate);
+          continue;
+        }
+        (pastLimit ??= new Set()).add(certificate);
       }
       counted = ordinary;
       if (counted.length > 0 && load + counted.length > maxPendingAndExecuting) {
         throw new OverloadedError('pending-and-executing', `${load} pending or executing, limit ${maxPendingAndExecuting}`);
+      }
+      const waiting = this.pastLimitWaiting.size;
+      const running = this.budgetLoad.pastLimit - waiting;
+      if (running + toRun > maxPastLimit || waiting + toWait > maxPastLimit) {
+        throw new OverloadedError('past-limit', `${running} admitted past the limits to run and ${waiting} waiting, limit ${maxPastLimit} each`);
       }
     }
     // Per-object limits: only objects that this call could take past a limit are counted exactly.
@@ -613,15 +715,32 @@ export class TransactionManager {
   }
 
   /**
+   * Could every input of `certificate` exist already? Only objects the
+   * manager tracks are known; the store read in `accept` settles the rest.
+   * Shared inputs are never on this path (they come through `commit`).
+   */
+  private mayBeReady(certificate: CertifiedTransaction): boolean {
+    const exists = (ref: { id: ObjectId; version: number }): boolean => {
+      const slot = this.slots.get(ref.id);
+      return slot === undefined || slot.loading > 0 || slot.available >= ref.version;
+    };
+    return exists(certificate.data.gas.payment) && certificate.data.inputs.every((input) => input.kind !== 'owned' || exists(input.ref));
+  }
+
+  /**
    * Does `certificate` write what a pending certificate waits for? It does
    * when it spends an older version of an object someone waits on (its
    * output, or the output of what follows it, is that version), or when it
    * creates an object someone waits on: created ids derive from the digest,
-   * so they are known before execution. O(inputs + created objects), and a
-   * digest per created object only while something waits for a creation.
+   * so they are known before execution. A version older than the latest one
+   * known is spent already and leads nowhere. O(inputs + created objects),
+   * and a digest per created object only while something waits for a creation.
    */
   private unblocks(certificate: CertifiedTransaction): boolean {
-    const spendsBefore = (ref: { id: ObjectId; version: number }): boolean => (this.slots.get(ref.id)?.maxWaited ?? -1) > ref.version;
+    const spendsBefore = (ref: { id: ObjectId; version: number }): boolean => {
+      const slot = this.slots.get(ref.id);
+      return slot !== undefined && slot.maxWaited > ref.version && ref.version >= slot.available;
+    };
     // Shared versions come from consensus, not from submission: only owned inputs and gas count.
     if (spendsBefore(certificate.data.gas.payment) || certificate.data.inputs.some((input) => input.kind === 'owned' && spendsBefore(input.ref))) {
       return true;
@@ -691,6 +810,7 @@ export class TransactionManager {
       this.waitingOnCreations--;
       if (entry.budget === 'awaitingCreation') this.awaitingCreation.delete(entry);
     }
+    if (entry.budget === 'pastLimit') this.pastLimitWaiting.delete(entry);
     for (const slot of entry.slots) {
       slot.queue.delete(entry);
       this.dropIfIdle(slot);
@@ -748,6 +868,14 @@ export class TransactionManager {
 /** The first object a pending certificate waits for that does not exist yet. */
 function missingObjectOf(entry: PendingEntry): ObjectId | undefined {
   return entry.slots.find((slot) => slot.available < 0)?.id;
+}
+
+/** An input of a pending certificate whose version does not exist yet (the first found). */
+function waitedObjectOf(entry: PendingEntry): ObjectId | undefined {
+  for (const slot of entry.slots) {
+    for (const [version, waiting] of slot.waiters) if (version > slot.available && waiting.includes(entry)) return slot.id;
+  }
+  return undefined;
 }
 
 /** The objects a certificate reads, gas coin included (an id may repeat). */

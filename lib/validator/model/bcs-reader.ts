@@ -80,9 +80,16 @@ export class BcsReader {
     return hex;
   }
 
-  /** @throws NonCanonicalTransactionError if any bytes are left. */
-  end(): void {
-    if (this.offset !== this.bytes.length) this.fail('end', `${this.bytes.length - this.offset} bytes after the transaction`, 0);
+  /** The next `count` bytes, as a view of the input (copy it to keep it). */
+  raw(count: number, path: string): Uint8Array {
+    this.need(count, path);
+    this.offset += count;
+    return this.bytes.subarray(this.offset - count, this.offset);
+  }
+
+  /** @throws NonCanonicalTransactionError if any bytes are left after `what` was read. */
+  end(what = 'the transaction'): void {
+    if (this.offset !== this.bytes.length) this.fail('end', `${this.bytes.length - this.offset} bytes after ${what}`, 0);
   }
 
   /** Refuse the value that started `back` bytes ago. */

@@ -4,7 +4,7 @@ import { Committee } from '../certificates/committee';
 import { CommitOrderError } from '../errors';
 import { GENESIS_TRANSACTION } from '../execution/genesis';
 import type { EnqueueResult, SequencedCommit, TransactionManager } from '../manager/transaction-manager';
-import type { LmdbObjectStore } from '../storage/lmdb-object-store';
+import type { DurableObjectStore } from '../storage/durable-store';
 import type { CommitBatch, ObjectStore } from '../storage/object-store';
 import { StoreOpenError } from '../storage/store-errors';
 
@@ -37,7 +37,7 @@ export async function adoptGenesis(store: ObjectStore, batch: CommitBatch, where
 }
 
 /** The committee to resume with: the database's if it recorded a later epoch, else the one given (recorded). */
-export async function adoptCommittee(store: LmdbObjectStore, given: Committee): Promise<Committee> {
+export async function adoptCommittee(store: DurableObjectStore, given: Committee): Promise<Committee> {
   const recorded = store.epochTables.committee();
   if (recorded && recorded.epoch > given.epoch) return new Committee(recorded.epoch, recorded.validators);
   await store.epochTables.recordEpoch({ epoch: given.epoch, validators: given.validators });
@@ -49,7 +49,7 @@ export async function adoptCommittee(store: LmdbObjectStore, given: Committee): 
  * and forgotten, the others go back to the manager with their commit and
  * assigned shared versions, and the shared objects' next versions are restored.
  */
-export async function recoverPending(store: LmdbObjectStore, manager: TransactionManager, epoch: number): Promise<RecoveryReport> {
+export async function recoverPending(store: DurableObjectStore, manager: TransactionManager, epoch: number): Promise<RecoveryReport> {
   const tables = store.epochTables;
   const records = tables.pendingCertificates().sort((a, b) => (a.commit?.index ?? -1) - (b.commit?.index ?? -1));
   const executed: string[] = [];
@@ -64,7 +64,7 @@ export async function recoverPending(store: LmdbObjectStore, manager: Transactio
 }
 
 /** Persist a sequenced commit before its certificates are released (the manager's `onSequenced`). */
-export function persistSequenced(store: LmdbObjectStore): (sequenced: SequencedCommit) => Promise<void> {
+export function persistSequenced(store: DurableObjectStore): (sequenced: SequencedCommit) => Promise<void> {
   return ({ commit, held, nextSharedVersions }) =>
     store.epochTables.recordCommit(
       { index: commit.index, digest: commit.digest, certificates: commit.certificates.map((c) => c.digest) },
@@ -74,7 +74,7 @@ export function persistSequenced(store: LmdbObjectStore): (sequenced: SequencedC
 }
 
 /** Persist the certificates a submit accepted (held pending or released), before the submit resolves. */
-export async function persistAccepted(store: LmdbObjectStore, certificates: readonly CertifiedTransaction[], results: readonly EnqueueResult[]): Promise<void> {
+export async function persistAccepted(store: DurableObjectStore, certificates: readonly CertifiedTransaction[], results: readonly EnqueueResult[]): Promise<void> {
   const accepted = certificates.filter((_, i) => results[i] === 'pending' || results[i] === 'ready');
   if (accepted.length > 0) await store.epochTables.recordAccepted(accepted.map((certificate) => ({ certificate, commit: undefined, shared: new Map() })));
 }
@@ -87,7 +87,7 @@ export async function persistAccepted(store: LmdbObjectStore, certificates: read
  * @throws CommitOrderError for a different commit at a processed index, or one too old to recognise.
  */
 export async function redelivered(
-  store: LmdbObjectStore,
+  store: DurableObjectStore,
   commit: { readonly digest: string; readonly index: number; readonly certificates: readonly CertifiedTransaction[] },
 ): Promise<EnqueueResult[] | undefined> {
   const tables = store.epochTables;

@@ -1,4 +1,4 @@
 /** The one-call validator pipeline: certificates and commits in, driver outcomes out. */
 export { startValidatorPipeline } from './validator-pipeline';
-export type { ValidatorPipeline, ValidatorPipelineOptions, ValidatorRunSummary } from './validator-pipeline';
+export type { PipelineAuthorityState, ValidatorPipeline, ValidatorPipelineOptions, ValidatorRunSummary } from './validator-pipeline';
 export type { RecoveryReport } from './durable-state';

@@ -1,4 +1,5 @@
-import type { Observable } from 'rxjs';
+import type { Observable, SchedulerLike, Subscription } from 'rxjs';
+import type { AuthorityState } from '../../authority-state';
 import type { PendingCertificate } from '../../certificate';
 import { ExecutionDriver, type ExecutionDriverHandle, type StopOptions } from '../../execution-driver';
 import { InvalidOptionError } from '../../errors';
@@ -15,6 +16,8 @@ import { genesisBatch } from '../execution/genesis';
 import { InMemoryObjectStore, type ObjectStore } from '../storage/object-store';
 import type { StoredObject } from '../model/objects';
 import { ReferenceAuthorityState } from '../execution/reference-authority-state';
+import type { ReferenceEpochStore } from '../execution/reference-epoch-store';
+import type { DurableObjectStore } from '../storage/durable-store';
 import {
   type AdmissionLimits,
   type ConsensusCommit,
@@ -22,13 +25,27 @@ import {
   type EnqueueResult,
   type HandedBackCertificate,
   TransactionManager,
+  type TransactionManagerState,
 } from '../manager/transaction-manager';
 import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
 import { LmdbObjectStore } from '../storage/lmdb-object-store';
+import { StoreFullError } from '../storage/store-errors';
 import { type RecoveryReport, adoptCommittee, adoptGenesis, persistAccepted, persistSequenced, recoverPending, redelivered } from './durable-state';
 
+/**
+ * What the pipeline needs of its state: the driver's `AuthorityState` port,
+ * what the TransactionManager reads (the store, the commits, the epoch store
+ * with its shared-version assignments), and reconfiguration.
+ * `ReferenceAuthorityState` is one; `createState` plugs in another.
+ */
+export interface PipelineAuthorityState extends AuthorityState, TransactionManagerState {
+  loadEpochStoreOneCallPerTask(): ReferenceEpochStore;
+  /** Move to `committee`'s epoch once in-flight executions have finished. */
+  reconfigure(committee: Committee): Promise<void>;
+}
+
 /** Options of {@link startValidatorPipeline}. */
-export interface ValidatorPipelineOptions extends Omit<ExecuteCertificatesOptions, 'authorityState'> {
+export interface ValidatorPipelineOptions<S extends PipelineAuthorityState = ReferenceAuthorityState> extends Omit<ExecuteCertificatesOptions, 'authorityState'> {
   readonly committee: Committee;
   /** Objects that exist before any transaction (written at start). */
   readonly genesis: readonly StoredObject[];
@@ -36,16 +53,30 @@ export interface ValidatorPipelineOptions extends Omit<ExecuteCertificatesOption
   readonly store?: ObjectStore;
   /**
    * Run durable: a database path (opened, and closed by `stop`) or an open
-   * `LmdbObjectStore`. Executed transactions, accepted certificates, the
-   * consensus commits processed with the shared versions they assigned, and
-   * the epoch's committee survive a crash; on start the pipeline recovers
-   * them (see `recovered`). Not with `store`.
+   * `LmdbObjectStore` (or another {@link DurableObjectStore}, as the
+   * simulator's in-memory disk). Executed transactions, accepted
+   * certificates, the consensus commits processed with the shared versions
+   * they assigned, and the epoch's committee survive a crash; on start the
+   * pipeline recovers them (see `recovered`). Not with `store`.
    */
-  readonly database?: string | LmdbObjectStore;
+  readonly database?: string | DurableObjectStore;
+  /**
+   * Build the state the pipeline runs on, over its store and the committee it
+   * starts in (the recorded one, when a durable pipeline resumes a later
+   * epoch). Default: a `ReferenceAuthorityState`.
+   */
+  readonly createState?: (store: ObjectStore, committee: Committee) => S;
+  /**
+   * Called once, with the pipeline wired and before a durable one recovers:
+   * subscribe here to see every release, outcome and hand-back, those of the
+   * recovered work included (it is released during the start, before the
+   * returned promise resolves). `recovered` is not known yet.
+   */
+  readonly onWired?: (pipeline: ValidatorPipeline<S>) => void;
   readonly limits?: AdmissionLimits;
   /** TransactionManager metrics (prefix `transaction_manager_`). */
   readonly managerMetrics?: TransactionManagerMetrics;
-  /** Check every certificate's quorum of signatures on the way in (default true). */
+  /** Check every certificate's aggregate quorum signature on the way in (default true): one BLS pairing check each, on this thread. */
   readonly verifySignatures?: boolean;
 }
 
@@ -66,12 +97,13 @@ export interface ValidatorRunSummary extends RunSummary {
 }
 
 /** A running validator execution pipeline: state, TransactionManager and ExecutionDriver. */
-export interface ValidatorPipeline {
-  readonly state: ReferenceAuthorityState;
+export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceAuthorityState> {
+  /** A `ReferenceAuthorityState`, unless `createState` built another. */
+  readonly state: S;
   /** What a durable pipeline recovered from its database at start (`undefined` in memory). */
   readonly recovered: RecoveryReport | undefined;
   /** The durable store, when running with `database`. */
-  readonly database: LmdbObjectStore | undefined;
+  readonly database: DurableObjectStore | undefined;
   readonly manager: TransactionManager;
   readonly driver: ExecutionDriverHandle;
   /** Every execution outcome. */
@@ -118,39 +150,58 @@ export interface ValidatorPipeline {
  * manager's ready certificates into the driver and the driver's outcomes
  * back to the manager, and start.
  *
+ * With a `scheduler`, the whole pipeline keeps its time there: the driver's
+ * timings and retries, the manager's queue ages and the awaiting-creation
+ * sweep (virtual time under the simulator or a `TestScheduler`).
+ *
  * For throughput, start Node with `--max-semi-space-size=64`: the pipeline
  * allocates about 17 kB per transaction, and a larger young generation
  * takes it from about 25,000 to 31,000 transactions per second here, at the
  * price of longer young-generation pauses (README, validator benchmark).
  */
-export async function startValidatorPipeline(options: ValidatorPipelineOptions): Promise<ValidatorPipeline> {
-  const { committee: givenCommittee, genesis, limits, managerMetrics, verifySignatures = true, database, ...driverOptions } = options;
+export async function startValidatorPipeline<S extends PipelineAuthorityState = ReferenceAuthorityState>(options: ValidatorPipelineOptions<S>): Promise<ValidatorPipeline<S>> {
+  const { committee: givenCommittee, genesis, limits, managerMetrics, verifySignatures = true, database, createState, onWired, ...driverOptions } = options;
   delete (driverOptions as { store?: unknown }).store;
   const durable = typeof database === 'string' ? LmdbObjectStore.open({ path: database }) : database;
   const ownsDatabase = typeof database === 'string';
   const store = durable ?? options.store ?? new InMemoryObjectStore();
   const backlog = { size: () => 0 };
   let manager: TransactionManager;
-  let state: ReferenceAuthorityState;
-  let recovered: RecoveryReport | undefined;
+  let state: S;
+  let committee: Committee;
   try {
     await digestsReady(); // full-speed digests before the first execution
     await adoptGenesis(store, genesisBatch(genesis, givenCommittee.epoch), durable?.path ?? 'the object store');
-    const committee = durable ? await adoptCommittee(durable, givenCommittee) : givenCommittee;
-    state = new ReferenceAuthorityState(store, committee);
+    committee = durable ? await adoptCommittee(durable, givenCommittee) : givenCommittee;
+    // Without `createState`, S is its default, ReferenceAuthorityState.
+    state = createState ? createState(store, committee) : (new ReferenceAuthorityState(store, committee) as unknown as S);
+    const { scheduler } = driverOptions;
     manager = new TransactionManager(state, {
+      // Queue ages on the driver's clock: virtual time when a scheduler is injected.
+      ...(scheduler ? { now: () => scheduler.now() } : {}),
       ...(limits ? { limits } : {}),
       ...(managerMetrics ? { metrics: managerMetrics } : {}),
       ...(durable ? { onSequenced: persistSequenced(durable) } : {}),
       readyBacklog: () => backlog.size(),
       logger: driverOptions.logger ?? createDefaultLogger(),
     });
-    if (durable) recovered = await recoverPending(durable, manager, committee.epoch);
   } catch (error) {
     if (ownsDatabase) await durable?.close();
     throw error;
   }
-  return wire(state, manager, backlog, durable, ownsDatabase, recovered, { limits, verifySignatures, driverOptions });
+  const recovery: { report: RecoveryReport | undefined } = { report: undefined };
+  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits, verifySignatures, driverOptions });
+  onWired?.(pipeline);
+  if (durable) {
+    try {
+      // Only once the driver listens: what the restore releases at once must reach it (released earlier, it was lost).
+      recovery.report = await recoverPending(durable, manager, state.loadEpochStoreOneCallPerTask().epoch);
+    } catch (error) {
+      await pipeline.stop({ mode: 'abort' }).catch(() => undefined);
+      throw error;
+    }
+  }
+  return pipeline;
 }
 
 interface WireOptions {
@@ -159,15 +210,15 @@ interface WireOptions {
   readonly driverOptions: Omit<ExecuteCertificatesOptions, 'authorityState'>;
 }
 
-function wire(
-  state: ReferenceAuthorityState,
+function wire<S extends PipelineAuthorityState>(
+  state: S,
   manager: TransactionManager,
   backlog: { size: () => number },
-  durable: LmdbObjectStore | undefined,
+  durable: DurableObjectStore | undefined,
   ownsDatabase: boolean,
-  recovered: RecoveryReport | undefined,
+  recovery: { readonly report: RecoveryReport | undefined },
   { limits, verifySignatures, driverOptions }: WireOptions,
-): ValidatorPipeline {
+): ValidatorPipeline<S> {
   const driver = new ExecutionDriver({ ...driverOptions, readyCertificates: manager.ready$, authorityState: state }).spawn({
     next: (outcome) => manager.notifyOutcome(outcome),
   });
@@ -175,10 +226,12 @@ function wire(
   // Without signature checks, the certificate's bytes are still decoded and its digest checked.
   const verified = (certificates: unknown): CertifiedTransaction[] =>
     certificateList(certificates).map((c) => (verifySignatures ? verifyCertificate(c, state.loadEpochStoreOneCallPerTask().committee) : canonicalCertificate(c)));
-  // Hand back certificates past the awaiting-creation age even when nothing else arrives.
-  const ageLimit = limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs;
-  const sweeper = Number.isFinite(ageLimit) ? setInterval(() => manager.expireAwaitingCreation(), Math.max(10, ageLimit / 4)) : undefined;
-  sweeper?.unref();
+  // Hand back certificates past their budget's age limit even when nothing else arrives.
+  const ageLimit = Math.min(
+    limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs,
+    limits?.maxPastLimitAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxPastLimitAgeMs,
+  );
+  const sweeper = Number.isFinite(ageLimit) ? sweep(() => manager.expireAged(), Math.max(10, ageLimit / 4), driverOptions.scheduler) : undefined;
   // Calls that have reached the manager and not settled: a stop waits for them before taking what it holds.
   const inFlight = new Set<Promise<unknown>>();
   const tracked = (call: Promise<EnqueueResult[]>): Promise<EnqueueResult[]> => {
@@ -192,16 +245,23 @@ function wire(
   let stopping: Promise<ValidatorRunSummary> | undefined;
   // A durable write that failed (a full disk): from then on nothing more is taken, and what was accepted stays on disk.
   let storeFailure: Error | undefined;
+  const failStore = (error: unknown): void => {
+    storeFailure ??= error instanceof Error ? error : new Error(String(error));
+    manager.close();
+  };
   const persisted = async <T>(write: Promise<T>): Promise<T> => {
     try {
       return await write;
     } catch (error) {
-      storeFailure ??= error instanceof Error ? error : new Error(String(error));
-      manager.close();
+      failStore(error);
       throw error;
     }
   };
   if (durable) {
+    // An execution whose batch could not be written stays pending on disk; a smaller write might still fit, but nothing more is taken.
+    driver.outcomes$.subscribe((outcome) => {
+      if (outcome.kind === 'failed' && outcome.error instanceof StoreFullError) failStore(outcome.error);
+    });
     // Handed back to the submitter: no longer held, so no longer pending on disk.
     manager.handedBack$.subscribe(({ certificate }) => {
       void persisted(durable.epochTables.forget([certificate.digest])).catch(() => undefined);
@@ -215,7 +275,9 @@ function wire(
     state,
     manager,
     driver,
-    recovered,
+    get recovered() {
+      return recovery.report;
+    },
     database: durable,
     outcomes$: driver.outcomes$,
     handedBack$: manager.handedBack$,
@@ -236,10 +298,13 @@ function wire(
       return tracked(durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit));
     },
     reconfigure: async (next) => {
+      // On disk before the state switches: certificates accepted in the new epoch must not outlive, on disk only,
+      // a restart that comes back in the old one (its restore refuses them, and nothing would enqueue them again).
+      if (durable && next.epoch > state.loadEpochStoreOneCallPerTask().epoch) {
+        await persisted(durable.epochTables.recordEpoch({ epoch: next.epoch, validators: next.validators }));
+      }
       await state.reconfigure(next);
-      const stale = manager.dropStaleEpoch();
-      if (durable) await persisted(durable.epochTables.recordEpoch({ epoch: next.epoch, validators: next.validators }));
-      return stale;
+      return manager.dropStaleEpoch();
     },
     stop: (stopOptions) => {
       // Checked before anything closes: a bad mode changes nothing, and a later stop still works.
@@ -251,7 +316,7 @@ function wire(
       }
       // Close the manager first: the driver takes nothing once stopped, so a later release would be lost.
       manager.close();
-      clearInterval(sweeper);
+      sweeper?.();
       stopping = (async () => {
         const summary = await driver.stop(stopOptions);
         await Promise.allSettled([...inFlight]);
@@ -262,5 +327,27 @@ function wire(
       })();
       return stopping;
     },
+  };
+}
+
+/**
+ * Run `task` every `periodMs` until the returned function is called: on the
+ * injected scheduler (virtual time in a simulation), else on a timer that
+ * does not keep the process alive.
+ */
+function sweep(task: () => void, periodMs: number, scheduler: SchedulerLike | undefined): () => void {
+  if (!scheduler) {
+    const timer = setInterval(task, periodMs);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+    };
+  }
+  const subscription: Subscription = scheduler.schedule(function tick() {
+    task();
+    this.schedule(undefined, periodMs);
+  }, periodMs);
+  return () => {
+    subscription.unsubscribe();
   };
 }

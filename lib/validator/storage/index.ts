@@ -5,5 +5,6 @@ export { LMDB_FORMAT_VERSION, LmdbObjectStore } from './lmdb-object-store';
 export type { LmdbObjectStoreOptions } from './lmdb-object-store';
 export { LmdbEpochTables } from './lmdb-epoch-tables';
 export type { PersistedCommittee } from './lmdb-epoch-tables';
+export type { DurableObjectStore, EpochTables } from './durable-store';
 export { StoreFullError, StoreOpenError } from './store-errors';
 export type { StoreOpenProblem } from './store-errors';

@@ -2,6 +2,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import type { Digest, ObjectId } from '../model/objects';
 import {
   type CommitRecord,
+  type CommitteeRecord,
   type PendingRecord,
   decodeCommit,
   decodeCommittee,
@@ -20,11 +21,8 @@ const COMMITTEE_KEY = 'committee';
 /** Commits remembered to recognise a redelivery, as the TransactionManager remembers them. */
 const REMEMBERED_COMMITS = 1_024;
 
-/** A committee as persisted: its epoch and members. */
-export interface PersistedCommittee {
-  readonly epoch: number;
-  readonly validators: readonly { readonly name: string; readonly publicKey: Uint8Array; readonly stake: number }[];
-}
+/** A committee as persisted: its epoch and members, with their BLS public keys and proofs of possession. */
+export type PersistedCommittee = CommitteeRecord;
 
 /**
  * What Sui keeps in its per-epoch tables, so a restart loses nothing:
@@ -114,7 +112,7 @@ export class LmdbEpochTables {
 
   /** Record the epoch's committee, and drop pending certificates of other epochs (they can no longer execute). */
   recordEpoch(committee: PersistedCommittee): Promise<void> {
-    const bytes = encodeCommittee(committee.epoch, committee.validators);
+    const bytes = encodeCommittee(committee);
     const stale = this.pendingCertificates()
       .filter((record) => record.certificate.epoch !== committee.epoch)
       .map((record) => idBytes(record.certificate.digest));

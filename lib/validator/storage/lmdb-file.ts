@@ -7,7 +7,7 @@ const LMDB_MAGIC = 0xbeefc0de;
 
 /**
  * Check a database path before LMDB sees it: its folder can be created and
- * written, and an existing file is an LMDB file. (The native library crashes
+ * written, and an existing file is an LMDB file or empty. (The native library crashes
  * the process on some non-LMDB files, so a foreign file is refused here.)
  * @throws StoreOpenError `not-writable` or `corrupt`; nothing is created but the folder.
  */
@@ -27,6 +27,8 @@ export function checkDatabasePath(path: string): void {
     throw new StoreOpenError('not-writable', path, (error as Error).message, { cause: error });
   }
   if (!stats.isFile()) throw new StoreOpenError('not-writable', path, 'it is not a regular file');
+  // Empty: what a power loss before LMDB's first sync leaves. Nothing in it was ever durable, so it is opened as new.
+  if (stats.size === 0) return;
   const header = Buffer.alloc(32);
   const fd = openSync(path, 'r');
   let read: number;

@@ -10,8 +10,12 @@ import { StoreConflictError } from './object-store';
 import { decodeExecuted, decodeStoredObject, encodeExecuted, encodeStoredObject, hexOf, idBytes, objectKey, u64Bytes, u64Of } from './record-encoding';
 import { StoreFullError, StoreOpenError } from './store-errors';
 
-/** The on-disk format this package writes. A database of a higher one is refused, never rewritten. */
-export const LMDB_FORMAT_VERSION = 1;
+/**
+ * The on-disk format this package writes. A database of another one is
+ * refused, never rewritten. Format 2: pending certificates and the committee
+ * carry BLS12-381 quorum signatures and keys; format 1 held ed25519 ones.
+ */
+export const LMDB_FORMAT_VERSION = 2;
 const FORMAT_KEY = 'soma-validator-format';
 
 /** Options of {@link LmdbObjectStore.open}. */
@@ -82,7 +86,7 @@ export class LmdbObjectStore implements ObjectStore {
 
   /**
    * Open (or create) the database at `options.path`.
-   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign` or `newer-format`, having changed nothing.
+   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign`, `newer-format` or `older-format`, having changed nothing.
    * @throws InvalidOptionError for a retention below 1.
    */
   static open(options: LmdbObjectStoreOptions): LmdbObjectStore {
@@ -152,6 +156,11 @@ export class LmdbObjectStore implements ObjectStore {
   /** Executed transactions recorded (within the retention). */
   executedCount(): number {
     return (this.executed.getStats() as { entryCount: number }).entryCount;
+  }
+
+  /** Object versions stored, every id and every version kept: an audit compares it with what the effects say was written. */
+  objectVersionCount(): number {
+    return (this.objects.getStats() as { entryCount: number }).entryCount;
   }
 
   /** The database file's size on disk, in bytes. */
@@ -279,6 +288,9 @@ function adoptFormat(root: RootDatabase<Buffer, string>, path: string): void {
   if (Number.isNaN(format)) throw new StoreOpenError('corrupt', path, 'its format stamp is unreadable');
   if (format > LMDB_FORMAT_VERSION) {
     throw new StoreOpenError('newer-format', path, `format ${format} was written by a newer version; this one reads up to format ${LMDB_FORMAT_VERSION}`);
+  }
+  if (format < LMDB_FORMAT_VERSION) {
+    throw new StoreOpenError('older-format', path, `format ${format} was written by an older version (ed25519 certificates); this one reads format ${LMDB_FORMAT_VERSION} only`);
   }
 }
 

@@ -1,6 +1,8 @@
 import { bcs } from '@mysten/bcs';
 import type { TransactionEvent } from '../../authority-state';
+import { canonicalCertificate } from '../certificates/canonical-certificate';
 import type { CertifiedTransaction } from '../certificates/certificate-types';
+import { encodeCertificate } from '../certificates/certificate-wire';
 import { EffectsBcs, effectsBcsValue, sealEffects } from '../model/effects';
 import { Bytes32, ObjectBcs } from '../model/encoding';
 import { encodeObjectFast } from '../model/fast-object-encoding';
@@ -98,16 +100,14 @@ export function decodeExecuted(bytes: Uint8Array): { effects: StateEffects; even
 
 /** A certificate the manager holds, with where consensus put it and the shared versions it was assigned. */
 export interface PendingRecord {
-  readonly certificate: Pick<CertifiedTransaction, 'digest' | 'epoch' | 'transactionBytes' | 'signatures'>;
+  readonly certificate: Pick<CertifiedTransaction, 'digest' | 'epoch' | 'transactionBytes' | 'quorumSignature'>;
   readonly commit: { readonly digest: string; readonly index: number } | undefined;
   readonly shared: ReadonlyMap<ObjectId, number>;
 }
 
+/** The certificate in its wire form (`encodeCertificate`): its digest and epoch are read back from it. */
 const PendingBcs = bcs.struct('PendingCertificate', {
-  digest: Bytes32,
-  epoch: bcs.u64(),
-  transactionBytes: bcs.vector(bcs.u8()),
-  signatures: bcs.vector(bcs.struct('Signature', { authority: bcs.string(), signature: bcs.vector(bcs.u8()) })),
+  certificate: bcs.vector(bcs.u8()),
   commit: bcs.option(bcs.struct('CommitRef', { digest: bcs.string(), index: bcs.u64() })),
   shared: bcs.vector(bcs.struct('SharedVersion', { id: Bytes32, version: bcs.u64() })),
 });
@@ -115,24 +115,17 @@ const PendingBcs = bcs.struct('PendingCertificate', {
 export function encodePending(record: PendingRecord): Uint8Array {
   const { certificate, commit, shared } = record;
   return PendingBcs.serialize({
-    digest: certificate.digest,
-    epoch: BigInt(certificate.epoch),
-    transactionBytes: certificate.transactionBytes,
-    signatures: certificate.signatures.map((s) => ({ authority: s.authority, signature: s.signature })),
+    certificate: encodeCertificate(certificate),
     commit: commit ? { digest: commit.digest, index: BigInt(commit.index) } : null,
     shared: [...shared].map(([id, version]) => ({ id, version: BigInt(version) })),
   }).toBytes();
 }
 
+/** @throws InvalidCertificateError if the stored certificate does not pass the door (a damaged record). */
 export function decodePending(bytes: Uint8Array): PendingRecord {
   const value = PendingBcs.parse(bytes);
   return {
-    certificate: {
-      digest: value.digest,
-      epoch: Number(value.epoch),
-      transactionBytes: Uint8Array.from(value.transactionBytes),
-      signatures: value.signatures.map((s) => ({ authority: s.authority, signature: Uint8Array.from(s.signature) })),
-    },
+    certificate: canonicalCertificate(Uint8Array.from(value.certificate)),
     commit: value.commit ? { digest: value.commit.digest, index: Number(value.commit.index) } : undefined,
     shared: new Map(value.shared.map((s) => [s.id, Number(s.version)])),
   };
@@ -154,19 +147,35 @@ export function decodeCommit(bytes: Uint8Array): CommitRecord {
   return CommitBcs.parse(bytes);
 }
 
-const CommitteeBcs = bcs.struct('Committee', {
-  epoch: bcs.u64(),
-  validators: bcs.vector(bcs.struct('Validator', { name: bcs.string(), publicKey: bcs.vector(bcs.u8()), stake: bcs.u64() })),
-});
-
-export function encodeCommittee(epoch: number, validators: readonly { name: string; publicKey: Uint8Array; stake: number }[]): Uint8Array {
-  return CommitteeBcs.serialize({ epoch: BigInt(epoch), validators: validators.map((v) => ({ ...v, stake: BigInt(v.stake) })) }).toBytes();
+/** A committee as persisted: its epoch and members with their keys and proofs of possession (checked again when read back). */
+export interface CommitteeRecord {
+  readonly epoch: number;
+  readonly validators: readonly { readonly name: string; readonly publicKey: Uint8Array; readonly proofOfPossession: Uint8Array; readonly stake: number }[];
 }
 
-export function decodeCommittee(bytes: Uint8Array): { epoch: number; validators: { name: string; publicKey: Uint8Array; stake: number }[] } {
+const CommitteeBcs = bcs.struct('Committee', {
+  epoch: bcs.u64(),
+  validators: bcs.vector(
+    bcs.struct('Validator', { name: bcs.string(), publicKey: bcs.vector(bcs.u8()), proofOfPossession: bcs.vector(bcs.u8()), stake: bcs.u64() }),
+  ),
+});
+
+export function encodeCommittee(committee: CommitteeRecord): Uint8Array {
+  return CommitteeBcs.serialize({
+    epoch: BigInt(committee.epoch),
+    validators: committee.validators.map((v) => ({ name: v.name, publicKey: v.publicKey, proofOfPossession: v.proofOfPossession, stake: BigInt(v.stake) })),
+  }).toBytes();
+}
+
+export function decodeCommittee(bytes: Uint8Array): CommitteeRecord {
   const value = CommitteeBcs.parse(bytes);
   return {
     epoch: Number(value.epoch),
-    validators: value.validators.map((v) => ({ name: v.name, publicKey: Uint8Array.from(v.publicKey), stake: Number(v.stake) })),
+    validators: value.validators.map((v) => ({
+      name: v.name,
+      publicKey: Uint8Array.from(v.publicKey),
+      proofOfPossession: Uint8Array.from(v.proofOfPossession),
+      stake: Number(v.stake),
+    })),
   };
 }

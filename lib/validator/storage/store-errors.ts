@@ -6,9 +6,11 @@ import { ExecutionDriverError } from '../../errors';
  * - `corrupt`: the file is not a readable LMDB database (damaged, or some other kind of file);
  * - `foreign`: an LMDB database, but not one of this validator's;
  * - `other-chain`: a validator database of another chain (its genesis differs);
- * - `newer-format`: written by a newer version of this package, whose format this one does not know.
+ * - `newer-format`: written by a newer version of this package, whose format this one does not know;
+ * - `older-format`: written by an older version whose records this one no longer reads (format 1 kept
+ *   ed25519 certificates and committees); there is no migration: start from an empty database.
  */
-export type StoreOpenProblem = 'not-writable' | 'corrupt' | 'foreign' | 'other-chain' | 'newer-format';
+export type StoreOpenProblem = 'not-writable' | 'corrupt' | 'foreign' | 'other-chain' | 'newer-format' | 'older-format';
 
 /** A database that cannot be used as it is. Nothing was written to it. */
 export class StoreOpenError extends ExecutionDriverError {

@@ -11,6 +11,7 @@ import {
   verifyQuorumSignature,
   verifySignatureSets,
 } from '../../../lib/validator/bls';
+import { checkQuorumSigners } from '../../../lib/validator/bls/quorum-precheck';
 import { blsCommittee, digestOf } from './fixtures';
 
 const { committee, keys } = blsCommittee(10);
@@ -123,5 +124,16 @@ describe('quorum signatures', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('checkQuorumSigners: the checks short of the pairing', () => {
+  it('names the signers of a quorum, and refuses as quorumSignatureSet does', () => {
+    const quorum = quorumOf([6, 0, 3, 1, 2, 4, 5]);
+    expect(checkQuorumSigners(committee, quorum)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    for (const bad of [{ ...quorum, epoch: 3 }, quorumOf([0, 1]), { ...quorum, signers: Uint8Array.of(0xff, 0xff) }, { ...quorum, signature: new Uint8Array(95) }]) {
+      expect(problemOf(() => checkQuorumSigners(committee, bad))).toBe(problemOf(() => quorumSignatureSet(committee, digestOf(1), bad)));
+      expect(problemOf(() => checkQuorumSigners(committee, bad))).not.toBe('accepted');
+    }
   });
 });

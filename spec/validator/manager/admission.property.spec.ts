@@ -22,6 +22,8 @@ const limitsArbitrary: fc.Arbitrary<Required<AdmissionLimits>> = fc.record({
   maxQueueAgeMs: fc.integer({ min: 0, max: 40 }),
   maxAwaitingCreation: fc.integer({ min: 1, max: 10 }),
   maxAwaitingCreationAgeMs: fc.integer({ min: 1, max: 40 }),
+  maxPastLimit: fc.integer({ min: 1, max: 10 }),
+  maxPastLimitAgeMs: fc.integer({ min: 1, max: 40 }),
 });
 
 describe('admission control: properties', () => {
@@ -52,7 +54,12 @@ describe('admission control: properties', () => {
           const checkBudgets = () => {
             const { load, counts } = pipeline.manager;
             const held = load.ordinary + load.awaitingCreation + load.pastLimit + load.consensus;
-            if (load.ordinary > limits.maxPendingAndExecuting || load.awaitingCreation > limits.maxAwaitingCreation || held !== counts.pending + counts.executing) {
+            if (
+              load.ordinary > limits.maxPendingAndExecuting ||
+              load.awaitingCreation > limits.maxAwaitingCreation ||
+              load.pastLimit > 2 * limits.maxPastLimit || // maxPastLimit to run, and as many waiting
+              held !== counts.pending + counts.executing
+            ) {
               overBudget.push(load);
             }
           };

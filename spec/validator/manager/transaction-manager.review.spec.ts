@@ -35,28 +35,28 @@ describe('TransactionManager: a certificate that will not execute takes no share
     const committed = new Set<string>();
     pipeline.state.committed$.subscribe(({ certificate }) => committed.add(certificate.digest));
     const executed = (digest: string) => until(() => committed.has(digest), () => `${JSON.stringify(pipeline.manager.counts)} held`, 5_000);
-    return { pipeline, signers, gas, coin, increment, counterValue, executed };
+    return { pipeline, committee, signers, gas, coin, increment, counterValue, executed };
   }
 
   it('a wrong-epoch certificate in a commit neither stalls the object nor locks submissions out', async () => {
-    const { pipeline, gas, coin, increment, counterValue, executed } = await pipelineWithCounter({ verifySignatures: false, limits: { maxPendingAndExecuting: 1 } });
-    const stale = certifyTransaction(increment(refOf(coin), 1n), 7, []);
-    const good = certifyTransaction(increment(refOf(gas), 5n), 0, []);
+    const { pipeline, committee, gas, coin, increment, counterValue, executed } = await pipelineWithCounter({ verifySignatures: false, limits: { maxPendingAndExecuting: 1 } });
+    const stale = certifyTransaction(increment(refOf(coin), 1n), generateCommittee(7, [1, 1, 1, 1]).committee, []);
+    const good = certifyTransaction(increment(refOf(gas), 5n), committee, []);
     expect(await pipeline.commit({ digest: 'c0', index: 0, certificates: [stale, good] })).toEqual(['wrong-epoch', 'ready']);
     await executed(good.digest);
     expect(await counterValue()).toBe(5n);
-    const transfer = certifyTransaction({ sender: ALICE, inputs: [], gas: { payment: refOf(coin), budget: 10_000n, price: 1n }, commands: [] }, 0, []);
+    const transfer = certifyTransaction({ sender: ALICE, inputs: [], gas: { payment: refOf(coin), budget: 10_000n, price: 1n }, commands: [] }, committee, []);
     expect(await pipeline.submit([transfer])).toEqual(['ready']);
     expect((await pipeline.stop()).heldByManager).toEqual([]);
   });
 
   it('after a reconfiguration hands back a pending shared certificate, the next epoch starts from the versions that exist', async () => {
-    const { pipeline, signers, gas, increment, counterValue, executed } = await pipelineWithCounter();
-    const waiting = certifyTransaction(increment({ ...refOf(gas), version: 5, digest: id(0x55) }, 1n), 0, signers.slice(0, 3));
+    const { pipeline, committee, signers, gas, increment, counterValue, executed } = await pipelineWithCounter();
+    const waiting = certifyTransaction(increment({ ...refOf(gas), version: 5, digest: id(0x55) }, 1n), committee, signers.slice(0, 3));
     expect(await pipeline.commit({ digest: 'c0', index: 0, certificates: [waiting] })).toEqual(['pending']);
     const next = generateCommittee(1, [1, 1, 1, 1]);
     expect((await pipeline.reconfigure(next.committee)).map((c) => c.digest)).toEqual([waiting.digest]);
-    const b = certifyTransaction(increment(refOf(gas), 5n), 1, next.signers.slice(0, 3));
+    const b = certifyTransaction(increment(refOf(gas), 5n), next.committee, next.signers.slice(0, 3));
     expect(await pipeline.commit({ digest: 'c1', index: 1, certificates: [b] })).toEqual(['ready']);
     await executed(b.digest);
     expect(await counterValue()).toBe(5n);
@@ -64,14 +64,14 @@ describe('TransactionManager: a certificate that will not execute takes no share
   });
 
   it('a commit processed while the reconfiguration switches takes no version in the new epoch', async () => {
-    const { pipeline, signers, gas, coin, increment, counterValue, executed } = await pipelineWithCounter();
-    const a = certifyTransaction(increment(refOf(coin), 1n), 0, signers.slice(0, 3));
+    const { pipeline, committee, signers, gas, coin, increment, counterValue, executed } = await pipelineWithCounter();
+    const a = certifyTransaction(increment(refOf(coin), 1n), committee, signers.slice(0, 3));
     const next = generateCommittee(1, [1, 1, 1, 1]);
     const committed = pipeline.commit({ digest: 'c0', index: 0, certificates: [a] });
     const reconfigured = pipeline.reconfigure(next.committee);
     expect(await committed).toEqual(['wrong-epoch']);
     await reconfigured;
-    const b = certifyTransaction(increment(refOf(gas), 5n), 1, next.signers.slice(0, 3));
+    const b = certifyTransaction(increment(refOf(gas), 5n), next.committee, next.signers.slice(0, 3));
     expect(await pipeline.commit({ digest: 'c1', index: 1, certificates: [b] })).toEqual(['ready']);
     await executed(b.digest);
     expect(await counterValue()).toBe(5n);

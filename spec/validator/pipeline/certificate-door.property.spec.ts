@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { canonicalCertificate } from '../../../lib/validator/certificates/canonical-certificate';
-import { type CertifiedTransaction, certifyTransaction, verifyCertificate } from '../../../lib/validator/certificates/certified-transaction';
+import { type CertifiedTransaction, certifyTransaction, decodeCertificate, verifyCertificate } from '../../../lib/validator/certificates/certified-transaction';
+import { encodeCertificate } from '../../../lib/validator/certificates/certificate-wire';
 import { TransactionDataBcs, decodeTransactionData, encodeTransactionData } from '../../../lib/validator/model/encoding';
 import { InvalidCertificateError, NonCanonicalTransactionError } from '../../../lib/validator/errors';
 import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
@@ -102,8 +103,8 @@ describe('the certificate door (properties)', () => {
   it('accepts any certified transaction, and re-encoding what it accepted gives exactly the signed bytes', () => {
     fc.assert(
       fc.property(transactionData, (tx) => {
-        const signedBytes = certifyTransaction(tx, 0, quorum).transactionBytes;
-        const accepted = verifyCertificate(certifyTransaction(tx, 0, quorum), committee);
+        const signedBytes = certifyTransaction(tx, committee, quorum).transactionBytes;
+        const accepted = verifyCertificate(certifyTransaction(tx, committee, quorum), committee);
         expect(accepted.transactionBytes).toEqual(signedBytes);
         expect(encodeTransactionData(accepted.data)).toEqual(signedBytes);
         // The direct encoder is byte-equal to the BCS schema.
@@ -117,7 +118,7 @@ describe('the certificate door (properties)', () => {
   it('refuses any single mutation of an accepted certificate (type, case, value, deletion, addition) with a typed error, but dropping the optional data', () => {
     fc.assert(
       fc.property(transactionData, mutation, (tx, { place, kind, pick }) => {
-        const accepted = verifyCertificate(certifyTransaction(tx, 0, quorum), committee);
+        const accepted = verifyCertificate(certifyTransaction(tx, committee, quorum), committee);
         const tampered = clone(accepted);
         fc.pre(mutate(tampered, place, kind, pick));
         const result = refusedOrAccepted(tampered);
@@ -135,12 +136,12 @@ describe('the certificate door (properties)', () => {
   it('re-signing a mutated transaction either cannot be done or gives another digest, and what is accepted is what was signed', () => {
     fc.assert(
       fc.property(transactionData, mutation, (tx, { place, kind, pick }) => {
-        const original = certifyTransaction(tx, 0, quorum);
+        const original = certifyTransaction(tx, committee, quorum);
         const data = clone(tx);
         fc.pre(mutate(data, place, kind, pick));
         let resigned: CertifiedTransaction;
         try {
-          resigned = certifyTransaction(data as TransactionData, 0, quorum);
+          resigned = certifyTransaction(data as TransactionData, committee, quorum);
         } catch (error) {
           expect(error).toBeInstanceOf(NonCanonicalTransactionError);
           return;
@@ -183,8 +184,8 @@ describe('the certificate door (properties)', () => {
 
   it('meets random values with typed errors only: the door, the encoder and the decoder', () => {
     const anything = fc.anything({ withBigInt: true, withTypedArray: true, withNullPrototype: true, withBoxedValues: true, withMap: true, withSet: true });
-    const genuine = certifyTransaction({ sender: `0x${'11'.repeat(32)}`, inputs: [], gas: { payment: { id: `0x${'22'.repeat(32)}`, version: 1, digest: `0x${'33'.repeat(32)}` }, budget: 1n, price: 1n }, commands: [] }, 0, quorum);
-    const fields = ['digest', 'epoch', 'transactionBytes', 'data', 'signatures'] as const;
+    const genuine = certifyTransaction({ sender: `0x${'11'.repeat(32)}`, inputs: [], gas: { payment: { id: `0x${'22'.repeat(32)}`, version: 1, digest: `0x${'33'.repeat(32)}` }, budget: 1n, price: 1n }, commands: [] }, committee, quorum);
+    const fields = ['digest', 'epoch', 'transactionBytes', 'data', 'quorumSignature'] as const;
     const certificateLike = fc.oneof(
       anything,
       fc.tuple(fc.constantFrom(...fields), anything).map(([field, value]) => ({ ...genuine, [field]: value })),
@@ -200,6 +201,100 @@ describe('the certificate door (properties)', () => {
         // Only a genuine certificate without its optional data (or with signatures as good) gets through: meaning the same.
         if (!(result instanceof InvalidCertificateError)) expect(result).toEqual({ ...genuine, data: genuine.data });
         expect(() => encodeTransactionData(data as TransactionData)).toThrow(NonCanonicalTransactionError);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
+describe('the certificate wire form (properties)', () => {
+  const genuine = certifyTransaction(
+    { sender: `0x${'11'.repeat(32)}`, inputs: [], gas: { payment: { id: `0x${'22'.repeat(32)}`, version: 1, digest: `0x${'33'.repeat(32)}` }, budget: 1n, price: 1n }, commands: [] },
+    committee,
+    quorum,
+  );
+  const genuineWire = encodeCertificate(genuine);
+
+  /** A ULEB128 length, then the bytes: how BCS frames a vector. */
+  const vector = (bytes: Uint8Array) => {
+    const length: number[] = [];
+    let rest = bytes.length;
+    do {
+      length.push((rest & 0x7f) | (rest > 0x7f ? 0x80 : 0));
+      rest >>>= 7;
+    } while (rest > 0);
+    return [...length, ...bytes];
+  };
+  /** Fields of the right kinds but random values: framing that parses, content that mostly does not verify. */
+  const framed = fc
+    .tuple(
+      fc.oneof(transactionData.map((tx) => encodeTransactionData(tx)), fc.uint8Array({ maxLength: 120 })),
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      fc.oneof(fc.uint8Array({ minLength: 96, maxLength: 96 }), fc.constant(genuine.quorumSignature.signature)),
+      fc.oneof(fc.uint8Array({ maxLength: 3 }), fc.constantFrom(Uint8Array.of(0b0111), Uint8Array.of(0b1111), Uint8Array.of(0b1_0111))),
+    )
+    .map(([tx, epoch, signature, signers]) => {
+      const epochBytes = new Uint8Array(8);
+      new DataView(epochBytes.buffer).setBigUint64(0, epoch, true);
+      return Uint8Array.from([...vector(tx), ...epochBytes, ...signature, ...vector(signers)]);
+    });
+  const corrupted = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'append', 'delete', 'truncate')).map(([at, byte, how]) => {
+    const bytes = [...genuineWire];
+    const i = at % bytes.length;
+    if (how === 'flip') bytes[i] = byte;
+    else if (how === 'insert') bytes.splice(i, 0, byte);
+    else if (how === 'append') bytes.push(...Array.from({ length: 1 + (at % 3) }, () => byte));
+    else if (how === 'delete') bytes.splice(i, 1);
+    else bytes.length = i;
+    return Uint8Array.from(bytes);
+  });
+
+  it('round-trips every certified transaction, and verifies from its bytes alone', () => {
+    fc.assert(
+      fc.property(transactionData, fc.boolean(), (tx, signed) => {
+        const certificate = certifyTransaction(tx, committee, signed ? quorum : []);
+        const wire = encodeCertificate(certificate);
+        expect(decodeCertificate(wire)).toEqual(certificate);
+        if (signed) expect(verifyCertificate(wire, committee)).toEqual(certificate);
+        else expect(() => verifyCertificate(wire, committee)).toThrow(/signers hold 0 of the 3 needed/);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('decodes any byte string to a certificate whose encoding is exactly those bytes, or refuses it with a typed error; so does verification', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 400 }), framed, corrupted), (bytes) => {
+        let decoded: CertifiedTransaction;
+        try {
+          decoded = decodeCertificate(bytes);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidCertificateError);
+          expect(['malformed', 'non-canonical']).toContain((error as InvalidCertificateError).problem);
+          return;
+        }
+        expect(encodeCertificate(decoded)).toEqual(bytes);
+        const result = refusedOrAccepted(bytes);
+        // Accepted only when it is the genuine certificate: the committee signed nothing else here.
+        if (!(result instanceof InvalidCertificateError)) expect(result).toEqual(genuine);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('meets random quorum signatures in the object form with typed errors only', () => {
+    const quorumLike = fc.record(
+      {
+        epoch: fc.oneof(fc.constant(0), fc.nat(3), fc.anything()),
+        signature: fc.oneof(fc.uint8Array({ minLength: 96, maxLength: 96 }), fc.uint8Array({ maxLength: 200 }), fc.constant(genuine.quorumSignature.signature)),
+        signers: fc.oneof(fc.uint8Array({ maxLength: 3 }), fc.constant(genuine.quorumSignature.signers)),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(quorumLike, (quorumSignature) => {
+        const result = refusedOrAccepted({ ...genuine, quorumSignature });
+        if (!(result instanceof InvalidCertificateError)) expect(result).toEqual(genuine);
       }),
       { numRuns: 2_000 },
     );

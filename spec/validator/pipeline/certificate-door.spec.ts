@@ -2,7 +2,7 @@ import { certifyTransaction, verifyCertificate } from '../../../lib/validator/ce
 import { scopedDigest } from '../../../lib/validator/model/digests';
 import { InvalidCertificateError, NonCanonicalTransactionError } from '../../../lib/validator/errors';
 import type { StoredObject } from '../../../lib/validator/model/objects';
-import { signTransaction } from '../../../lib/validator/certificates/quorum-signatures';
+import { signQuorum } from '../../../lib/validator/bls';
 import type { TransactionData } from '../../../lib/validator/model/transactions';
 import { type ValidatorPipeline, startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
@@ -104,7 +104,7 @@ async function expectMalformedTouchingNothing(call: (pipeline: ValidatorPipeline
   await pipeline.stop();
 }
 
-const genuine = certifyTransaction(payment, 0, quorum);
+const genuine = certifyTransaction(payment, committee, quorum);
 
 describe('the certificate door: what executes is what was signed', () => {
   it('accepts a genuine certificate as a new, deeply frozen one whose data re-encodes to its bytes', () => {
@@ -120,22 +120,22 @@ describe('the certificate door: what executes is what was signed', () => {
 
   it('decodes from a copy of the bytes: changing the caller’s bytes after acceptance changes nothing', () => {
     const bytes = new Uint8Array(genuine.transactionBytes);
-    const accepted = verifyCertificate({ digest: genuine.digest, epoch: 0, transactionBytes: bytes, signatures: genuine.signatures }, committee);
+    const accepted = verifyCertificate({ digest: genuine.digest, epoch: 0, transactionBytes: bytes, quorumSignature: genuine.quorumSignature }, committee);
     bytes.fill(0);
     expect(accepted.data).toEqual(payment);
     expect(scopedDigest('TransactionData', accepted.transactionBytes)).toBe(genuine.digest);
   });
 
   it('refuses the (frozen, already accepted) data of one certificate carried with the bytes of another', () => {
-    const other = verifyCertificate(certifyTransaction({ ...payment, gas: { ...payment.gas, budget: 9_999n } }, 0, quorum), committee);
+    const other = verifyCertificate(certifyTransaction({ ...payment, gas: { ...payment.gas, budget: 9_999n } }, committee, quorum), committee);
     const error = refusal({ ...genuine, data: other.data });
     expect(error.problem).toBe('non-canonical');
     expect(error.message).toMatch(/data is not what its transaction bytes encode/);
   });
 
   it('accepts the bytes alone, without data: the bytes are the transaction', () => {
-    const { digest, epoch, transactionBytes, signatures } = genuine;
-    expect(verifyCertificate({ digest, epoch, transactionBytes, signatures }, committee).data).toEqual(payment);
+    const { digest, epoch, transactionBytes, quorumSignature } = genuine;
+    expect(verifyCertificate({ digest, epoch, transactionBytes, quorumSignature }, committee).data).toEqual(payment);
   });
 
   describe.each(mutations)('%s', (_name, mutate) => {
@@ -149,7 +149,7 @@ describe('the certificate door: what executes is what was signed', () => {
     });
 
     it('cannot be certified, or certifies as another transaction with another digest', () => {
-      const recertify = () => certifyTransaction(mutated as unknown as TransactionData, 0, quorum);
+      const recertify = () => certifyTransaction(mutated as unknown as TransactionData, committee, quorum);
       if (CANONICAL_CHANGES.has(_name)) {
         expect(recertify().digest).not.toBe(genuine.digest);
         expect(recertify().data).toEqual(mutated);
@@ -174,7 +174,7 @@ describe('the certificate door: what executes is what was signed', () => {
   describe('bytes that a quorum signed but are not canonical', () => {
     const signed = (bytes: Uint8Array) => {
       const digest = scopedDigest('TransactionData', bytes);
-      return { digest, epoch: 0, transactionBytes: bytes, signatures: signTransaction(digest, 0, quorum) };
+      return { digest, epoch: 0, transactionBytes: bytes, quorumSignature: signQuorum(committee, Buffer.from(digest.slice(2), 'hex'), quorum) };
     };
     const bytes = genuine.transactionBytes;
     const withByte = (at: number, value: number) => Uint8Array.from(bytes, (b, i) => (i === at ? value : b));
@@ -193,7 +193,7 @@ describe('the certificate door: what executes is what was signed', () => {
     });
 
     it('refuses a shared input whose mutable flag is 2', () => {
-      const shared = certifyTransaction(increment, 0, []).transactionBytes;
+      const shared = certifyTransaction(increment, committee, []).transactionBytes;
       // sender (32) | length (1) | tag (1) | id (32) | initialSharedVersion (8) | mutable
       const bad = Uint8Array.from(shared, (b, i) => (i === 32 + 1 + 1 + 32 + 8 ? 2 : b));
       expect(refusal(signed(bad)).message).toMatch(/a bool is 0 or 1/);
@@ -201,11 +201,11 @@ describe('the certificate door: what executes is what was signed', () => {
   });
 
   it.each([
-    ['no transaction bytes', { digest: genuine.digest, epoch: 0, signatures: genuine.signatures }],
+    ['no transaction bytes', { digest: genuine.digest, epoch: 0, quorumSignature: genuine.quorumSignature }],
     ['bytes as an array of numbers', { ...genuine, transactionBytes: [...genuine.transactionBytes] }],
     ['an unknown field', { ...genuine, extra: 1 }],
     ['an epoch as a string', { ...genuine, epoch: '0' }],
-    ['no digest', { epoch: 0, transactionBytes: genuine.transactionBytes, signatures: genuine.signatures }],
+    ['no digest', { epoch: 0, transactionBytes: genuine.transactionBytes, quorumSignature: genuine.quorumSignature }],
     ['a getter that throws', Object.defineProperty({ ...genuine }, 'digest', { enumerable: true, get: () => { throw new RangeError('boom'); } })],
   ])('refuses a certificate with %s as malformed', (_name, value) => {
     expect(refusal(value).problem).toBe('malformed');
@@ -234,7 +234,7 @@ describe('the certificate door: what executes is what was signed', () => {
 
   it('refuses a non-canonical shared certificate in a commit, orders nothing, and executes the genuine one', async () => {
     const { pipeline } = await pipelineWithGenesis();
-    const shared = certifyTransaction(increment, 0, quorum);
+    const shared = certifyTransaction(increment, committee, quorum);
     const tampered = { ...shared, data: { ...increment, inputs: [{ ...increment.inputs[0], kind: 'Shared' }] } };
     const error = (await pipeline.commit({ digest: 'c0', index: 0, certificates: [tampered] }).catch((e: unknown) => e)) as InvalidCertificateError;
     expect(error.problem).toBe('non-canonical');
@@ -249,7 +249,7 @@ describe('the certificate door: what executes is what was signed', () => {
 
   it('still decodes and checks the bytes when the pipeline skips signatures', async () => {
     const pipeline = await startValidatorPipeline({ committee, genesis: [gas, coin, counter], logger: silentLogger, verifySignatures: false });
-    const unsigned = certifyTransaction(payment, 0, []);
+    const unsigned = certifyTransaction(payment, committee, []);
     const error = (await pipeline.submit([{ ...unsigned, data: { ...payment, sender: upper(ALICE) } }]).catch((e: unknown) => e)) as InvalidCertificateError;
     expect(error.problem).toBe('non-canonical');
     expect(pipeline.manager.counts.pending).toBe(0);

@@ -20,7 +20,7 @@ const transferTo = (recipient: string): TransactionData => ({
   gas: { payment: refOf(gas), budget: 10_000n, price: 1n },
   commands: [{ kind: 'transfer-objects', objects: [coin.id], recipient }],
 });
-const genuine = certifyTransaction(transferTo(id(0xb0)), 0, signers.slice(0, 3));
+const genuine = certifyTransaction(transferTo(id(0xb0)), committee, signers.slice(0, 3));
 
 async function pipeline() {
   return startValidatorPipeline({ committee, genesis: [gas, coin], logger: silentLogger });
@@ -36,7 +36,7 @@ async function refusal(call: () => unknown): Promise<unknown> {
 }
 
 /** What an attacker hands the door in place of an array: something whose methods lie. */
-const forged = { digest: id(0x1234), epoch: 0, data: transferTo(ATTACKER), signatures: [] };
+const forged = { digest: id(0x1234), epoch: 0, data: transferTo(ATTACKER), quorumSignature: genuine.quorumSignature };
 class LyingArray extends Array<unknown> {
   override map<U>(): U[] {
     return [forged as U];
@@ -76,48 +76,59 @@ describe('the door reads every element itself: nothing of the caller runs', () =
     expect(((await refusal(() => p.submit(throwing))) as InvalidCertificateError).problem).toBe('malformed');
     // eslint-disable-next-line no-sparse-arrays -- the hostile case itself
     expect(((await refusal(() => p.commit({ digest: 'c0', index: 0, certificates: [, ,] }))) as InvalidCertificateError).problem).toBe('malformed');
-    const increment = certifyTransaction(transferTo(id(0xb0)), 0, signers.slice(0, 3));
+    const increment = certifyTransaction(transferTo(id(0xb0)), committee, signers.slice(0, 3));
     await expect(p.submit([increment])).resolves.toEqual(['ready']);
     await p.stop();
   });
 });
 
-describe('signature entries are copied at the door', () => {
-  it('a signatures array with a hostile slice, entries with getters, Proxies of bytes: typed refusals or plain acceptance, never a TypeError', () => {
-    const own = genuine.signatures.map((s) => ({ authority: s.authority, signature: new Uint8Array(s.signature) }));
-    Object.defineProperty(own, 'slice', { value: () => 42 });
-    expect(verifyCertificate({ ...genuine, signatures: own }, committee).digest).toBe(genuine.digest);
-    const getter = [...genuine.signatures.slice(1)];
-    getter.unshift({
-      authority: 'v0',
+describe('the quorum signature is copied at the door', () => {
+  const own = () => ({ epoch: 0, signature: new Uint8Array(genuine.quorumSignature.signature), signers: new Uint8Array(genuine.quorumSignature.signers) });
+
+  it('getters that throw, Proxies of bytes, a subclass lying about its length, extra fields: typed refusals or plain acceptance, never a TypeError', () => {
+    class LongBytes extends Uint8Array {
+      override get length(): number {
+        return 96;
+      }
+    }
+    const lying = new LongBytes(genuine.quorumSignature.signature.subarray(0, 95));
+    const getter = {
+      epoch: 0,
+      signers: own().signers,
       get signature(): Uint8Array {
         throw new TypeError('getter exploded');
       },
-    });
-    const proxied = genuine.signatures.map((s) => ({ authority: s.authority, signature: new Proxy(new Uint8Array(s.signature), {}) }));
-    const extra = genuine.signatures.map((s) => ({ ...s, extra: 1 }));
-    for (const signatures of [getter, proxied, extra, 'not an array']) {
+    };
+    const proxied = { ...own(), signature: new Proxy(own().signature, {}) };
+    const proxiedQuorum = new Proxy(own(), { ownKeys: () => { throw new RangeError('keys exploded'); } });
+    for (const quorumSignature of [getter, proxied, proxiedQuorum, { ...own(), signature: lying }, { ...own(), extra: 1 }, 'not an object', null, [own()]]) {
       let problem: unknown;
       try {
-        verifyCertificate({ ...genuine, signatures }, committee);
+        verifyCertificate({ ...genuine, quorumSignature }, committee);
       } catch (error) {
         expect(error).toBeInstanceOf(InvalidCertificateError);
         problem = (error as InvalidCertificateError).problem;
       }
       expect(problem).toBe('malformed');
     }
+    // A subclass that tells the truth is only bytes: its copy is what is checked.
+    class PlainBytes extends Uint8Array {}
+    expect(verifyCertificate({ ...genuine, quorumSignature: { ...own(), signature: new PlainBytes(own().signature) } }, committee).digest).toBe(genuine.digest);
   });
 
   it('an accepted certificate holds frozen copies: changing the caller bytes afterwards changes nothing', () => {
-    const signatures = genuine.signatures.map((s) => ({ authority: s.authority, signature: new Uint8Array(s.signature) }));
-    const accepted = verifyCertificate({ ...genuine, signatures }, committee);
-    (signatures[0] as { signature: Uint8Array }).signature.fill(0);
-    expect(Object.isFrozen(accepted.signatures[0])).toBe(true);
+    const quorumSignature = own();
+    const accepted = verifyCertificate({ ...genuine, quorumSignature }, committee);
+    quorumSignature.signature.fill(0);
+    quorumSignature.signers.fill(0);
+    expect(Object.isFrozen(accepted.quorumSignature)).toBe(true);
+    expect(accepted.quorumSignature.signature).toEqual(genuine.quorumSignature.signature);
     expect(() => verifyCertificate(accepted, committee)).not.toThrow();
   });
 
-  it('epoch -0 is malformed', () => {
+  it('epoch -0 is malformed, in the certificate and in its quorum signature', () => {
     expect(() => verifyCertificate({ ...genuine, epoch: -0 }, committee)).toThrow(/epoch must be a non-negative integer/);
+    expect(() => verifyCertificate({ ...genuine, quorumSignature: { ...own(), epoch: -0 } }, committee)).toThrow(InvalidCertificateError);
   });
 });
 

@@ -17,7 +17,7 @@ import { id } from '../fixtures';
 import { ResubmittingClient, until } from '../resubmitting-client';
 
 const { committee, signers } = generateCommittee(0, [1, 1, 1, 1]);
-const certify = (data: TransactionData): CertifiedTransaction => certifyTransaction(data, 0, signers.slice(0, 3));
+const certify = (data: TransactionData): CertifiedTransaction => certifyTransaction(data, committee, signers.slice(0, 3));
 
 /** Objects by id, advanced by running transactions in order: what each next transaction finds. */
 class Shadow {
@@ -116,7 +116,9 @@ describe('admission never deadlocks on objects yet to be created', () => {
     expect(await pipeline.submit([merges[0] as CertifiedTransaction])).toEqual(['pending']);
     const blocker = certify({ ...(payments[1] as CertifiedTransaction).data, gas: { ...(payments[1] as CertifiedTransaction).data.gas, payment: { ...(payments[1] as CertifiedTransaction).data.gas.payment, version: 99 } } });
     expect(await pipeline.submit([blocker])).toEqual(['pending']);
-    await expect(pipeline.submit([payments[2] as CertifiedTransaction])).rejects.toMatchObject({ limit: 'pending-and-executing' });
+    // The ordinary budget is full: one more that would wait, and writes nothing awaited, is refused.
+    const waits = certify({ ...blocker.data, gas: { ...blocker.data.gas, payment: { ...blocker.data.gas.payment, version: 100 } } });
+    await expect(pipeline.submit([waits])).rejects.toMatchObject({ limit: 'pending-and-executing' });
     // The payment whose coin the merge waits for gets in regardless, and both execute.
     expect(await pipeline.submit([payments[0] as CertifiedTransaction])).toEqual(['ready']);
     await until(() => pipeline.manager.counts.pending === 1, () => JSON.stringify(pipeline.manager.counts));

@@ -54,10 +54,11 @@ describe('startValidatorPipeline', () => {
     const ownedStep = workload.steps.find((s) => !s.shared);
     const sharedStep = workload.steps.find((s) => s.shared);
     if (!ownedStep || !sharedStep) throw new Error('workload lacks a kind of step');
-    // Same member names, other keys: signatures that do not verify against the committee.
-    const outsiders = generateCommittee(0, [1, 1, 1, 1]).signers;
-    const forged = { ...ownedStep.certificate, signatures: certifyTransaction(ownedStep.certificate.data, 0, outsiders.slice(0, 3)).signatures };
+    // Same epoch and member names, other keys (another seed): an aggregate that does not verify against the committee.
+    const outsiders = generateCommittee(0, [1, 1, 1, 1], 99);
+    const forged = { ...ownedStep.certificate, quorumSignature: certifyTransaction(ownedStep.certificate.data, outsiders.committee, outsiders.signers.slice(0, 3)).quorumSignature };
     await expect(pipeline.submit([ownedStep.certificate, forged])).rejects.toThrow(InvalidCertificateError);
+    await expect(pipeline.submit([forged])).rejects.toMatchObject({ problem: 'invalid-signature' });
     await expect(pipeline.submit([sharedStep.certificate])).rejects.toThrow(ConsensusRequiredError);
     expect(pipeline.manager.counts).toEqual({ pending: 0, executing: 0, missingObjects: 0 });
     await pipeline.stop();

@@ -67,6 +67,16 @@ describe('LmdbObjectStore', () => {
     await store.close();
   });
 
+  it('opens an empty file as a new database: what a power loss before the first sync leaves (nothing in it was ever durable)', async () => {
+    const path = await temporaryDatabase();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, '');
+    const store = LmdbObjectStore.open({ path });
+    await store.commit(batch(100, [coin(1)]));
+    expect(await store.readLatest([id(1)])).toEqual([coin(1)]);
+    await store.close();
+  });
+
   describe('refuses a database it cannot use, with a typed error naming the path, and changes nothing', () => {
     it('a path that is not writable', async () => {
       const blocker = join(dirname(await temporaryDatabase()), 'a-file');
@@ -108,9 +118,27 @@ describe('LmdbObjectStore', () => {
       expect(error).toMatchObject({ problem: 'newer-format', path });
       expect((error as Error).message).toContain(path);
     });
+
+    it('a database of format 1 (ed25519 certificates and committees), left as it was', async () => {
+      const path = await temporaryDatabase();
+      await LmdbObjectStore.open({ path }).close();
+      const raw = open<Buffer, string>({ path, encoding: 'binary' });
+      const older = Buffer.alloc(8);
+      older.writeBigUInt64BE(1n);
+      await raw.put('soma-validator-format', older);
+      await raw.close();
+      const error = openError(path);
+      expect(error).toMatchObject({ name: 'StoreOpenError', problem: 'older-format', path });
+      expect((error as Error).message).toMatch(/format 1 was written by an older version/);
+      const check = open<Buffer, string>({ path, encoding: 'binary' });
+      expect(check.get('soma-validator-format')).toEqual(older);
+      await check.close();
+    });
   });
 
   it('gives a typed error on a full disk, rolls the batch back, and keeps everything written before', async () => {
+    // lmdb-js also prints the write error itself, from its own writer, after the test may have ended: keep it off jest's console.
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
     // lmdb-js grows its map on demand, so a map size cannot fill it: a 1 MiB filesystem does.
     const mount = join(dirname(await temporaryDatabase()), 'small');
     mkdirSync(mount);
