@@ -27,6 +27,7 @@ const REFUSAL_MEANING: Readonly<Record<OverloadLimit, string>> = {
   'awaiting-creation-age': 'waited too long for an object not created yet',
   'past-limit': 'too many admitted past the limits to execute at once',
   'past-limit-age': 'admitted past the limits to execute at once, but it waits for an input',
+  'pending-verification': 'signature verification is behind the arrivals',
 };
 
 /**

@@ -164,6 +164,7 @@ export class Simulation {
     'awaiting-creation-age': 0,
     'past-limit': 0,
     'past-limit-age': 0,
+    'pending-verification': 0,
   };
   private readonly handedBack = { 'awaiting-creation': 0, 'awaiting-creation-age': 0, 'past-limit-age': 0 };
   private accepted = 0;

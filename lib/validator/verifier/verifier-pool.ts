@@ -47,6 +47,8 @@ export interface QuorumVerifier {
   readonly batchSize: number;
   /** The verdict of each check, in order; rejects only with `VerifierClosedError`. */
   verify(checks: readonly QuorumCheck[]): Promise<QuorumCheckResult[]>;
+  /** What it has done so far, if it keeps count (a `QuorumVerifierPool` does): for dashboards. */
+  stats?(): VerifierPoolStats;
 }
 
 /** What a pool has done so far, for dashboards: sample twice and divide. */
