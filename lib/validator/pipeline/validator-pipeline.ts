@@ -314,14 +314,13 @@ function wire<S extends PipelineAuthorityState>(
   }
   /**
    * `already-executed` may be read from a batch staged and not yet on disk: the
-   * answer waits until it is, so that no caller is told of an execution a crash
-   * then loses (the kill -9 harness saw one). If it failed to land, the store's
-   * error is the answer.
+   * answer waits until that batch is, so that no caller is told of an execution
+   * a crash then loses (the kill -9 harness saw one). If it failed to land, the
+   * store's error is the answer, and the pipeline takes no more work.
    */
-  const onDisk = async (store: DurableObjectStore, results: EnqueueResult[]): Promise<EnqueueResult[]> => {
-    if (!results.includes('already-executed')) return results;
-    await store.whenDurable();
-    if (storeFailure) throw storeFailure;
+  const onDisk = async (store: DurableObjectStore, certificates: readonly CertifiedTransaction[], results: EnqueueResult[]): Promise<EnqueueResult[]> => {
+    const executed = certificates.filter((_, i) => results[i] === 'already-executed').map((c) => c.digest);
+    if (executed.length > 0) await persisted(store.whenOnDisk(executed));
     return results;
   };
   const refuseIfDown = (): void => {
@@ -347,7 +346,7 @@ function wire<S extends PipelineAuthorityState>(
       refuseIfDown();
       const results = await tracked(manager.enqueue(accepted));
       if (durable) await persisted(persistAccepted(durable, accepted, results));
-      return durable ? onDisk(durable, results) : results;
+      return durable ? onDisk(durable, accepted, results) : results;
     },
     commit: async (commit) => {
       refuseIfDown();
@@ -360,14 +359,15 @@ function wire<S extends PipelineAuthorityState>(
         const orderedCommit: ConsensusCommit = { digest, index, certificates: await verifying };
         refuseIfDown();
         const again = durable ? await redelivered(durable, orderedCommit) : undefined;
-        if (again) return { again };
-        return { ordering: durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit) };
+        const ordered = orderedCommit.certificates;
+        if (again) return { ordered, again };
+        return { ordered, ordering: durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit) };
       })();
       previousCommit = handedOver.catch(() => undefined);
-      const { again, ordering } = await handedOver;
-      if (again) return onDisk(durable as DurableObjectStore, again);
+      const { ordered, again, ordering } = await handedOver;
+      if (again) return onDisk(durable as DurableObjectStore, ordered, again);
       const results = await tracked(ordering);
-      return durable ? onDisk(durable, results) : results;
+      return durable ? onDisk(durable, ordered, results) : results;
     },
     reconfigure: async (next) => {
       // On disk before the state switches: certificates accepted in the new epoch must not outlive, on disk only,
