@@ -12,6 +12,7 @@ const benches: [string, string[]][] = [
   ['bench/durable.ts', []],
   ['bench/certificate-verification.ts', []],
   ['bench/verifier-pool.ts', []],
+  ['bench/verified-pipeline.ts', []],
   ['bench/transaction-manager.ts', ['--max-old-space-size=12288']],
 ];
 for (const [bench, flags] of benches) {

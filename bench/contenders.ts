@@ -1,7 +1,10 @@
-import { Observable, Subject, catchError, mergeMap, of } from 'rxjs';
+import { Observable, Subject, type Subscriber, type TeardownLogic, type Unsubscribable, catchError, finalize, mergeMap, of, tap } from 'rxjs';
 import fastq from 'fastq';
 import winston from 'winston';
-import { type AuthorityState, ExecutionDriver, ExecutionDriverMetrics, type ExecutionResult, type PendingCertificate } from '../lib';
+import * as driverPackage from '../lib';
+import type { AuthorityState, ExecutionResult, PendingCertificate } from '../lib';
+import { DirectSubject } from '../lib/direct-subject';
+import { ExecutionSlots } from '../lib/execution-slots';
 
 /** The shared no-op execution every contender runs: an already resolved promise. */
 export const RESULT: ExecutionResult = { effects: { digest: 'fx' }, events: [] };
@@ -42,7 +45,12 @@ export const promisePool: Contender = {
   },
 };
 
-function driverContender(name: string, withMetrics: boolean): Contender {
+/** What a driver contender needs from the package: this checkout's, or another build's (`--against`). */
+type DriverPackage = Pick<typeof driverPackage, 'ExecutionDriver' | 'ExecutionDriverMetrics'>;
+
+/** A driver contender on `pkg`: this checkout's `lib/` unless another build is given. */
+export function driverContender(name: string, withMetrics: boolean, pkg: DriverPackage = driverPackage): Contender {
+  const { ExecutionDriver, ExecutionDriverMetrics } = pkg;
   return {
     name,
     start(items) {
@@ -90,14 +98,13 @@ export const naiveMergeMap: Contender = {
 };
 
 /**
- * The card's shape and nothing else: a pump that admits 16 at a time into
- * `mergeMap`, each item an inner Observable with its own `catchError`. No
- * intake checks, dedupe, epochs, retries, abort, tally or clock. What the
- * driver costs above this is its own work; what this costs above the floor
- * is RxJS's per-item subscriber chain.
+ * The card's shape written plainly, and nothing else: a pump that admits 16
+ * at a time into `mergeMap` through a Subject, each item a `new Observable`
+ * with its own `catchError` closure, applied with `pipe`. No intake checks,
+ * dedupe, epochs, retries, abort, tally or clock.
  */
 export const cardShape: Contender = {
-  name: 'card shape only (mergeMap + catchError)',
+  name: 'card shape, plain (mergeMap + catchError)',
   start(items) {
     const started = new Subject<PendingCertificate>();
     let running = 0;
@@ -134,6 +141,71 @@ export const cardShape: Contender = {
     return { finished };
   },
 };
+
+/** One item's inner stream as lean as RxJS allows: the Observable (through one shared subscribe function) and its own teardown. */
+class SkeletonItem extends Observable<ExecutionResult> implements Unsubscribable {
+  constructor(private readonly release: () => void) {
+    super(subscribeSkeletonItem);
+  }
+
+  unsubscribe(): void {
+    this.release();
+  }
+}
+
+function subscribeSkeletonItem(this: Observable<ExecutionResult>, subscriber: Subscriber<ExecutionResult>): TeardownLogic {
+  void execute().then((result) => {
+    subscriber.next(result);
+    subscriber.complete();
+  });
+  return this as SkeletonItem;
+}
+
+const isolateSkeletonItem = catchError<ExecutionResult, Observable<ExecutionResult>>(() => of(RESULT));
+
+/**
+ * The driver's skeleton with nothing on it: its slots and O(1) backlog, a
+ * one-subscriber source, `mergeMap` over inner streams made as cheaply as
+ * RxJS allows (one object each, one shared `catchError` applied without
+ * `pipe`), `tap` and `finalize`. No intake checks, journey, dedupe, epochs,
+ * retries, abort, outcome, tally or clock. What the driver costs above this is
+ * its own work; what this costs above the floor is the card's shape in RxJS:
+ * per item, `mergeMap`'s inner subscriber and `catchError`'s, their closures,
+ * finalizer arrays and teardown. `withCatchError: false` leaves out
+ * `catchError`, to show what it alone costs.
+ */
+function skeleton(name: string, withCatchError: boolean): Contender {
+  return {
+    name,
+    start(items) {
+      const started = new DirectSubject<PendingCertificate>();
+      let done = 0;
+      const slots: ExecutionSlots<PendingCertificate> = new ExecutionSlots<PendingCertificate>(
+        CONCURRENCY,
+        (item) => started.next(item),
+        () => started.complete(),
+      );
+      const release = () => slots.release();
+      const inner = withCatchError ? () => isolateSkeletonItem(new SkeletonItem(release)) : () => new SkeletonItem(release);
+      const finished = new Promise<number>((resolve) => {
+        started
+          .pipe(
+            // The slots hold the limit; mergeMap's bound is a net above it, as in the driver (which uses its 1,024 ceiling).
+            mergeMap(inner, 1024),
+            tap(() => done++),
+            finalize(() => resolve(done)),
+          )
+          .subscribe();
+      });
+      for (const item of items) slots.offer(item, 0);
+      slots.closeIntake();
+      return { finished };
+    },
+  };
+}
+
+export const cardSkeleton = skeleton('card skeleton (slots → mergeMap → catchError → tap → finalize)', true);
+export const mergeMapSkeleton = skeleton('card skeleton without catchError', false);
 
 /** p-limit is ESM-only: loaded with a dynamic import (benchmarks run under tsx). */
 export async function pLimitContender(): Promise<Contender> {

@@ -1,19 +1,27 @@
 /**
  * Per-certificate overhead of the driver against its peers, in one process,
  * with interleaved rounds: every contender runs the same no-op execution at
- * concurrency 16 on a synchronous burst of N certificates.
+ * concurrency 16 on a synchronous burst of N certificates. Each round is
+ * timed in wall time and in the process's CPU time (user + system, GC
+ * threads included), which moves less when other work shares the machine.
  *
  *   npm run bench            # N = 10k, 100k, 1M
  *   npm run bench -- --quick # N = 10k only (CI smoke run)
  *   npm run bench -- --sizes=100000,1000000
+ *   npx tsx bench/driver-overhead.ts --against=/path/to/other/lib[,...]   # adds those builds' drivers, for before/after
+ *   npx tsx bench/driver-overhead.ts --only=ExecutionDriver,fastq   # a subset of contenders (by name prefix)
  */
+import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { PendingCertificate } from '../lib';
 import {
   type Contender,
   cardShape,
+  cardSkeleton,
+  mergeMapSkeleton,
   driver,
+  driverContender,
   driverWithMetrics,
   fastqContender,
   naiveMergeMap,
@@ -27,17 +35,32 @@ const gc = runInNewContext('gc') as () => void;
 const quick = process.argv.includes('--quick');
 const sizesArg = process.argv.find((a) => a.startsWith('--sizes='));
 const SIZES = sizesArg ? sizesArg.slice('--sizes='.length).split(',').map(Number) : quick ? [10_000] : [10_000, 100_000, 1_000_000];
+const againstArg = process.argv.find((a) => a.startsWith('--against='));
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
 const ROUNDS: Record<number, number> = { 10_000: 7, 100_000: 5, 1_000_000: 3 };
 /** A contender that has not finished a round within this many ms is cut off. */
 const BUDGET_MS = 15_000;
 
 interface Sample {
+  /** Wall time per certificate. */
   nsPerCert: number;
+  /** Process CPU time (user + system) per certificate. */
+  cpuNsPerCert: number;
   completed: number;
 }
 
+/**
+ * N certificates, shared by every contender and round. Their digests are
+ * used as set keys once here: V8 flattens and hashes a string the first time
+ * it is a key (hundreds of ns for these), which the TransactionManager's own
+ * maps would have done before the driver sees a certificate. Otherwise
+ * whichever contender used them first in round one would pay it.
+ */
 function makeCertificates(n: number): PendingCertificate[] {
-  return Array.from({ length: n }, (_, i) => ({ certificate: { digest: `0x${i.toString(16).padStart(64, '0')}`, epoch: 0 } }));
+  const items = Array.from({ length: n }, (_, i) => ({ certificate: { digest: `0x${i.toString(16).padStart(64, '0')}`, epoch: 0 } }));
+  new Set(items.map((item) => item.certificate.digest)).clear();
+  return items;
 }
 
 /**
@@ -46,10 +69,13 @@ function makeCertificates(n: number): PendingCertificate[] {
  * what the JIT and the young generation had adapted). Rotating the order each
  * round spreads one contender's leftover garbage over all the others instead.
  */
-async function time(contender: Contender, items: readonly PendingCertificate[]): Promise<{ nsPerCert: number; completed: number }> {
+async function time(contender: Contender, items: readonly PendingCertificate[]): Promise<Sample> {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const completed = await contender.start(items, started + BUDGET_MS).finished;
-  return { nsPerCert: ((performance.now() - started) * 1e6) / completed, completed };
+  const wallNs = (performance.now() - started) * 1e6;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { nsPerCert: wallNs / completed, cpuNsPerCert: ((cpu.user + cpu.system) * 1000) / completed, completed };
 }
 
 /**
@@ -77,17 +103,25 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const contenders = [promisePool, cardShape, driver, driverWithMetrics, naiveMergeMap, await pLimitContender(), fastqContender];
+  const all = [promisePool, cardShape, mergeMapSkeleton, cardSkeleton, driver, driverWithMetrics, naiveMergeMap, await pLimitContender(), fastqContender];
+  // Other builds of the driver (checkouts of earlier commits' lib/, say), for before/after in one process.
+  for (const dir of againstArg?.slice('--against='.length).split(',') ?? []) {
+    const path = resolve(dir);
+    all.splice(5, 0, driverContender(`ExecutionDriver (${path})`, false, (await import(path)) as Parameters<typeof driverContender>[2]));
+  }
+  const only = onlyArg?.slice('--only='.length).split(',');
+  // The floor always runs: every other figure is read against it.
+  const contenders = only ? all.filter((c) => c === promisePool || only.some((prefix) => c.name.startsWith(prefix))) : all;
   // Warm every contender up (JIT) on unmeasured bursts before the first timed round.
   const warmup = makeCertificates(10_000);
   for (let i = 0; i < 5; i++) for (const contender of contenders) await contender.start(warmup, performance.now() + BUDGET_MS).finished;
 
   const rows: string[][] = [];
-  const perCertAt = new Map<string, Map<number, number>>();
+  const perCertAt = new Map<string, Map<number, { wall: number; cpu: number }>>();
   for (const n of SIZES) {
     const items = makeCertificates(n);
     const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
-    const rounds = ROUNDS[n] ?? 3;
+    const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : (ROUNDS[n] ?? 3);
     for (let round = 0; round < rounds; round++) {
       // Rotate the order each round so no contender always runs first (or after a big GC).
       for (let i = 0; i < contenders.length; i++) {
@@ -101,38 +135,52 @@ async function main(): Promise<void> {
     const retained = new Map<string, number>();
     for (const contender of contenders) {
       if (samples.get(contender.name)?.some((s) => s.completed < n)) continue; // too slow to weigh twice
-      retained.set(contender.name, await weigh(contender, items));
+      // A weighing moves by a few hundred KB either way: at 10k that is tens of bytes a certificate, so take a median.
+      const weighings: number[] = [];
+      for (let i = 0; i < (n >= 1_000_000 ? 1 : 3); i++) weighings.push(await weigh(contender, items));
+      retained.set(contender.name, median(weighings));
     }
-    const floor = median((samples.get(promisePool.name) ?? []).map((s) => s.nsPerCert));
+    const floorRuns = samples.get(promisePool.name) ?? [];
+    const floor = median(floorRuns.map((s) => s.nsPerCert));
+    const cpuFloor = median(floorRuns.map((s) => s.cpuNsPerCert));
     for (const contender of contenders) {
       const runs = samples.get(contender.name) ?? [];
       const ns = median(runs.map((s) => s.nsPerCert));
+      const cpuNs = median(runs.map((s) => s.cpuNsPerCert));
       const completed = Math.min(...runs.map((s) => s.completed));
       const memory = retained.get(contender.name);
       const cut = completed < n;
       if (!cut) {
-        const byN = perCertAt.get(contender.name) ?? new Map<number, number>();
-        byN.set(n, ns);
+        const byN = perCertAt.get(contender.name) ?? new Map<number, { wall: number; cpu: number }>();
+        byN.set(n, { wall: ns, cpu: cpuNs });
         perCertAt.set(contender.name, byN);
       }
+      const whole = (value: number) => Math.round(value).toLocaleString('en-US');
       rows.push([
         n.toLocaleString('en-US'),
         contender.name,
-        cut ? `cut off: ${completed.toLocaleString('en-US')} done in ${BUDGET_MS / 1000} s` : Math.round(ns).toLocaleString('en-US'),
-        cut ? '-' : Math.round(ns - floor).toLocaleString('en-US'),
-        cut ? '-' : `${(ns / floor).toFixed(1)}×`,
-        Math.round(1e9 / ns).toLocaleString('en-US'),
-        memory === undefined ? '-' : Math.round(memory).toLocaleString('en-US'),
+        cut ? `cut off: ${completed.toLocaleString('en-US')} done in ${BUDGET_MS / 1000} s` : whole(ns),
+        cut ? '-' : whole(cpuNs),
+        cut ? '-' : `${(ns / floor).toFixed(1)}× / ${(cpuNs / cpuFloor).toFixed(1)}×`,
+        whole(1e9 / ns),
+        memory === undefined ? '-' : whole(memory),
       ]);
     }
   }
-  const header = ['N', 'contender', 'ns / cert', 'overhead vs floor (ns)', 'vs floor', 'certs / s', 'retained B / queued cert'];
+  const header = ['N', 'contender', 'wall ns / cert', 'CPU ns / cert', 'vs floor (wall / CPU)', 'certs / s', 'retained B / queued cert'];
   printTable(header, rows);
+  const driverVsFastq = SIZES.map((n) => {
+    const ours = perCertAt.get(driver.name)?.get(n);
+    const theirs = perCertAt.get(fastqContender.name)?.get(n);
+    return ours && theirs ? `${n.toLocaleString('en-US')}: ${(ours.wall / theirs.wall).toFixed(2)} wall, ${(ours.cpu / theirs.cpu).toFixed(2)} CPU` : undefined;
+  }).filter((line) => line !== undefined);
+  if (driverVsFastq.length > 0) console.log(`\nExecutionDriver / fastq per certificate: ${driverVsFastq.join('; ')}.`);
   if (SIZES.includes(100_000) && SIZES.includes(1_000_000)) {
-    console.log('\nLinearity (ns/cert at 1M / ns/cert at 100k):');
+    console.log('\nLinearity (per-certificate cost at 1M / at 100k, wall and CPU):');
     for (const [name, byN] of perCertAt) {
-      const ratio = (byN.get(1_000_000) ?? Number.NaN) / (byN.get(100_000) ?? Number.NaN);
-      console.log(`  ${name}: ${Number.isNaN(ratio) ? 'n/a (cut off)' : ratio.toFixed(2)}`);
+      const big = byN.get(1_000_000);
+      const small = byN.get(100_000);
+      console.log(`  ${name}: ${big && small ? `${(big.wall / small.wall).toFixed(2)} wall, ${(big.cpu / small.cpu).toFixed(2)} CPU` : 'n/a (cut off)'}`);
     }
   }
   console.log(

@@ -1,5 +1,5 @@
 import winston from 'winston';
-import { type CertifiedTransaction, type LmdbObjectStore, type StateEffects, type Workload, startValidatorPipeline } from '../lib/validator';
+import { type CertifiedTransaction, type LmdbObjectStore, type PipelineVerificationOptions, type StateEffects, type Workload, startValidatorPipeline } from '../lib/validator';
 import { gcPauses, gcSettled } from './gc-pauses';
 
 const silent = winston.createLogger({ silent: true });
@@ -22,20 +22,26 @@ export interface EndToEndOptions {
   readonly database?: LmdbObjectStore;
   /** The driver's concurrency limit (default 64). */
   readonly concurrency?: number;
+  /** Verify the certificates' signatures on the way in, on the verifier pool (default false: pre-verified). */
+  readonly verifySignatures?: boolean;
+  /** With `verifySignatures`: the pipeline's verification options (a shared, warm pool). */
+  readonly verification?: PipelineVerificationOptions;
 }
 
 /**
  * The whole pipeline (reference state, TransactionManager, driver) on a
- * generated workload, pre-verified certificates: owned
+ * generated workload, pre-verified certificates (or verified, with
+ * `verifySignatures`): owned
  * certificates in batches of 500, shared ones each in its own consensus
  * commit, in order. Timed from the first submit to the last commit.
  */
-export async function endToEndRun(workload: Workload, { outstanding, database, concurrency = 64 }: EndToEndOptions): Promise<EndToEndFigures> {
+export async function endToEndRun(workload: Workload, { outstanding, database, concurrency = 64, verifySignatures = false, verification }: EndToEndOptions): Promise<EndToEndFigures> {
   const transactions = workload.steps.length;
   const pipeline = await startValidatorPipeline({
     committee: workload.committee,
     genesis: workload.genesis,
-    verifySignatures: false,
+    verifySignatures,
+    ...(verification ? { verification } : {}),
     maxConcurrentExecutions: concurrency,
     logger: silent,
     limits: { maxPendingAndExecuting: 1_000_000, maxPerObjectQueue: 1_000_000, maxQueueAgeMs: 1e9 },

@@ -7,7 +7,7 @@
  *    submitted at once, so every certificate waits in the manager);
  *  - with V8's default young generation and with a 64 MB semi-space: each round runs in a
  *    fresh process per setting, the two settings alternating, so both see the same machine;
- *  - signature verification is bench/certificate-verification.ts.
+ *  - signature verification is bench/certificate-verification.ts; end to end with it on, bench/verified-pipeline.ts.
  *
  *   npx tsx bench/validator.ts [--quick]
  */

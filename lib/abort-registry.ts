@@ -26,16 +26,16 @@ const LISTENER_SLACK = 10;
  */
 export class AbortRegistry {
   private readonly controller = new AbortController();
+  /** The controller's signal, read once: its getter is not free, and every execution is handed it. */
+  readonly signal: AbortSignal = this.controller.signal;
+  /** `signal.aborted`, kept here: the signal's getter validates its receiver on every read. */
+  private aborted = false;
   private head: AbortListener | undefined;
   private listening = 0;
   private mostListening = 0;
 
   constructor() {
-    setMaxListeners(LISTENER_SLACK, this.controller.signal);
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
+    setMaxListeners(LISTENER_SLACK, this.signal);
   }
 
   /**
@@ -43,8 +43,9 @@ export class AbortRegistry {
    * now and return false: the caller must not start work.
    */
   listen(listener: AbortListener): boolean {
-    if (this.controller.signal.aborted) {
-      listener.onAbort(this.controller.signal.reason);
+    const { signal } = this;
+    if (this.aborted) {
+      listener.onAbort(signal.reason);
       return false;
     }
     listener.previousListener = undefined;
@@ -53,7 +54,7 @@ export class AbortRegistry {
     this.head = listener;
     if (++this.listening > this.mostListening) {
       this.mostListening = this.listening;
-      setMaxListeners(this.mostListening + LISTENER_SLACK, this.controller.signal);
+      setMaxListeners(this.mostListening + LISTENER_SLACK, signal);
     }
     return true;
   }
@@ -71,7 +72,8 @@ export class AbortRegistry {
   }
 
   abort(reason: unknown): void {
-    if (this.controller.signal.aborted) return;
+    if (this.aborted) return;
+    this.aborted = true;
     let listener = this.head;
     this.head = undefined;
     this.listening = 0;

@@ -1,5 +1,6 @@
 import {
   type Observable,
+  type MonoTypeOperatorFunction,
   type OperatorFunction,
   type Observer,
   type Subscription,
@@ -19,7 +20,7 @@ import { ExecutionAbortedError, type ForkDetectedError, MalformedCertificateErro
 import { ExecutionSlots } from './execution-slots';
 import { type ExecutionOutcome, OutcomeTally, type RunSummary } from './outcomes';
 import { type ExecuteCertificatesOptions, type ResolvedOptions, checkConcurrencyLimit, resolveOptions } from './options';
-import { type StartedTask, type TaskContext, processCertificate } from './process-certificate';
+import { CertificateJourney, type EscapedJourneyError, type TaskContext } from './process-certificate';
 import { recordOutcome, recordStart } from './record-outcome';
 import { type DriverSnapshot, LatencyWindow } from './snapshot';
 
@@ -46,10 +47,20 @@ export function executeCertificates(
 /** How a stop treats in-flight executions: let them finish, or abort them. */
 export type StopMode = 'drain' | 'abort';
 
+/**
+ * Isolation: whatever escapes one certificate's journey becomes that
+ * certificate's outcome, never the run's error. A journey's stream errors
+ * only with an `EscapedJourneyError`, which names the journey, so one
+ * operator serves every journey instead of a `catchError` made per
+ * certificate. It is applied as `isolateFailure(journey)`: what
+ * `journey.pipe(isolateFailure)` does, without the array `pipe` allocates per call.
+ */
+const isolateFailure: MonoTypeOperatorFunction<ExecutionOutcome> = catchError((error: EscapedJourneyError) => of(escapedFailure(error)));
+
 /** One run of the pipeline over one subscription to the ready certificates. */
 export class ExecutionRun {
   private readonly slots: ExecutionSlots<PendingCertificate>;
-  private readonly started$ = new DirectSubject<StartedTask>();
+  private readonly started$ = new DirectSubject<CertificateJourney>();
   /** Outcomes decided at intake: malformed items. */
   private readonly rejected$ = new DirectSubject<ExecutionOutcome>();
   private readonly abort: AbortRegistry;
@@ -144,14 +155,11 @@ export class ExecutionRun {
     const outcomes = merge(
       this.rejected$,
       this.started$.pipe(
-        // Slots admit at most the current limit (each task frees its slot on
+        // Slots admit at most the current limit (each journey frees its slot on
         // teardown), so mergeMap never buffers.
         mergeMap(
-          (task) =>
-            processCertificate(task, this.context).pipe(
-              // Isolation: whatever escapes one task becomes its outcome, never the run's error.
-              catchError((error: unknown) => of(escapedFailure(task, error))),
-            ),
+          // Each journey is one certificate's inner stream, with catchError inside it.
+          (journey) => isolateFailure(journey),
           // The slots hold the (live) limit; mergeMap's bound is a safety net above it.
           options.concurrencyCeiling,
         ),
@@ -230,9 +238,9 @@ export class ExecutionRun {
       this.slots.release();
       return;
     }
-    const task: StartedTask = { pending, digest, receivedAt, startedAt: this.options.nowInTurn() };
-    recordStart(task, this.options);
-    this.started$.next(task);
+    const journey = new CertificateJourney(this.context, pending, digest, receivedAt, this.options.nowInTurn());
+    recordStart(journey, this.options);
+    this.started$.next(journey);
   };
 
   /** Claim `digest` for a task about to execute; false if a copy is executing already. */
@@ -280,15 +288,15 @@ function readDigest(received: unknown): string | undefined {
   }
 }
 
-/** A failed outcome for an error that escaped a task (a throwing subscriber, say). */
-function escapedFailure(task: StartedTask, error: unknown): ExecutionOutcome {
+/** A failed outcome for what escaped a journey's guard. */
+function escapedFailure({ journey, escaped }: EscapedJourneyError): ExecutionOutcome {
   return {
     kind: 'failed',
     reason: 'execution-error',
-    digest: task.digest,
-    pending: task.pending,
-    queueingDelayMs: task.startedAt - task.receivedAt,
-    error,
-    attempts: 0,
+    digest: journey.digest,
+    pending: journey.pending,
+    queueingDelayMs: journey.startedAt - journey.receivedAt,
+    error: escaped,
+    attempts: journey.attemptsMade,
   };
 }

@@ -35,21 +35,6 @@ export interface TaskContext {
   readonly onSettled: () => void;
 }
 
-/**
- * One certificate's journey as an Observable of exactly one outcome. The
- * journey holds its slot, its claim on the digest and its abort listener
- * until RxJS tears the stream down, which it does exactly once (on the
- * outcome, or on unsubscribe): that teardown is the only place they are
- * released, as a Sui task's semaphore permit is released when it is dropped.
- */
-export function processCertificate(task: StartedTask, context: TaskContext): ObservableType<ExecutionOutcome> {
-  return new Observable<ExecutionOutcome>((subscriber) => {
-    const journey = new CertificateJourney(task, context, subscriber);
-    journey.begin();
-    return journey;
-  });
-}
-
 /** The steps of a journey (see {@link CertificateJourney}). */
 type Step =
   | 'loadEpochStore'
@@ -59,6 +44,7 @@ type Step =
   | 'onCheckFailed'
   | 'attempt'
   | 'onResult'
+  | 'onPromisedResult'
   | 'onCompletedEmpty'
   | 'onError';
 
@@ -68,8 +54,9 @@ type Step =
  *   loadEpochStore   once per certificate; another epoch is skipped
  *   claimDigest      a copy executing now is skipped; listen for abort
  *   checkExecuted    an executed certificate is skipped (sync or async answer)
- *   attempt          tryExecuteImmediately; its result arrives at onResult,
- *   onResult           where the effects are checked against the expected digest
+ *   attempt          tryExecuteImmediately; its result arrives at onResult
+ *   onResult           (onPromisedResult from a promise), where the effects
+ *                      are checked against the expected digest
  *   onError          a transient error schedules another attempt, else fails
  *
  * Every step runs through `enter`, the one guard: whatever the state does
@@ -78,13 +65,23 @@ type Step =
  * user code (promise handlers, observers, the retry timer, abort) all come back
  * through `enter`, carrying the attempt they belong to, so a late or stale
  * call is ignored, and nothing calls into the state once the outcome is out.
+ * The journey holds its slot, its claim on the digest and its abort listener
+ * until RxJS tears its stream down, which it does exactly once (on the
+ * outcome, or on unsubscribe): that teardown is the only place they are
+ * released, as a Sui task's semaphore permit is released when it is dropped.
+ *
  * Written as one small object rather than a chain of operators: this runs once
- * per certificate, and a chain costs kilobytes of subscribers each time (see bench/).
+ * per certificate, and a chain costs kilobytes of subscribers each time. The
+ * journey is also the Observable of its one outcome that `mergeMap`
+ * subscribes to (through one shared subscribe function) and its own teardown,
+ * so a certificate costs one object here, not an Observable, a closure and a
+ * state object (see bench/driver-allocations.ts).
  */
-class CertificateJourney implements AbortListener, Unsubscribable {
+export class CertificateJourney extends Observable<ExecutionOutcome> implements StartedTask, AbortListener, Unsubscribable {
   /** Calls made to `tryExecuteImmediately`; identifies the callbacks of the current attempt. */
   private attempts = 0;
   private settled = false;
+  private subscriber: Subscriber<ExecutionOutcome> | undefined;
   private epochStore: EpochStore | undefined;
   /** What to cancel when the journey ends: the execution subscription, or the retry timer. */
   private work: Unsubscribable | undefined;
@@ -94,12 +91,34 @@ class CertificateJourney implements AbortListener, Unsubscribable {
   nextListener: AbortListener | undefined;
 
   constructor(
-    private readonly task: StartedTask,
     private readonly context: TaskContext,
-    private readonly subscriber: Subscriber<ExecutionOutcome>,
-  ) {}
+    readonly pending: PendingCertificate,
+    readonly digest: string,
+    readonly receivedAt: number,
+    readonly startedAt: number,
+  ) {
+    // One shared subscribe function, not a closure per certificate.
+    super(beginJourney);
+  }
 
-  begin(): void {
+  /** Calls made to `tryExecuteImmediately` so far. */
+  get attemptsMade(): number {
+    return this.attempts;
+  }
+
+  /**
+   * Subscribed to: take the first step. A journey is one certificate's one
+   * run: a second subscriber gets an empty stream, never a second outcome.
+   */
+  begin(subscriber: Subscriber<ExecutionOutcome>): void {
+    if (this.subscriber !== undefined) {
+      subscriber.complete();
+      return;
+    }
+    this.subscriber = subscriber;
+    // The journey is its own teardown, added before any step runs: whatever happens
+    // next, even a throw past the guard, RxJS calls `unsubscribe` exactly once.
+    subscriber.add(this);
     this.enter('loadEpochStore', undefined, 0);
   }
 
@@ -137,7 +156,13 @@ class CertificateJourney implements AbortListener, Unsubscribable {
         this.attempt();
         return;
       case 'onResult':
-        this.onResult(value);
+        this.onResult(value, this.context.options.now());
+        return;
+      case 'onPromisedResult':
+        // A promise's handlers run after the code that settled it has returned, so the
+        // turn's reading was taken after the execution ended (see TurnClock); an
+        // Observable may emit in the middle of other synchronous work, so it gets a fresh one.
+        this.onResult(value, this.context.options.nowInTurn());
         return;
       case 'onCompletedEmpty':
         this.invalid('tryExecuteImmediately', 'completed without a result');
@@ -155,7 +180,7 @@ class CertificateJourney implements AbortListener, Unsubscribable {
       this.invalid('loadEpochStoreOneCallPerTask', `${describeValue(store)}, not an epoch store with a numeric epoch`);
       return;
     }
-    if (this.task.pending.certificate.epoch !== epoch) {
+    if (this.pending.certificate.epoch !== epoch) {
       this.settle(this.skipped('wrong-epoch', epoch));
       return;
     }
@@ -164,7 +189,7 @@ class CertificateJourney implements AbortListener, Unsubscribable {
   }
 
   private claimDigest(): void {
-    if (!this.context.claim(this.task.digest)) {
+    if (!this.context.claim(this.digest)) {
       this.settle(this.skipped('duplicate-in-flight'));
       return;
     }
@@ -184,7 +209,7 @@ class CertificateJourney implements AbortListener, Unsubscribable {
       this.enter('attempt', undefined, 0);
       return;
     }
-    const answer = isTxAlreadyExecuted.call(state, this.task.digest);
+    const answer = isTxAlreadyExecuted.call(state, this.digest);
     if (typeof answer === 'boolean') {
       this.enter('onExecutedAnswer', answer, 0);
       return;
@@ -209,7 +234,7 @@ class CertificateJourney implements AbortListener, Unsubscribable {
   private attempt(): void {
     const attempt = ++this.attempts;
     this.work = undefined;
-    const { certificate, commit } = this.task.pending;
+    const { certificate, commit } = this.pending;
     const { authorityState } = this.context.options;
     const input = authorityState.tryExecuteImmediately(
       certificate,
@@ -223,7 +248,7 @@ class CertificateJourney implements AbortListener, Unsubscribable {
       // re-entered the driver and ended this journey (an abort stop): `enter` ignores them,
       // and the promise cannot become an unhandled rejection.
       (input as Promise<unknown>).then(
-        (result) => this.enter('onResult', result, attempt),
+        (result) => this.enter('onPromisedResult', result, attempt),
         (error: unknown) => this.enter('onError', error, attempt),
       );
       return;
@@ -246,7 +271,7 @@ class CertificateJourney implements AbortListener, Unsubscribable {
     else this.work = subscription;
   }
 
-  private onResult(result: unknown): void {
+  private onResult(result: unknown, endedAt: number): void {
     // Each field is read once: a getter cannot answer differently to the check and to the outcome.
     let effects: ExecutionResult['effects'] | undefined;
     let effectsDigest: unknown;
@@ -267,23 +292,23 @@ class CertificateJourney implements AbortListener, Unsubscribable {
       this.invalid('tryExecuteImmediately', `events are ${describeValue(events)}, not an array`);
       return;
     }
-    const { task } = this;
-    const expected = task.pending.expectedEffectsDigest;
-    const queueingDelayMs = task.startedAt - task.receivedAt;
+    const { pending, digest, startedAt } = this;
+    const expected = pending.expectedEffectsDigest;
+    const queueingDelayMs = startedAt - this.receivedAt;
     if (expected !== undefined && expected !== effectsDigest) {
-      const error = new ForkDetectedError(task.pending, expected, effectsDigest);
-      this.settle({ kind: 'fatal', digest: task.digest, pending: task.pending, queueingDelayMs, effects, events, attempts: this.attempts, error });
+      const error = new ForkDetectedError(pending, expected, effectsDigest);
+      this.settle({ kind: 'fatal', digest, pending, queueingDelayMs, effects, events, attempts: this.attempts, error });
       return;
     }
     this.settle({
       kind: 'executed',
-      digest: task.digest,
-      pending: task.pending,
+      digest,
+      pending,
       queueingDelayMs,
       effects,
       events: events as ExecutionResult['events'],
       attempts: this.attempts,
-      latencyMs: this.context.options.now() - task.startedAt,
+      latencyMs: endedAt - startedAt,
     });
   }
 
@@ -301,7 +326,7 @@ class CertificateJourney implements AbortListener, Unsubscribable {
     try {
       transient = retry.isTransient(error);
     } catch (thrown) {
-      this.fail(new RetryClassificationError(this.task.digest, error, thrown), 'execution-error');
+      this.fail(new RetryClassificationError(this.digest, error, thrown), 'execution-error');
       return;
     }
     if (!transient) {
@@ -312,7 +337,7 @@ class CertificateJourney implements AbortListener, Unsubscribable {
       this.fail(error, 'retries-exhausted');
       return;
     }
-    this.context.onRetry(this.task, this.attempts, error);
+    this.context.onRetry(this, this.attempts, error);
     const attempt = this.attempts;
     // On the injected scheduler, so marble tests run backoff in virtual time.
     this.work = scheduler.schedule(() => this.enter('attempt', undefined, attempt), retry.delayBeforeRetry(attempt));
@@ -328,22 +353,21 @@ class CertificateJourney implements AbortListener, Unsubscribable {
   unsubscribe(): void {
     this.settled = true;
     this.cancelWork();
-    if (this.claimed) this.context.unclaim(this.task.digest);
+    if (this.claimed) this.context.unclaim(this.digest);
     if (this.listening) this.context.abort.unlisten(this);
     this.context.onSettled();
   }
 
   private invalid(method: AuthorityStateMethod, problem: string): void {
-    this.fail(new InvalidExecutionResultError(this.task.digest, problem, method), 'invalid-result');
+    this.fail(new InvalidExecutionResultError(this.digest, problem, method), 'invalid-result');
   }
 
   private fail(error: unknown, reason: FailureReason): void {
-    const { task } = this;
     this.settle({
       kind: 'failed',
-      digest: task.digest,
-      pending: task.pending,
-      queueingDelayMs: task.startedAt - task.receivedAt,
+      digest: this.digest,
+      pending: this.pending,
+      queueingDelayMs: this.startedAt - this.receivedAt,
       reason,
       error,
       attempts: this.attempts,
@@ -357,11 +381,12 @@ class CertificateJourney implements AbortListener, Unsubscribable {
 
   /** The one outcome: nothing of this journey runs after it. */
   private settle(outcome: ExecutionOutcome): void {
-    if (this.settled) return;
+    const { subscriber } = this;
+    if (this.settled || subscriber === undefined) return; // (no step runs before `begin` sets the subscriber)
     this.settled = true;
     this.cancelWork();
-    this.subscriber.next(outcome);
-    this.subscriber.complete();
+    subscriber.next(outcome);
+    subscriber.complete();
   }
 
   private cancelWork(): void {
@@ -371,11 +396,37 @@ class CertificateJourney implements AbortListener, Unsubscribable {
   }
 
   private skipped(reason: SkipReason, currentEpoch?: number): ExecutionOutcome {
-    const { task } = this;
-    const queueingDelayMs = task.startedAt - task.receivedAt;
+    const { digest, pending } = this;
+    const queueingDelayMs = this.startedAt - this.receivedAt;
     return currentEpoch === undefined
-      ? { kind: 'skipped', digest: task.digest, pending: task.pending, queueingDelayMs, reason }
-      : { kind: 'skipped', digest: task.digest, pending: task.pending, queueingDelayMs, reason, currentEpoch };
+      ? { kind: 'skipped', digest, pending, queueingDelayMs, reason }
+      : { kind: 'skipped', digest, pending, queueingDelayMs, reason, currentEpoch };
+  }
+}
+
+/**
+ * What escaped a journey's guard (a bug of the driver's, since the guard
+ * catches whatever the state does), with the journey it escaped: the one
+ * shared `catchError` of the pipeline reads it to give that certificate its outcome.
+ */
+export class EscapedJourneyError extends Error {
+  constructor(
+    readonly journey: CertificateJourney,
+    readonly escaped: unknown,
+  ) {
+    super(`escaped the journey of ${journey.digest}`, { cause: escaped });
+    this.name = 'EscapedJourneyError';
+  }
+}
+
+/** The journey's subscribe function, shared by every journey (RxJS calls it with the journey as `this`). */
+function beginJourney(this: ObservableType<ExecutionOutcome>, subscriber: Subscriber<ExecutionOutcome>): void {
+  const journey = this as CertificateJourney;
+  try {
+    journey.begin(subscriber);
+  } catch (error) {
+    // RxJS hands this to the subscriber's error channel, where catchError waits.
+    throw new EscapedJourneyError(journey, error);
   }
 }
 

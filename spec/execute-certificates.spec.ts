@@ -9,6 +9,7 @@ import {
   TransientExecutionError,
   executeCertificates,
 } from '../lib';
+import { CertificateJourney } from '../lib/process-certificate';
 import { brief, pending, result } from './support/certificates';
 import { ScriptedAuthorityState, type Script } from './support/scripted-authority-state';
 import { silentLogger } from './support/silent-logger';
@@ -140,6 +141,31 @@ describe('executeCertificates: failure isolation', () => {
       const out$ = run(hot('(ab|)', certs), state, scheduler, { maxConcurrentExecutions: 1 });
       expectObservable(out$.pipe(map(brief))).toBe('-a(b|)', { a: 'failed:a:invalid-result', b: 'failed:b:invalid-result' });
     });
+  });
+
+  it("gives each certificate whose journey throws past its guard (a driver bug, simulated) its own failure, frees its slot, and goes on", () => {
+    // The guard is the first line; catchError inside each inner stream is the second.
+    const bug = new Error('a bug past the guard');
+    const guard = jest.spyOn(CertificateJourney.prototype as unknown as { enter: () => void }, 'enter').mockImplementation(() => {
+      throw bug;
+    });
+    try {
+      marbles(({ cold, hot, expectObservable }, scheduler) => {
+        const state = new ScriptedAuthorityState(() => cold('-r', { r: result('a') }));
+        const out$ = run(hot('(abc|)', certs), state, scheduler, { maxConcurrentExecutions: 1 });
+        const failure = (digest: string) => ({ digest, reason: 'execution-error', error: bug, attempts: 0 });
+        const failures$ = out$.pipe(map((o) => (o.kind === 'failed' ? { digest: o.digest, reason: o.reason, error: o.error, attempts: o.attempts } : brief(o))));
+        expectObservable(failures$).toBe('(abc|)', {
+          a: failure('a'),
+          b: failure('b'),
+          c: failure('c'),
+        });
+        scheduler.flush();
+        expect(state.calls).toEqual([]);
+      });
+    } finally {
+      guard.mockRestore();
+    }
   });
 
   it('fails a malformed item at intake, without calling the state, and keeps going', () => {

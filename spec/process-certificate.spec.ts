@@ -1,8 +1,8 @@
-import { NEVER, Subject, type Subscription } from 'rxjs';
+import { NEVER, type Observable, Subject, type Subscription, of } from 'rxjs';
 import { ExecutionAbortedError, type ExecutionOutcome, type ExecutionResult } from '../lib';
 import { AbortRegistry } from '../lib/abort-registry';
 import { resolveOptions } from '../lib/options';
-import { type StartedTask, type TaskContext, processCertificate } from '../lib/process-certificate';
+import { CertificateJourney, type StartedTask, type TaskContext } from '../lib/process-certificate';
 import { brief, pending, result } from './support/certificates';
 import { ScriptedAuthorityState, type Script } from './support/scripted-authority-state';
 import { silentLogger } from './support/silent-logger';
@@ -27,7 +27,12 @@ function context(script: Script): { state: ScriptedAuthorityState; context: Task
 
 const task: StartedTask = { pending: pending('a'), digest: 'a', receivedAt: 0, startedAt: 0 };
 
-function collect(source: ReturnType<typeof processCertificate>): { outcomes: ExecutionOutcome[]; subscription: Subscription; completed: () => boolean } {
+/** `task`'s journey through `context`. */
+function processCertificate({ pending: item, digest, receivedAt, startedAt }: StartedTask, ctx: TaskContext): CertificateJourney {
+  return new CertificateJourney(ctx, item, digest, receivedAt, startedAt);
+}
+
+function collect(source: CertificateJourney): { outcomes: ExecutionOutcome[]; subscription: Subscription; completed: () => boolean } {
   const outcomes: ExecutionOutcome[] = [];
   let completed = false;
   const subscription = source.subscribe({ next: (o) => outcomes.push(o), complete: () => (completed = true) });
@@ -72,5 +77,33 @@ describe('processCertificate', () => {
     const { outcomes } = collect(processCertificate(task, ctx));
     expect(outcomes.map(brief)).toEqual(['failed:a:aborted']);
     expect(state.calls).toEqual([]);
+  });
+
+  it('gives a second subscriber an empty stream: one journey, one outcome, one execution', async () => {
+    const { state, context: ctx, settled } = context(() => Promise.resolve(result('a')));
+    const journey = processCertificate(task, ctx);
+    const first = collect(journey);
+    const second = collect(journey);
+    expect(second.completed()).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(first.outcomes.map(brief)).toEqual(['executed:a']);
+    expect(second.outcomes).toEqual([]);
+    expect(state.calls).toEqual(['a']);
+    expect(settled()).toBe(1);
+  });
+
+  it("times a promise's result with the turn's clock reading, an Observable's with a fresh one", async () => {
+    // A promise's handler runs after the code that settled it: the turn's reading is late enough (see TurnClock).
+    const timed = (execution: () => Promise<ExecutionResult> | Observable<ExecutionResult>): TaskContext => {
+      const { context: ctx } = context(() => NEVER);
+      const authorityState = { loadEpochStoreOneCallPerTask: () => ({ epoch: 0 }), tryExecuteImmediately: execution };
+      return { ...ctx, options: { ...ctx.options, authorityState, now: () => 30, nowInTurn: () => 20 } };
+    };
+    const started = { ...task, startedAt: 5 };
+    const promised = collect(processCertificate(started, timed(() => Promise.resolve(result('a')))));
+    const emitted = collect(processCertificate(started, timed(() => of(result('a')))));
+    await new Promise((r) => setImmediate(r));
+    expect(promised.outcomes).toMatchObject([{ kind: 'executed', latencyMs: 15 }]);
+    expect(emitted.outcomes).toMatchObject([{ kind: 'executed', latencyMs: 25 }]);
   });
 });

@@ -1,5 +1,5 @@
 import type { OverloadLimit } from '../../lib/validator';
-import type { SimulationSnapshot, StoreView } from './simulation';
+import type { SimulationSnapshot, StoreView, VerificationView } from './simulation';
 import { percent } from './simulation';
 
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -27,6 +27,7 @@ const REFUSAL_MEANING: Readonly<Record<OverloadLimit, string>> = {
   'awaiting-creation-age': 'waited too long for an object not created yet',
   'past-limit': 'too many admitted past the limits to execute at once',
   'past-limit-age': 'admitted past the limits to execute at once, but it waits for an input',
+  'pending-verification': 'signature verification is behind the arrivals',
 };
 
 /**
@@ -78,10 +79,20 @@ export function dashboardRows(s: SimulationSnapshot, history: readonly number[])
     ['Why', refusalReason(s)],
     ['Handed back', `${counts(s.handedBack)}    (waited for objects not created yet; resubmitted)`],
     ['Deduped', counts(s.deduped)],
-    ['Committee', `${n(s.committee.size)} validators, quorum ${n(s.committee.quorumThreshold)} · BLS certificates, pre-verified here`],
+    // One row for the committee and its signatures' verification: 80×24 has no room for another.
+    ['Committee', `${n(s.committee.size)} validators, quorum ${n(s.committee.quorumThreshold)} · ${verificationRow(s.verification)}`],
     ['Dials', dials(s)],
     ['Store', storeRow(s.store)],
   ];
+}
+
+/** Signature verification: throughput first, then how busy the pool is (`QuorumVerifierPool.stats`), then the rest. */
+export function verificationRow(v: VerificationView): string {
+  if (!v.enabled) return 'BLS certificates, pre-verified (--verify: on the worker pool)';
+  return (
+    `verified ${n(v.verifiedPerSecond)}/s · pool ${v.workers} workers ${percent(v.busy)} busy · batches queued ${n(v.queuedBatches)}, in flight ${n(v.inFlightBatches)}` +
+    ` · pending ${n(v.pending)} · duplicates ${n(v.duplicates)} · refused ${n(v.refused)} · crashes ${n(v.crashes)}`
+  );
 }
 
 function dials(s: SimulationSnapshot): string {
@@ -97,6 +108,7 @@ export function progressLine(s: SimulationSnapshot, elapsedSeconds: number): str
     ` · ${n(driver.executedPerSecond)}/s · in flight ${driver.inFlight}/${driver.maxConcurrentExecutions}` +
     ` · backlog ${n(driver.backlogSize)} · pending ${n(s.manager.pending)} · p99 ${ms(driver.latencyMs.p99)}` +
     ` · retries ${n(driver.outcomes.retries)} · refused ${n(Object.values(s.refused).reduce((a, b) => a + b, 0))}` +
+    (s.verification.enabled ? ` · verified ${n(s.verification.verifiedPerSecond)}/s, pool ${percent(s.verification.busy)} busy` : '') +
     (s.store.kind === 'lmdb' ? ` · db ${mebibytes(s.store.bytesOnDisk)}, last commit ${s.store.lastCommitIndex === undefined ? '-' : n(s.store.lastCommitIndex)}` : '')
   );
 }

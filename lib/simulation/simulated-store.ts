@@ -64,8 +64,8 @@ export class SimulatedStore implements DurableObjectStore {
     });
   }
 
-  /** Nothing is staged here: a commit resolves once on the simulated disk. */
-  whenDurable(): Promise<void> {
+  /** Nothing is staged here: a commit resolves once on the simulated disk, and reads see only the disk. */
+  whenOnDisk(): Promise<void> {
     return Promise.resolve();
   }
 

@@ -102,7 +102,9 @@ export class EpochEndedError extends ExecutionDriverError {}
  * call is refused, or one admitted to run turned out to wait while the
  * waiting half was full and is handed back in the same call;
  * `past-limit-age`: one admitted past the limits waited for its own inputs
- * past `maxPastLimitAgeMs` and was handed back.
+ * past `maxPastLimitAgeMs` and was handed back. `pending-verification`: the
+ * pipeline's signature verifier held its `maxPending` certificates (option
+ * `verification`), and the call was refused before any was verified.
  */
 export type OverloadLimit =
   | 'pending-and-executing'
@@ -111,7 +113,8 @@ export type OverloadLimit =
   | 'awaiting-creation'
   | 'awaiting-creation-age'
   | 'past-limit'
-  | 'past-limit-age';
+  | 'past-limit-age'
+  | 'pending-verification';
 
 /**
  * The TransactionManager is over an admission limit (as Sui's

@@ -154,4 +154,14 @@ describe('dashboard demo in a real terminal (tmux)', () => {
       rmSync(folder, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('with --verify --committee 100: the Committee row shows certificates verified per second and the pool busy; off by default', async () => {
+    const session = startDashboard(200, 40, '--verify --committee 100 --workers 2 --rate 300');
+    const shown = await waitForScreen(session, /Committee\s+100 validators, quorum 67 · verified [1-9][\d,]*\/s · pool 2 workers [1-9]\d* % busy · batches queued [\d,]+, in flight [\d,]+ · pending [\d,]+ · duplicates [\d,]+ · refused 0 · crashes 0/, 45_000);
+    expect(shown).toMatch(/Status\s+running/);
+    await quitAndWait(session);
+    const off = startDashboard(180, 40, '--rate 100');
+    await waitForScreen(off, /Committee\s+4 validators, quorum 3 · BLS certificates, pre-verified \(--verify: on the worker pool\)/);
+    await quitAndWait(off);
+  }, 90_000);
 });

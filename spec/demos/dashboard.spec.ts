@@ -30,6 +30,15 @@ describe('dashboard demo without a terminal', () => {
     expect(code).toBe(0);
   }, 60_000);
 
+  it('with --verify --committee 100: every certificate verified on the worker pool, its rate and busy share in the progress and the summary', async () => {
+    const { code, lines } = await runPiped(['--verify', '--committee', '100', '--workers', '2', '--transactions', '800', '--rate', '400']);
+    const text = lines.join('\n');
+    expect(text).toMatch(/^Finished in [\d.]+ s: 800 of 800 transactions committed, 0 unstarted$/m);
+    expect(text).toMatch(/^\[\s*\d+s\] committed .* · verified [1-9][\d,]*\/s, pool [1-9]\d* % busy$/m);
+    expect(text).toMatch(/^ {2}Committee +100 validators, quorum 67 · verified [\d,]+\/s · pool 0 workers \d+ % busy · .* · refused 0 · crashes 0$/m);
+    expect(code).toBe(0);
+  }, 90_000);
+
   it('runs durable with --db: every transaction on disk, the store row with the database, and a used database refused', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'soma-demo-db-'));
     const path = join(folder, 'demo.mdb');

@@ -122,3 +122,16 @@ describe('the dashboards’ committee size', () => {
   });
 });
 
+describe('the dashboards’ signature verification', () => {
+  const dashboards = { command: 'npm run demo', summary: 'x', options: PIPELINE_OPTIONS } as const satisfies DemoCommand;
+  it('is off by default; --verify turns it on, --workers sizes the pool (0: one per core)', () => {
+    const defaults = parseDemoOptions(dashboards, []);
+    expect(defaults.kind === 'values' && simulationOptions(defaults.values)).not.toHaveProperty('verifySignatures');
+    const on = parseDemoOptions(dashboards, ['--verify', '--committee', '100']);
+    expect(on.kind === 'values' && simulationOptions(on.values)).toMatchObject({ verifySignatures: true, committeeSize: 100 });
+    expect(on.kind === 'values' && simulationOptions(on.values)).not.toHaveProperty('verifierWorkers');
+    const sized = parseDemoOptions(dashboards, ['--verify', '--workers', '3']);
+    expect(sized.kind === 'values' && simulationOptions(sized.values)).toMatchObject({ verifySignatures: true, verifierWorkers: 3 });
+    expect(parseDemoOptions(dashboards, ['--workers', '65'])).toEqual({ kind: 'error', message: '--workers "65" is not an integer from 0 to 64' });
+  });
+});

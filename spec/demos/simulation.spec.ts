@@ -48,6 +48,30 @@ describe('Simulation', () => {
     }
   }, 90_000);
 
+  it('with verifySignatures, verifies every certificate on the worker pool, shows it, and still commits everything when failed ones are sent again', async () => {
+    // Each call waits for its verification: a failed certificate put back at the retry queue's front meanwhile
+    // must not be lost by the retry that then takes its chunk out (its dependants would wait for good).
+    const simulation = await Simulation.start({ verifySignatures: true, verifierWorkers: 2, ratePerSecond: 1_000, failureRate: 0.05, transientRate: 0.05, contention: 0.1 });
+    try {
+      expect(simulation.current().verification).toMatchObject({ enabled: true, verified: 0 });
+      await committedOrStalled(simulation, 3_000, 8_000);
+      const { verification } = simulation.current();
+      if (!verification.enabled) throw new Error('verification is off');
+      expect(verification.verified).toBeGreaterThanOrEqual(3_000); // resubmissions are verified again (from the cache)
+      expect(verification.workers).toBe(2);
+      expect(verification.refused).toBe(0);
+    } finally {
+      await simulation.stop('abort');
+    }
+    expect(simulation.current().verification).toMatchObject({ enabled: true, workers: 0 }); // the threads are gone with the stop
+  }, 90_000);
+
+  it('without verifySignatures, says verification is off', async () => {
+    const simulation = await Simulation.start({ ratePerSecond: 1 });
+    await simulation.stop('abort');
+    expect(simulation.current().verification).toEqual({ enabled: false });
+  });
+
   it('says why the latest submission was refused', async () => {
     // Ready certificates go past the pending limit into their own budget: both budgets are 10 here.
     const simulation = await Simulation.start({ ratePerSecond: 1, limits: { maxPendingAndExecuting: 10, maxPastLimit: 10, maxPerObjectQueue: 2_000, maxQueueAgeMs: 1_000 } });

@@ -112,3 +112,33 @@ describe('browser dashboard, durable (--db)', () => {
     }
   }, 60_000);
 });
+
+describe('browser dashboard, verifying signatures (--verify --committee 100)', () => {
+  it('shows verification throughput and how busy the pool is, as they move; off, it says so', async () => {
+    const dashboard = await startWebDashboard({ ratePerSecond: 300, committeeSize: 100, verifySignatures: true, verifierWorkers: 2 });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(dashboard.url);
+      await page.waitForFunction("document.getElementById('committee').textContent === '100 validators, quorum 67'", undefined, { timeout: 20_000 });
+      // verified / s · busy share: both above zero once certificates flow.
+      await page.waitForFunction("/^[1-9][\\d,]* · [1-9]\\d* %$/.test(document.getElementById('verification').textContent)", undefined, { timeout: 30_000 });
+      expect(await page.textContent('#verifier-pool')).toMatch(/^2 workers · [\d,]+ · [\d,]+ · [\d,]+ · 0 · 0$/);
+      await page.close();
+    } finally {
+      await browser.close();
+      await dashboard.close();
+    }
+    const off = await startWebDashboard({ ratePerSecond: 1 });
+    const offBrowser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await offBrowser.newPage();
+      await page.goto(off.url);
+      await page.waitForFunction("document.getElementById('verification').textContent === 'off'", undefined, { timeout: 20_000 });
+      expect(await page.textContent('#verifier-pool')).toContain('pre-verified');
+    } finally {
+      await offBrowser.close();
+      await off.close();
+    }
+  }, 90_000);
+});

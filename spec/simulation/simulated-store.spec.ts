@@ -1,3 +1,4 @@
+import type { CertifiedTransaction } from '../../lib/validator/certificates/certified-transaction';
 import { genesisObject } from '../../lib/validator/execution/genesis';
 import { StoreConflictError } from '../../lib/validator/storage/object-store';
 import { StoreFullError } from '../../lib/validator/storage/store-errors';
@@ -100,7 +101,8 @@ describe('SimulatedStore over a SimulatedDisk', () => {
     const disk = new SimulatedDisk();
     const latencies = [1, 3]; // accepted at 1, executed at 3
     const store = new SimulatedStore(disk, clock.root, conditions(1, () => latencies.shift() ?? 1, (operation) => (operation === 'readExecuted' ? new SimulatedStoreFault(operation) : undefined)));
-    const certificate = { digest: id(100), epoch: 0, transactionBytes: new Uint8Array(), quorumSignature: { epoch: 0, signature: new Uint8Array(96), signers: new Uint8Array() } };
+    // The simulated disk keeps a record as given; only the digest matters here.
+    const certificate = { digest: id(100), epoch: 0 } as CertifiedTransaction;
     void store.epochTables.recordAccepted([{ certificate, commit: undefined, shared: new Map() }]);
     const pending = () => store.epochTables.pendingCertificates().map((r) => r.certificate.digest);
     const seen: string[][] = [];

@@ -86,6 +86,11 @@
         ? 'in memory'
         : `LMDB ${(s.store.bytesOnDisk / 1024 ** 2).toFixed(1)} MiB · commit ${s.store.lastCommitIndex === undefined ? '–' : n(s.store.lastCommitIndex)} · pending ${n(s.store.pending)}`;
     $('store').title = s.store.kind === 'memory' ? '' : s.store.path;
+    const v = s.verification;
+    $('verification').textContent = v.enabled ? `${n(v.verifiedPerSecond)} · ${Math.round(v.busy * 100)} %` : 'off';
+    $('verifier-pool').textContent = v.enabled
+      ? `${v.workers} workers · ${n(v.queuedBatches)} · ${n(v.inFlightBatches)} · ${n(v.pending)} · ${n(v.refused)} · ${n(v.crashes)}`
+      : 'pre-verified (--verify checks every signature on the worker pool)';
     $('events').textContent = s.events.join('\n');
     // Once a stop was asked for (or a fixed run is done) the dials mean nothing: the server refuses them too.
     const over = Boolean(s.stop) || s.feed === 'finished';

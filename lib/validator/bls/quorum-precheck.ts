@@ -1,22 +1,26 @@
 import { InvalidCertificateError } from '../errors';
+import { DIGEST_BYTES, SIGNATURE_BYTES } from './byte-lengths';
 import type { BlsCommittee } from './bls-committee';
-import type { AuthorityQuorumSignature } from './quorum-signature';
+import type { AuthorityQuorumSignature } from './authority-quorum-signature';
 import { decodeSigners } from './signer-bitmap';
 
 /*
- * The checks of `quorumSignatureSet` that need no curve arithmetic, in the
- * same order and with the same refusals, so that a batch verifier can run
- * them on the main thread and leave every point operation to its workers.
- * The property spec of the verifier holds both paths to the same verdicts.
+ * The checks of a quorum signature that need no curve arithmetic, and the
+ * refusals of the two that do: the one implementation both paths run. The
+ * single path (`quorumSignatureSet`) runs `checkBeforePairing` and then parses
+ * and pairs on the calling thread; the verifier pool runs it on the main
+ * thread and leaves every point operation to its workers. The verifier's
+ * property spec holds both paths to the same verdicts.
  */
 
-const SIGNATURE_BYTES = 96;
 
 /**
  * The quorum's shape alone: a 96-byte signature and a signer bitmap.
  * @throws InvalidCertificateError `malformed`.
  */
 export function checkQuorumShape(quorum: AuthorityQuorumSignature, digestHex?: string): void {
+  // Typed, but called on what callers hand in: a quorum that is no object is malformed, not a TypeError.
+  if (typeof quorum !== 'object' || (quorum as unknown) === null) throw new InvalidCertificateError('malformed', 'a quorum signature is an object', digestHex);
   const { signature, signers } = quorum;
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES || !(signers instanceof Uint8Array)) {
     throw new InvalidCertificateError('malformed', 'a quorum signature is 96 bytes and a signer bitmap', digestHex);
@@ -45,6 +49,30 @@ export function checkQuorumSigners(committee: BlsCommittee, quorum: AuthorityQuo
   if (indices === 'no-signer' || stake < committee.quorumThreshold) {
     throw new InvalidCertificateError('insufficient-stake', `signers hold ${stake} of the ${committee.quorumThreshold} needed`, digestHex);
   }
+  return indices;
+}
+
+/**
+ * The certified digest: 32 bytes. Both paths refuse another length, so that
+ * a quorum over a truncated or padded digest is never accepted by one and
+ * refused by the other.
+ * @throws InvalidCertificateError `malformed`.
+ */
+export function checkCertifiedDigest(digest: Uint8Array, digestHex?: string): void {
+  if (!(digest instanceof Uint8Array) || digest.length !== DIGEST_BYTES) {
+    throw new InvalidCertificateError('malformed', `a certified digest is ${DIGEST_BYTES} bytes`, digestHex);
+  }
+}
+
+/**
+ * Everything checked before the pairing, in this order: the quorum's shape,
+ * epoch, bitmap and stake (`checkQuorumSigners`), then the digest's length.
+ * Returns the signers' indices.
+ * @throws InvalidCertificateError `malformed`, `wrong-epoch`, `signer-outside-committee` or `insufficient-stake`.
+ */
+export function checkBeforePairing(committee: BlsCommittee, digest: Uint8Array, quorum: AuthorityQuorumSignature, digestHex?: string): number[] {
+  const indices = checkQuorumSigners(committee, quorum, digestHex);
+  checkCertifiedDigest(digest, digestHex);
   return indices;
 }
 

@@ -245,6 +245,8 @@ export class TransactionManager {
   private readonly commitOrder = new CommitOrder();
   /** The lowest index of a commit that failed before it was sequenced: no later one is sequenced until it is. */
   private failedCommit: number | undefined;
+  /** The highest index of a commit sequenced. */
+  private sequencedUpTo = Number.NEGATIVE_INFINITY;
   private closed = false;
   /** Counts of `enqueue` results, by result. */
   readonly enqueued: Record<EnqueueResult, number> = {
@@ -345,9 +347,6 @@ export class TransactionManager {
    */
   commit(commit: ConsensusCommit): Promise<EnqueueResult[]> {
     if (this.closed) return Promise.reject(new PipelineStoppedError());
-    if (this.failedCommit !== undefined && commit.index > this.failedCommit) {
-      return Promise.reject(new CommitOrderError('after-failed-commit', commit.index, this.failedCommit));
-    }
     let order: CommitOrderError | undefined;
     try {
       this.commitOrder.check(commit);
@@ -464,8 +463,10 @@ export class TransactionManager {
 
   /**
    * {@link assign}, in commit order: not after a commit that failed before it
-   * was sequenced (one already queued behind it is refused too), and a commit
-   * that fails so is remembered until it is delivered again and sequenced.
+   * was sequenced (checked here, in order, so a redelivery of the failed one
+   * followed at once by the next goes through), and a commit that fails so is
+   * remembered until it is delivered again and sequenced. A failed redelivery
+   * of a commit sequenced before holds nothing back.
    */
   private async sequence(commit: ConsensusCommit): Promise<{ entries: Offered[]; persisted: Promise<void> | undefined }> {
     if (this.failedCommit !== undefined && commit.index > this.failedCommit) {
@@ -474,9 +475,11 @@ export class TransactionManager {
     try {
       const sequenced = await this.assign(commit);
       if (this.failedCommit === commit.index) this.failedCommit = undefined;
+      if (commit.index > this.sequencedUpTo) this.sequencedUpTo = commit.index;
       return sequenced;
     } catch (error) {
-      if (this.failedCommit === undefined || commit.index < this.failedCommit) this.failedCommit = commit.index;
+      // A redelivery of a commit sequenced before assigns nothing new: its failure holds nothing back.
+      if (commit.index > this.sequencedUpTo && (this.failedCommit === undefined || commit.index < this.failedCommit)) this.failedCommit = commit.index;
       throw error;
     }
   }

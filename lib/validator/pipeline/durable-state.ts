@@ -1,4 +1,3 @@
-import { canonicalCertificate } from '../certificates/canonical-certificate';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
 import { Committee } from '../certificates/committee';
 import { CommitOrderError } from '../errors';
@@ -72,12 +71,14 @@ export async function recoverPending(store: DurableObjectStore, manager: Transac
   const certificates = tables
     .pendingCertificates()
     .sort((a, b) => (a.commit?.index ?? -1) - (b.commit?.index ?? -1))
-    .map((record) => ({ certificate: canonicalCertificate(record.certificate), commit: record.commit, shared: record.shared }));
+    .map((record) => ({ certificate: record.certificate, commit: record.commit, shared: record.shared }));
   // The manager reads whether each one executed, as it does for any certificate it takes.
   const results = await manager.restore({ certificates, nextSharedVersions: tables.nextSharedVersions() });
   const executed = certificates.filter((_, i) => results[i] === 'already-executed').map(({ certificate }) => certificate.digest);
-  if (executed.length > 0) await tables.forget(executed);
-  return { reenqueued: certificates.length - executed.length, alreadyExecuted: executed.length, lastCommitIndex: tables.lastCommitIndex(), epoch };
+  // Of another epoch (a crash between recording the new epoch and handing them back): they can never execute.
+  const stale = certificates.filter((_, i) => results[i] === 'wrong-epoch').map(({ certificate }) => certificate.digest);
+  if (executed.length + stale.length > 0) await tables.forget([...executed, ...stale]);
+  return { reenqueued: certificates.length - executed.length - stale.length, alreadyExecuted: executed.length, lastCommitIndex: tables.lastCommitIndex(), epoch };
 }
 
 /** Persist sequenced commits before their certificates are released (the manager's `onSequenced`), grouped while a write is on its way. */

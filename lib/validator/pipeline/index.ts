@@ -2,3 +2,4 @@
 export { startValidatorPipeline } from './validator-pipeline';
 export type { PipelineAuthorityState, ValidatorPipeline, ValidatorPipelineOptions, ValidatorRunSummary } from './validator-pipeline';
 export type { RecoveryReport } from './durable-state';
+export type { PipelineVerificationOptions, PipelineVerificationStats } from './signature-verification';

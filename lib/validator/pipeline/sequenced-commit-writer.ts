@@ -48,7 +48,14 @@ export class SequencedCommitWriter {
   private flush(): void {
     const group = this.queued.splice(0);
     this.writing = true;
-    this.store.epochTables.recordCommits(group.map((queued) => queued.commit)).then(
+    let written: Promise<void>;
+    try {
+      written = this.store.epochTables.recordCommits(group.map((queued) => queued.commit));
+    } catch (error) {
+      // Encoding or reading before the write can throw (a closed database): the same as a failed write.
+      written = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    written.then(
       () => {
         this.writing = false;
         for (const queued of group) queued.resolve();

@@ -8,7 +8,7 @@ import type { ExecuteCertificatesOptions } from '../../options';
 import type { ExecutionOutcome, RunSummary } from '../../outcomes';
 import { canonicalCertificate } from '../certificates/canonical-certificate';
 import { certificateList, commitFields } from './certificate-arguments';
-import { type CertifiedTransaction, verifyCertificate } from '../certificates/certified-transaction';
+import type { CertifiedTransaction } from '../certificates/certified-transaction';
 import type { Committee } from '../certificates/committee';
 import { digestsReady } from '../model/digests';
 import { PipelineStoppedError } from '../errors';
@@ -30,6 +30,7 @@ import {
 import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
 import { LmdbObjectStore } from '../storage/lmdb-object-store';
 import { StoreFullError } from '../storage/store-errors';
+import { PipelineSignatureVerifier, type PipelineVerificationOptions, type PipelineVerificationStats } from './signature-verification';
 import { type RecoveryReport, adoptCommittee, adoptGenesis, persistAccepted, persistSequenced, recoverPending, redelivered } from './durable-state';
 
 /**
@@ -76,8 +77,21 @@ export interface ValidatorPipelineOptions<S extends PipelineAuthorityState = Ref
   readonly limits?: AdmissionLimits;
   /** TransactionManager metrics (prefix `transaction_manager_`). */
   readonly managerMetrics?: TransactionManagerMetrics;
-  /** Check every certificate's aggregate quorum signature on the way in (default true): one BLS pairing check each, on this thread. */
+  /**
+   * Check every certificate's aggregate quorum signature on the way in
+   * (default true), on a pool of worker threads (see `verification`): this
+   * thread runs the door (canonical bytes, digest, epoch, bitmap, stake) and
+   * no curve arithmetic. `false`: the door only (pre-verified certificates,
+   * the simulator); no thread is started.
+   */
   readonly verifySignatures?: boolean;
+  /**
+   * Where signatures are verified: a pool shared by several pipelines, or the
+   * size of the pipeline's own (default one worker per core, started at the
+   * first certificate and closed by `stop`), the batch window and the bound
+   * on certificates being verified.
+   */
+  readonly verification?: PipelineVerificationOptions;
 }
 
 /**
@@ -115,16 +129,24 @@ export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceA
    * `transaction_manager_handed_back_total`.
    */
   readonly handedBack$: Observable<HandedBackCertificate>;
+  /** What signature verification has done so far (its pool's figures included); `undefined` without `verifySignatures`. */
+  verificationStats(): PipelineVerificationStats | undefined;
   /**
-   * Verify and enqueue certificates of owned objects.
-   * @throws InvalidCertificateError (nothing enqueued; `malformed` if the argument is not an array), OverloadedError,
-   * ConsensusRequiredError, PipelineStoppedError (once `stop` has been called; nothing kept)
+   * Verify and enqueue certificates of owned objects. A call is accepted
+   * whole or refused whole: its refusal is that of its first bad certificate
+   * in order (the door's, else its signature's), and nothing of it is enqueued.
+   * @throws InvalidCertificateError (nothing enqueued; `malformed` if the argument is not an array), OverloadedError
+   * (`pending-verification`: the verifier is full, retry), VerifierCrashedError or VerifierClosedError (a
+   * certificate could not be verified: not a forgery, retry), ConsensusRequiredError, PipelineStoppedError (once `stop`
+   * has been called, also for a call still being verified; nothing kept)
    */
   submit(certificates: readonly unknown[]): Promise<EnqueueResult[]>;
   /**
    * Verify and order a consensus commit of shared-object certificates.
+   * Commits reach the manager in the order of the calls, however long each
+   * one's verification takes.
    * @throws InvalidCertificateError (nothing ordered; `malformed` if the commit is not `{ digest, index, certificates }`),
-   * CommitOrderError (an index going back that is not a redelivery), PipelineStoppedError
+   * CommitOrderError (an index going back that is not a redelivery), as `submit` for verification, PipelineStoppedError
    */
   commit(commit: { digest: string; index: number; certificates: readonly unknown[] }): Promise<EnqueueResult[]>;
   /**
@@ -160,8 +182,10 @@ export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceA
  * price of longer young-generation pauses (README, validator benchmark).
  */
 export async function startValidatorPipeline<S extends PipelineAuthorityState = ReferenceAuthorityState>(options: ValidatorPipelineOptions<S>): Promise<ValidatorPipeline<S>> {
-  const { committee: givenCommittee, genesis, limits, managerMetrics, verifySignatures = true, database, createState, onWired, ...driverOptions } = options;
+  const { committee: givenCommittee, genesis, limits, managerMetrics, verifySignatures = true, verification, database, createState, onWired, ...driverOptions } = options;
   delete (driverOptions as { store?: unknown }).store;
+  // Checked before anything opens; it starts no thread until the first certificate.
+  const verifier = verifySignatures ? new PipelineSignatureVerifier(verification ?? {}, () => state.loadEpochStoreOneCallPerTask().committee) : undefined;
   const durable = typeof database === 'string' ? LmdbObjectStore.open({ path: database }) : database;
   const ownsDatabase = typeof database === 'string';
   const store = durable ?? options.store ?? new InMemoryObjectStore();
@@ -190,7 +214,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
     throw error;
   }
   const recovery: { report: RecoveryReport | undefined } = { report: undefined };
-  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits, verifySignatures, driverOptions });
+  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits, verifier, driverOptions });
   onWired?.(pipeline);
   if (durable) {
     try {
@@ -206,7 +230,8 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
 
 interface WireOptions {
   readonly limits: AdmissionLimits | undefined;
-  readonly verifySignatures: boolean;
+  /** `undefined`: signatures are not checked. */
+  readonly verifier: PipelineSignatureVerifier | undefined;
   readonly driverOptions: Omit<ExecuteCertificatesOptions, 'authorityState'>;
 }
 
@@ -217,15 +242,35 @@ function wire<S extends PipelineAuthorityState>(
   durable: DurableObjectStore | undefined,
   ownsDatabase: boolean,
   recovery: { readonly report: RecoveryReport | undefined },
-  { limits, verifySignatures, driverOptions }: WireOptions,
+  { limits, verifier, driverOptions }: WireOptions,
 ): ValidatorPipeline<S> {
   const driver = new ExecutionDriver({ ...driverOptions, readyCertificates: manager.ready$, authorityState: state }).spawn({
     next: (outcome) => manager.notifyOutcome(outcome),
   });
   backlog.size = () => driver.backlogSize;
-  // Without signature checks, the certificate's bytes are still decoded and its digest checked.
-  const verified = (certificates: unknown): CertifiedTransaction[] =>
-    certificateList(certificates).map((c) => (verifySignatures ? verifyCertificate(c, state.loadEpochStoreOneCallPerTask().committee) : canonicalCertificate(c)));
+  /**
+   * The door on this thread, in order, up to the first refusal; the
+   * signatures of what passed it on the verifier's workers. The call's refusal
+   * is its first bad certificate's, as when each was verified here in turn.
+   * Without signature checks, the certificate's bytes are still decoded and its digest checked.
+   */
+  const verified = async (certificates: readonly unknown[]): Promise<CertifiedTransaction[]> => {
+    const passed: CertifiedTransaction[] = [];
+    let doorRefusal: Error | undefined;
+    for (const value of certificates) {
+      try {
+        passed.push(canonicalCertificate(value));
+      } catch (error) {
+        doorRefusal = error as Error; // InvalidCertificateError: the door throws nothing else
+        break;
+      }
+    }
+    await verifier?.verify(passed);
+    if (doorRefusal !== undefined) throw doorRefusal;
+    return passed;
+  };
+  // Each commit hands its certificates to the manager only after the commit called before it did.
+  let previousCommit: Promise<unknown> = Promise.resolve();
   // Hand back certificates past their budget's age limit even when nothing else arrives.
   const ageLimit = Math.min(
     limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs,
@@ -269,14 +314,13 @@ function wire<S extends PipelineAuthorityState>(
   }
   /**
    * `already-executed` may be read from a batch staged and not yet on disk: the
-   * answer waits until it is, so that no caller is told of an execution a crash
-   * then loses (the kill -9 harness saw one). If it failed to land, the store's
-   * error is the answer.
+   * answer waits until that batch is, so that no caller is told of an execution
+   * a crash then loses (the kill -9 harness saw one). If it failed to land, the
+   * store's error is the answer, and the pipeline takes no more work.
    */
-  const onDisk = async (store: DurableObjectStore, results: EnqueueResult[]): Promise<EnqueueResult[]> => {
-    if (!results.includes('already-executed')) return results;
-    await store.whenDurable();
-    if (storeFailure) throw storeFailure;
+  const onDisk = async (store: DurableObjectStore, certificates: readonly CertifiedTransaction[], results: EnqueueResult[]): Promise<EnqueueResult[]> => {
+    const executed = certificates.filter((_, i) => results[i] === 'already-executed').map((c) => c.digest);
+    if (executed.length > 0) await persisted(store.whenOnDisk(executed));
     return results;
   };
   const refuseIfDown = (): void => {
@@ -293,22 +337,37 @@ function wire<S extends PipelineAuthorityState>(
     database: durable,
     outcomes$: driver.outcomes$,
     handedBack$: manager.handedBack$,
+    verificationStats: () => verifier?.stats(),
     // async, so that a refused certificate is a rejection, never a synchronous throw.
     submit: async (certificates) => {
       refuseIfDown();
-      const accepted = verified(certificates);
+      const accepted = await verified(certificateList(certificates));
+      // Stopped (or the disk failed) while it was being verified: nothing of it is kept.
+      refuseIfDown();
       const results = await tracked(manager.enqueue(accepted));
       if (durable) await persisted(persistAccepted(durable, accepted, results));
-      return durable ? onDisk(durable, results) : results;
+      return durable ? onDisk(durable, accepted, results) : results;
     },
     commit: async (commit) => {
       refuseIfDown();
       const { digest, index, certificates } = commitFields(commit);
-      const orderedCommit: ConsensusCommit = { digest, index, certificates: verified(certificates) };
-      const again = durable ? await redelivered(durable, orderedCommit) : undefined;
-      if (again) return onDisk(durable as DurableObjectStore, again);
-      if (!durable) return tracked(manager.commit(orderedCommit));
-      return onDisk(durable, await tracked(persisted(manager.commit(orderedCommit))));
+      const verifying = verified(certificates);
+      const before = previousCommit;
+      // Settles once this commit reached the manager (or was refused): the next one's turn.
+      const handedOver = (async () => {
+        await before;
+        const orderedCommit: ConsensusCommit = { digest, index, certificates: await verifying };
+        refuseIfDown();
+        const again = durable ? await redelivered(durable, orderedCommit) : undefined;
+        const ordered = orderedCommit.certificates;
+        if (again) return { ordered, again };
+        return { ordered, ordering: durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit) };
+      })();
+      previousCommit = handedOver.catch(() => undefined);
+      const { ordered, again, ordering } = await handedOver;
+      if (again) return onDisk(durable as DurableObjectStore, ordered, again);
+      const results = await tracked(ordering);
+      return durable ? onDisk(durable, ordered, results) : results;
     },
     reconfigure: async (next) => {
       // On disk before the state switches: certificates accepted in the new epoch must not outlive, on disk only,
@@ -330,11 +389,14 @@ function wire<S extends PipelineAuthorityState>(
       // Close the manager first: the driver takes nothing once stopped, so a later release would be lost.
       manager.close();
       sweeper?.();
+      // Calls still being verified are refused at once; the pipeline's own worker threads exit.
+      const verifierClosed = verifier?.close(new PipelineStoppedError());
       stopping = (async () => {
         const summary = await driver.stop(stopOptions);
         await Promise.allSettled([...inFlight]);
         // What the manager held stays pending on disk: a restart re-enqueues it.
         const result = { ...summary, heldByManager: manager.handBackAll() };
+        await verifierClosed;
         if (ownsDatabase) await durable?.close();
         return result;
       })();

@@ -1,6 +1,6 @@
 import type { LmdbEpochTables } from './lmdb-epoch-tables';
 import type { ObjectStore } from './object-store';
-import type { StoredObject } from '../model/objects';
+import type { Digest, StoredObject } from '../model/objects';
 
 /**
  * The epoch tables a durable pipeline persists its accepted work in: the
@@ -25,11 +25,12 @@ export interface DurableObjectStore extends ObjectStore {
   /** Every live object at its latest version, for comparing stores. */
   liveObjects(): StoredObject[];
   /**
-   * Resolves once every commit batch staged so far is on disk (or failed to
-   * land): an answer read from a staged batch (`already-executed`) is given
-   * only once it holds after a crash.
+   * Resolves once each of these transactions, if a batch of it is staged
+   * and not yet on disk, is on disk; rejects with the store's error if one
+   * failed to land. An answer read from a staged batch (`already-executed`)
+   * is given only once it holds after a crash.
    */
-  whenDurable(): Promise<void>;
+  whenOnDisk(digests: readonly Digest[]): Promise<void>;
   /** Wait for pending writes, then close. Idempotent. */
   close(): Promise<void>;
 }

@@ -82,6 +82,8 @@ export class LmdbObjectStore implements ObjectStore {
   private writing = false;
   /** Transactions whose batch failed to land, and why: a batch that read their outputs fails too. */
   private readonly lost = new Map<Digest, Error>();
+  /** Each staged batch's promise of landing, by transaction, until it settles. */
+  private readonly landing = new Map<Digest, Promise<void>>();
   private drained: (() => void)[] = [];
   private closed = false;
 
@@ -183,10 +185,35 @@ export class LmdbObjectStore implements ObjectStore {
     this.nextSequence = sequence + 1;
     this.oldestSequence = planned.oldest;
     this.staged.add(batch, sequence);
-    return new Promise<void>((resolve, reject) => {
+    const digest = batch.transactionDigest;
+    const landed = new Promise<void>((resolve, reject) => {
       this.queue.push({ batch, sequence, absent: planned.absent, writes: planned.writes, resolve, reject });
       if (!this.writing) this.flush();
     });
+    this.landing.set(digest, landed);
+    const settled = (): void => {
+      if (this.landing.get(digest) === landed) this.landing.delete(digest);
+    };
+    landed.then(settled, settled);
+    return landed;
+  }
+
+  /**
+   * Resolves once each of these transactions, if a batch of it is staged, is
+   * on disk; rejects with the store's error if one failed to land. A
+   * transaction not staged is already on disk, or not executed at all.
+   */
+  whenOnDisk(digests: readonly Digest[]): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const digest of digests) {
+      const landed = this.landing.get(digest);
+      if (landed) waits.push(landed);
+      else {
+        const lost = this.lost.get(digest);
+        if (lost) return Promise.reject(lost);
+      }
+    }
+    return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
   }
 
   /** Every live object at its latest version (staged batches included, as reads see them), sorted by id: for comparing stores. */

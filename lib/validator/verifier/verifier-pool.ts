@@ -2,12 +2,12 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InvalidOptionError } from '../../errors';
 import type { BlsCommittee } from '../bls/bls-committee';
-import { checkQuorumSigners, signatureDoesNotVerify, signatureNotInGroup } from '../bls/quorum-precheck';
+import { checkBeforePairing, signatureDoesNotVerify, signatureNotInGroup } from '../bls/quorum-precheck';
 import type { AuthorityQuorumSignature } from '../bls/quorum-signature';
 import { InvalidCertificateError } from '../errors';
 import { VerifierClosedError, VerifierCrashedError } from './errors';
 import { type WorkerScript, defaultWorkerScript } from './worker-script';
-import { DIGEST_BYTES, type FromWorker, type PackedItem, type ToWorker, Verdict, packBatch } from './wire';
+import { type FromWorker, type PackedItem, type ToWorker, Verdict, packBatch } from './wire';
 
 /** Options of a {@link QuorumVerifierPool}. */
 export interface QuorumVerifierPoolOptions {
@@ -47,6 +47,8 @@ export interface QuorumVerifier {
   readonly batchSize: number;
   /** The verdict of each check, in order; rejects only with `VerifierClosedError`. */
   verify(checks: readonly QuorumCheck[]): Promise<QuorumCheckResult[]>;
+  /** What it has done so far, if it keeps count (a `QuorumVerifierPool` does): for dashboards. */
+  stats?(): VerifierPoolStats;
 }
 
 /** What a pool has done so far, for dashboards: sample twice and divide. */
@@ -342,16 +344,13 @@ function positive(option: string, value: number): number {
   return value;
 }
 
-/** The single path's checks that need no arithmetic, and a 32-byte digest; a refusal or nothing. */
+/** The single path's checks before the pairing (the same function); a refusal or nothing. */
 function precheck(check: QuorumCheck): InvalidCertificateError | undefined {
   try {
-    checkQuorumSigners(check.committee, check.quorum, check.digestHex);
+    checkBeforePairing(check.committee, check.digest, check.quorum, check.digestHex);
   } catch (error) {
     if (error instanceof InvalidCertificateError) return error;
     return new InvalidCertificateError('malformed', 'a quorum signature is an object with an epoch, a signature and signers', check.digestHex);
-  }
-  if (!(check.digest instanceof Uint8Array) || check.digest.length !== DIGEST_BYTES) {
-    return new InvalidCertificateError('malformed', `a certified digest is ${DIGEST_BYTES} bytes`, check.digestHex);
   }
   return undefined;
 }

@@ -7,9 +7,9 @@
  * worker, as their members' compressed public keys in committee order.
  */
 
-/** The digest a quorum certifies: 32 bytes, as `certificateMessage` expects. */
-export const DIGEST_BYTES = 32;
-export const SIGNATURE_BYTES = 96;
+import { DIGEST_BYTES, SIGNATURE_BYTES } from '../bls/byte-lengths';
+
+export { DIGEST_BYTES, SIGNATURE_BYTES };
 
 /** One item's verdict, as the worker returns it (a byte per item). */
 export const Verdict = {

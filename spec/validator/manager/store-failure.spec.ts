@@ -93,11 +93,46 @@ describe('TransactionManager when a store read fails (found by the simulator)', 
     await expect(manager.commit(commits[1])).rejects.toMatchObject({ problem: 'after-failed-commit' });
     const epochStore = state.loadEpochStoreOneCallPerTask();
     expect(epochStore.sharedVersion(second.digest, counter.id)).toBeUndefined();
-    // In order again: each takes the version consensus order gives it.
-    expect(await manager.commit(commits[0])).toEqual(['ready']);
-    expect(await manager.commit(commits[1])).toEqual(['pending']);
+    // In order again, streamed as consensus does (the next one right behind): each takes the version consensus order gives it.
+    expect(await Promise.all([manager.commit(commits[0]), manager.commit(commits[1])])).toEqual([['ready'], ['pending']]);
     const firstVersion = epochStore.sharedVersion(first.digest, counter.id) as number;
     expect(firstVersion).toBe(1);
     expect(epochStore.sharedVersion(second.digest, counter.id)).toBeGreaterThan(firstVersion);
+  });
+
+  it('holds nothing back when a redelivery of a commit sequenced before fails (a reviewer\'s repro)', async () => {
+    const fixture = await setup();
+    const { state, gas, coin, counter, certify, increment } = fixture;
+    let failNext = 0;
+    const store = new Proxy(state.store, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        const original = value as (...a: unknown[]) => unknown;
+        if (name !== 'readExecuted') return original.bind(target);
+        return (...args: unknown[]) => (failNext-- > 0 ? Promise.reject(new Error('disk hiccup')) : original.apply(target, args));
+      },
+    });
+    const manager = new TransactionManager({ store, committed$: state.committed$, loadEpochStoreOneCallPerTask: () => state.loadEpochStoreOneCallPerTask() });
+    const first = certify(increment(refOf(gas)));
+    const second = certify(increment(refOf(coin)));
+    const c0 = { digest: 'c0', index: 0, certificates: [first] };
+    const c1 = { digest: 'c1', index: 1, certificates: [second] };
+    const released: PendingCertificate[] = [];
+    manager.ready$.subscribe((p) => released.push(p));
+    expect(await manager.commit(c0)).toEqual(['ready']);
+    // c0 executes: a redelivery of it now reads its executed record.
+    const [ready] = released;
+    if (!ready) throw new Error('nothing released');
+    await state.tryExecuteImmediately(ready.certificate, ready.commit?.digest, undefined, state.loadEpochStoreOneCallPerTask());
+    failNext = 1;
+    await expect(manager.commit(c1)).rejects.toThrow('disk hiccup');
+    // c0 again, its read failing: it was sequenced already, so it must not take c1's place as the one to wait for.
+    failNext = 1;
+    await manager.commit(c0).catch(() => undefined);
+    expect(await manager.commit(c1)).toEqual(['ready']);
+    const epochStore = state.loadEpochStoreOneCallPerTask();
+    // The first took the counter at its initial version 1; the second comes after it.
+    expect(epochStore.sharedVersion(second.digest, counter.id)).toBeGreaterThan(1);
   });
 });

@@ -24,4 +24,35 @@ describe('a durable pipeline whose store fails to land a batch', () => {
     expect(store.epochTables.pendingCount()).toBe(1); // the accepted one, for a restart
     await pipeline.stop();
   });
+
+  it.each([
+    ['a full disk', 28],
+    ['a read-only remount', 30],
+  ])('answers a resubmission read from a staged batch only once it is on disk: with %s, the store error, never already-executed', async (_, code) => {
+    const path = await temporaryDatabase();
+    const pipeline = await startValidatorPipeline({ committee: workload.committee, genesis: workload.genesis, database: path, logger: silentLogger, verifySignatures: false });
+    const store = pipeline.database as LmdbObjectStore;
+    const certificate = workload.steps.find((s) => !s.shared)?.certificate;
+    if (!certificate) throw new Error('no owned step');
+    // Every batch's landing fails a little later (a write on lmdb-js's writer thread failing).
+    const executed = (store as unknown as { executed: { ifNoExists: (...args: unknown[]) => Promise<boolean> } }).executed;
+    executed.ifNoExists = () => new Promise((_resolve, reject) => setTimeout(() => reject(Object.assign(new Error(`write failed (${code})`), { code })), 30));
+    // Resubmitted the moment it is staged: the manager reads its executed record from the staged batch.
+    const answer = new Promise<unknown>((resolve) => {
+      const watching = pipeline.state.committed$.subscribe(({ certificate: staged }) => {
+        if (staged.digest !== certificate.digest) return;
+        watching.unsubscribe();
+        resolve(pipeline.submit([certificate]).then((results) => results, (error: unknown) => error));
+      });
+    });
+    expect(await pipeline.submit([certificate])).toEqual(['ready']);
+    const second = await answer;
+    expect(second).toBeInstanceOf(Error);
+    expect(second).not.toEqual(['already-executed']);
+    expect(await store.readExecuted(certificate.digest)).toBeUndefined();
+    expect(store.epochTables.pendingCount()).toBe(1);
+    // And the pipeline takes no more work.
+    await expect(pipeline.submit([certificate])).rejects.toBe(second);
+    await pipeline.stop({ mode: 'abort' }).catch(() => undefined);
+  });
 });

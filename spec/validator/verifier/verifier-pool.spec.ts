@@ -130,10 +130,26 @@ describe('QuorumVerifierPool', () => {
     expect(results.filter((r) => r === undefined)).toHaveLength(8);
   });
 
-  it('refuses a digest that is not 32 bytes as malformed, once the single path has nothing against the quorum', async () => {
-    const [result] = await pool.verify([{ committee, digest: new Uint8Array(31), quorum: sign(digestOf(1)) }]);
-    expect(result).toBeInstanceOf(InvalidCertificateError);
-    expect((result as InvalidCertificateError).problem).toBe('malformed');
+  it('refuses a digest that is not 32 bytes as malformed, as the single path does, once nothing is wrong with the quorum', async () => {
+    const digests = [new Uint8Array(31), new Uint8Array(33), new Uint8Array(0), digestOf(1)];
+    const results = await pool.verify(digests.map((digest): QuorumCheck => ({ committee, digest, quorum: sign(digest) })));
+    expect(results.map(verdictOf)).toEqual(['malformed', 'malformed', 'malformed', 'accepted']);
+    expect(results.map(verdictOf)).toEqual(digests.map((digest) => singleVerdict(committee, digest, sign(digest))));
+    // The quorum's own refusal comes first on both paths.
+    const [underSigned] = await pool.verify([{ committee, digest: new Uint8Array(31), quorum: quorumOf('under-signed', new Uint8Array(31), 0) }]);
+    expect(verdictOf(underSigned)).toBe('insufficient-stake');
+    expect(singleVerdict(committee, new Uint8Array(31), quorumOf('under-signed', new Uint8Array(31), 0))).toBe('insufficient-stake');
+  });
+
+  it('the two paths agree on digests of any length, each signed over as it is', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.uint8Array({ minLength: 0, maxLength: 40 }), fc.boolean()), { minLength: 1, maxLength: 12 }), async (cases) => {
+        const checks = cases.map(([digest, genuine]): QuorumCheck => ({ committee, digest, quorum: genuine ? sign(digest) : sign(digestOf(7)) }));
+        const results = await pool.verify(checks);
+        expect(results.map(verdictOf)).toEqual(checks.map((c) => singleVerdict(c.committee, c.digest, c.quorum)));
+      }),
+      { numRuns: 15 },
+    );
   });
 
   it('refuses options out of range with a typed error', () => {
