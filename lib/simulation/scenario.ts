@@ -37,6 +37,8 @@ export interface SimulationScenario {
     readonly mergeReceivedCoins: number | undefined;
     /** Share of certificates a client sends twice. */
     readonly duplicateShare: number;
+    /** Share of shared-counter transactions naming an owned input that can never be read as named: executed as cancelled. */
+    readonly cancelledShare: number;
   };
   readonly pipeline: {
     readonly maxConcurrentExecutions: number;
@@ -91,6 +93,8 @@ export function scenarioFor(seed: number, shape: ScenarioShape = {}): Simulation
     invalidShare: random.pick([0, 0.1]),
     mergeReceivedCoins: random.chance(0.3) ? 2 : undefined,
     duplicateShare: random.pick([0, 0.1]),
+    // From a stream of its own: the draws above and below, and so every seed's earlier scenario, stay as they were.
+    cancelledShare: new SimulationRandom(seed, 'cancelled').pick([0, 0.2, 0.5]),
   };
   const maxConcurrentExecutions = random.int(1, 8); // drawn first, as it always was
   const drawn = {

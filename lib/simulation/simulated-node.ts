@@ -5,7 +5,9 @@ import type { StopMode } from '../execute-certificates';
 import type { ExecutionOutcome } from '../outcomes';
 import type { CertifiedTransaction } from '../validator/certificates/certified-transaction';
 import type { Committee } from '../validator/certificates/committee';
+import { isCancelled } from '../validator/execution/cancelled-execution';
 import { ReferenceAuthorityState } from '../validator/execution/reference-authority-state';
+import type { StateEffects } from '../validator/model/effects';
 import type { ReferenceEpochStore } from '../validator/execution/reference-epoch-store';
 import type { RecoveryReport } from '../validator/pipeline/durable-state';
 import { type PipelineAuthorityState, type ValidatorPipeline, startValidatorPipeline } from '../validator/pipeline/validator-pipeline';
@@ -298,6 +300,7 @@ export class SimulatedNode {
       const unexplained = this.unexplained(outcome);
       if (unexplained) this.world.fail('unexplained-failure', unexplained);
       this.world.count(`outcome ${outcome.kind}${outcome.kind === 'failed' || outcome.kind === 'skipped' ? ` ${outcome.reason}` : ''}`);
+      if (outcome.kind === 'executed' && isCancelled(outcome.effects as StateEffects)) this.world.count('executed as cancelled');
       for (const listener of this.listeners) listener.outcome?.(outcome);
     });
     pipeline.handedBack$.subscribe(({ certificate, error }) => {

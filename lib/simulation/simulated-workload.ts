@@ -37,6 +37,7 @@ export function simulatedWorkload(scenario: SimulationScenario): SimulatedWorklo
     contention: workload.contention,
     hotCounters: workload.hotCounters,
     invalidShare: workload.invalidShare,
+    cancelledShare: workload.cancelledShare,
     // Unsigned, so one member is enough: a committee's keys cost more to make than a whole run.
     stakes: [1],
     sign: false,

@@ -67,6 +67,28 @@ export class MissingInputError extends TransientExecutionError {}
 /** An owned or immutable input exists at that version but with another digest: the certificate names an object that is not ours. */
 export class InputMismatchError extends ExecutionDriverError {}
 
+/**
+ * A certificate submitted directly (no shared input) names an owned input or
+ * gas coin at a version already spent: the object is past that version, or
+ * deleted. It can never execute, so it fails rather than waits (executing it
+ * would spend that object a second time). A sequenced certificate in the same
+ * case is executed as cancelled instead (see `executeCancelled`).
+ */
+export class InputSpentError extends ExecutionDriverError {
+  constructor(
+    readonly digest: string,
+    readonly objectId: string,
+    /** The version the certificate names. */
+    readonly version: number,
+    /** The object's latest version, or undefined once deleted. */
+    readonly latestVersion: number | undefined,
+  ) {
+    super(
+      `Certificate ${digest} spends input ${objectId} version ${version}, spent already (${latestVersion === undefined ? 'deleted' : `now at version ${latestVersion}`})`,
+    );
+  }
+}
+
 /** The epoch store the execution started with has ended (the state reconfigured). */
 export class EpochEndedError extends ExecutionDriverError {}
 

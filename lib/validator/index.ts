@@ -21,6 +21,7 @@ export {
   ConsensusRequiredError,
   EpochEndedError,
   InputMismatchError,
+  InputSpentError,
   InvalidCertificateError,
   InvalidCommitteeError,
   MissingInputError,

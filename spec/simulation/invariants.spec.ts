@@ -5,17 +5,17 @@ import { type SimulateOptions, type SimulatedStateFactory, SimulationBusyError, 
 import { ConcurrencyCheck } from '../../lib/simulation/concurrency-check';
 import { OutcomeLedger } from '../../lib/simulation/outcome-ledger';
 
-/** The first of seeds 1..`seeds` whose run with `createState` breaks an invariant. */
-async function firstFailure(createState: SimulatedStateFactory, seeds = 40, options: Partial<SimulateOptions> = {}): Promise<SimulationInvariantError> {
+/** The first of seeds 1..`seeds` whose run with `createState` breaks an invariant (`wanted`, if given). */
+async function firstFailure(createState: SimulatedStateFactory, seeds = 40, options: Partial<SimulateOptions> = {}, wanted?: string): Promise<SimulationInvariantError> {
   for (let seed = 1; seed <= seeds; seed++) {
     try {
       await simulate({ seed, createState, ...options });
     } catch (error) {
-      if (error instanceof SimulationInvariantError) return error;
-      throw error;
+      if (!(error instanceof SimulationInvariantError)) throw error;
+      if (wanted === undefined || error.invariant === wanted) return error;
     }
   }
-  throw new Error(`no seed of 1 to ${seeds} broke an invariant`);
+  throw new Error(`no seed of 1 to ${seeds} broke ${wanted ?? 'an invariant'}`);
 }
 
 /** `store`, except for what `change` replaces. */
@@ -41,6 +41,10 @@ describe('the simulation catches', () => {
         }),
         committee,
       ),
+      // The state reads owned inputs at their latest version, so on many seeds such a store shows first as a stall.
+      200,
+      {},
+      'inputs-exist',
     );
     expect(failure.invariant).toBe('inputs-exist');
     expect(failure.detail).toMatch(/^execution of 0x[0-9a-f]{8} started before .* version \d+ was committed$/);

@@ -59,6 +59,7 @@ describe('the simulated validator over 1,000 seeds', () => {
       'refusals pending-and-executing',
       'refusals per-object-queue',
       'refusals queue-age',
+      'executed as cancelled',
     ].filter((what) => count(what) === 0);
     expect(never).toEqual([]);
     // Graceful stops beyond the final one, in both modes (the final stop of each run is one more).

@@ -75,8 +75,11 @@ const VALIDATOR_EXPORTS = [
 /** Added with BLS12-381 certificates (issue 15): the wire form and the input of the batch path. */
 const CERTIFICATE_EXPORTS = ['certificateSignatureInput', 'decodeCertificate', 'encodeCertificate'];
 
+/** Added with cancellation of sequenced certificates that can never execute (issue 12). */
+const CANCELLATION_EXPORTS = ['CANCELLATION_CODES', 'InputSpentError', 'executeCancelled', 'isCancelled'];
+
 describe('soma-execution-driver/validator', () => {
-  it('exports the names the 0.1 main export carried, unchanged, and the BLS, certificate and verifier names', () => {
-    expect(Object.keys(validator).sort()).toEqual([...VALIDATOR_EXPORTS, ...CERTIFICATE_EXPORTS].sort());
+  it('exports the names the 0.1 main export carried, unchanged, and the BLS, certificate, verifier and cancellation names', () => {
+    expect(Object.keys(validator).sort()).toEqual([...VALIDATOR_EXPORTS, ...CERTIFICATE_EXPORTS, ...CANCELLATION_EXPORTS].sort());
   });
 });

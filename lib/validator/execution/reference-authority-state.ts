@@ -3,8 +3,9 @@ import type { AuthorityState, EpochStore, ExecutionResult } from '../../authorit
 import type { Certificate } from '../../certificate';
 import type { Committee } from '../certificates/committee';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
-import { EpochEndedError, InputMismatchError, MissingInputError, NotACertifiedTransactionError } from '../errors';
-import { type ExecutionOutput, executeTransaction } from './execute-transaction';
+import { EpochEndedError, InputMismatchError, InputSpentError, MissingInputError, NotACertifiedTransactionError } from '../errors';
+import { executeCancelled } from './cancelled-execution';
+import { type ExecutionOutput, type LoadedInputs, executeTransaction } from './execute-transaction';
 import { type ObjectKey, type ObjectStore, StoreConflictError } from '../storage/object-store';
 import type { ObjectId, ObjectRef, StoredObject } from '../model/objects';
 import { ReferenceEpochStore } from './reference-epoch-store';
@@ -14,6 +15,13 @@ export interface CommittedOutputs {
   readonly certificate: CertifiedTransaction;
   /** Object versions that now exist (created and mutated). */
   readonly written: readonly ObjectRef[];
+  /**
+   * Objects deleted (no version of them will be written again): the
+   * TransactionManager ends every wait on them. Optional for states written
+   * before it existed; without it, a wait on a deleted object ends only by its
+   * age limit.
+   */
+  readonly deleted?: readonly ObjectKey[];
   readonly output: ExecutionOutput;
 }
 
@@ -72,7 +80,11 @@ export class ReferenceAuthorityState implements AuthorityState {
       const stored = await this.store.readExecuted(tx.digest);
       if (stored) return { effects: stored.effects, events: stored.events };
       const inputs = await this.loadInputs(tx, store);
-      const output = executeTransaction(tx.data, tx.digest, tx.epoch, inputs);
+      // A sequenced certificate whose owned input can never be read as named is executed as cancelled.
+      const output =
+        'unavailable' in inputs
+          ? executeCancelled(tx.data, tx.digest, tx.epoch, inputs.shared as ReadonlyMap<ObjectId, StoredObject>, 'input-unavailable')
+          : executeTransaction(tx.data, tx.digest, tx.epoch, inputs);
       signal?.throwIfAborted(); // aborted before commit: nothing is written
       const batch = { transactionDigest: tx.digest, effects: output.effects, events: output.events, written: output.written, deleted: output.deleted };
       let durable: Promise<void> | undefined;
@@ -88,7 +100,7 @@ export class ReferenceAuthorityState implements AuthorityState {
       }
       store.release(tx.digest);
       // The written objects are their own references (id, version, digest): no copies.
-      this.committedSubject.next({ certificate: tx, written: output.written, output });
+      this.committedSubject.next({ certificate: tx, written: output.written, deleted: output.deleted, output });
       // Executed once durable: a batch that fails to land fails what read its outputs too.
       await durable;
       return { effects: output.effects, events: output.events };
@@ -120,32 +132,85 @@ export class ReferenceAuthorityState implements AuthorityState {
     }
   }
 
-  private async loadInputs(tx: CertifiedTransaction, epochStore: ReferenceEpochStore): Promise<{ objects: Map<ObjectId, StoredObject>; gasCoin: StoredObject }> {
+  /**
+   * Read the inputs: shared ones at their assigned versions, immutable ones at
+   * theirs, and owned ones and the gas coin at their latest version, which must
+   * be the one named: a version below the latest, or of a deleted object, is
+   * spent, and a digest not the named one is another object's. Either can never
+   * become available: a sequenced certificate is then executed as cancelled,
+   * one submitted directly fails (`InputSpentError`, `InputMismatchError`). A
+   * version not created yet is a `MissingInputError` (transient).
+   */
+  private async loadInputs(tx: CertifiedTransaction, epochStore: ReferenceEpochStore): Promise<LoadedInputs | Unavailable> {
     const { inputs, gas } = tx.data;
-    const keys: ObjectKey[] = [];
+    const exactKeys: ObjectKey[] = [];
+    const ownedRefs: ObjectRef[] = [];
+    let sequenced = false;
     for (const input of inputs) {
-      if (input.kind !== 'shared') keys.push(input.ref);
+      if (input.kind === 'owned') ownedRefs.push(input.ref);
+      else if (input.kind === 'immutable') exactKeys.push(input.ref);
       else {
+        sequenced = true;
         const version = epochStore.sharedVersion(tx.digest, input.id);
         if (version === undefined) throw new MissingInputError(`shared input ${input.id} of ${tx.digest} has no assigned version yet`);
-        keys.push({ id: input.id, version });
+        exactKeys.push({ id: input.id, version });
       }
     }
-    keys.push(gas.payment);
-    const found = await this.store.readObjects(keys);
+    ownedRefs.push(gas.payment);
+    // An owned-only certificate makes one read; one with shared inputs makes both at once.
+    const ids: ObjectId[] = [];
+    for (const ref of ownedRefs) ids.push(ref.id);
+    const [latest, exact] =
+      exactKeys.length === 0 ? [await this.store.readLatest(ids), NOTHING_READ] : await Promise.all([this.store.readLatest(ids), this.store.readObjects(exactKeys)]);
     const objects = new Map<ObjectId, StoredObject>();
-    // keys[i] is inputs[i]'s, and the last one the gas coin's: owned ones must match the digest the certificate names.
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as ObjectKey;
-      const object = found[i];
+    let unavailable: Unavailable | undefined;
+    // exact[i] is exactKeys[i]'s: an immutable one must carry the digest the certificate names.
+    let e = 0;
+    for (const input of inputs) {
+      if (input.kind === 'owned') continue;
+      const key = exactKeys[e] as ObjectKey;
+      const object = exact[e++];
       if (!object) throw new MissingInputError(`input ${key.id} version ${key.version} of ${tx.digest} is not available`);
-      const input = inputs[i];
-      const named = input === undefined ? gas.payment.digest : input.kind === 'shared' ? undefined : input.ref.digest;
-      if (named !== undefined && named !== object.digest) {
-        throw new InputMismatchError(`input ${key.id} version ${key.version} has digest ${object.digest}, the certificate names ${named}`);
+      if (input.kind === 'immutable' && object.digest !== input.ref.digest) {
+        unavailable ??= { unavailable: 'mismatch', ref: input.ref, found: object.version };
       }
-      if (input !== undefined) objects.set(object.id, object);
+      objects.set(object.id, object);
     }
-    return { objects, gasCoin: found[keys.length - 1] as StoredObject };
+    let gasCoin: StoredObject | undefined;
+    for (let i = 0; i < ownedRefs.length; i++) {
+      const ref = ownedRefs[i] as ObjectRef;
+      const object = latest[i];
+      if (object === undefined) {
+        // Deleted (spent), or not created yet: only the version itself tells.
+        const [atVersion] = await this.store.readObjects([ref]);
+        if (!atVersion) throw new MissingInputError(`input ${ref.id} version ${ref.version} of ${tx.digest} is not available`);
+        unavailable ??= { unavailable: 'spent', ref, found: undefined };
+        continue;
+      }
+      if (object.version < ref.version) throw new MissingInputError(`input ${ref.id} version ${ref.version} of ${tx.digest} is not available`);
+      if (object.version > ref.version) unavailable ??= { unavailable: 'spent', ref, found: object.version };
+      else if (object.digest !== ref.digest) unavailable ??= { unavailable: 'mismatch', ref, found: object.version };
+      if (i === ownedRefs.length - 1) gasCoin = object;
+      else objects.set(object.id, object);
+    }
+    if (unavailable) {
+      if (sequenced) return { ...unavailable, shared: objects };
+      if (unavailable.unavailable === 'spent') throw new InputSpentError(tx.digest, unavailable.ref.id, unavailable.ref.version, unavailable.found);
+      throw new InputMismatchError(`input ${unavailable.ref.id} version ${unavailable.ref.version} of ${tx.digest} has another digest than the certificate names`);
+    }
+    return { objects, gasCoin: gasCoin as StoredObject };
   }
+}
+
+/** No exact reads (owned inputs only): nothing to wait for. */
+const NOTHING_READ: readonly (StoredObject | undefined)[] = Object.freeze([]);
+
+/** An input that can never be read as named: what makes a sequenced certificate cancelled. */
+interface Unavailable {
+  readonly unavailable: 'spent' | 'mismatch';
+  readonly ref: ObjectRef;
+  /** The version found, if any. */
+  readonly found: number | undefined;
+  /** Shared (and immutable) inputs as read: a cancelled execution writes the mutable shared ones. */
+  readonly shared?: ReadonlyMap<ObjectId, StoredObject>;
 }

@@ -24,6 +24,9 @@ const NO_SHARED_VERSIONS: ReadonlyMap<ObjectId, number> = new Map();
 /** A commit already read whether its certificates executed: no second read. */
 const NOT_EXECUTED: Promise<undefined> = Promise.resolve(undefined);
 
+/** An entry not accepted yet, or done consuming: no slots. */
+const NO_SLOTS: readonly ObjectSlot[] = Object.freeze([]);
+
 /** Admission limits, as Sui's overload protection. */
 export interface AdmissionLimits {
   /** Certificates pending (waiting for inputs) plus executing, at most. Default 100,000. */
@@ -135,6 +138,8 @@ interface Offered {
   readonly commit: PendingEntry['commit'];
   readonly shared: ReadonlyMap<ObjectId, number>;
   readonly executed?: boolean;
+  /** Sequenced before: its pending record (if durable) was written then, and is not written again. */
+  readonly again?: boolean;
 }
 
 interface PendingEntry {
@@ -150,6 +155,8 @@ interface PendingEntry {
   pending: boolean;
   /** The distinct objects it reads. */
   readonly slots: ObjectSlot[];
+  /** The slot of each input, in input order, then the gas coin's: its owned ones are what it consumes. */
+  keySlots: readonly ObjectSlot[];
 }
 
 /**
@@ -174,6 +181,25 @@ interface ObjectSlot {
    * waiting certificate's path or spends a consumed version).
    */
   maxWaited: number;
+  /**
+   * The versions waited for, ascending from `waitedHead` (some may no longer be
+   * waited for): `markAvailable` walks past the versions below the one written,
+   * each once, so a wait for a version skipped is found without a scan.
+   * Undefined while nothing waits.
+   */
+  waitedOrder: number[] | undefined;
+  waitedHead: number;
+  /** A commit deleted it: no version of it will come, so nothing waits on it. */
+  deleted: boolean;
+  /**
+   * The released certificate consuming it (an owned input or gas coin), if
+   * any: one at a time, so that two certificates naming the same version never
+   * run at once (the second would read it as live, and spend it again). The
+   * slot lives while it is set.
+   */
+  consumer: PendingEntry | undefined;
+  /** Certificates whose inputs are available, held back until `consumer` ends (then they find it spent, or not). */
+  parked: PendingEntry[] | undefined;
   /** Pending certificates that read it, in arrival order (the first is the oldest). */
   readonly queue: Set<PendingEntry>;
 }
@@ -198,8 +224,8 @@ export class TransactionManager {
 
   private readonly limits: Required<AdmissionLimits>;
   private readonly pending = new Map<Digest, PendingEntry>();
-  /** Released certificates not yet committed, with the budget they count against. */
-  private readonly executing = new Map<Digest, AdmissionBudget>();
+  /** Released certificates not yet committed (each counts against its entry's budget). */
+  private readonly executing = new Map<Digest, PendingEntry>();
   private readonly slots = new Map<ObjectId, ObjectSlot>();
   private waitedVersions = 0;
   /** Pending entries that wait for an object that does not exist yet (any budget). */
@@ -250,9 +276,10 @@ export class TransactionManager {
     this.onSequenced = options.onSequenced;
     const readyBacklog = options.readyBacklog ?? (() => 0);
     this.metrics?.track({ counts: () => this.counts, readyBacklog, load: () => this.load });
-    state.committed$.subscribe(({ certificate, written }) => {
+    state.committed$.subscribe(({ certificate, written, deleted }) => {
       this.finished(certificate.digest);
       for (const ref of written) this.markAvailable(ref.id, ref.version);
+      if (deleted) for (const key of deleted) this.markDeleted(key.id);
     });
   }
 
@@ -353,9 +380,13 @@ export class TransactionManager {
     return [...stale].map((entry) => entry.certificate);
   }
 
-  /** Tell the manager how an execution ended; one that did not commit is no longer executing. */
+  /**
+   * Tell the manager how an execution ended; one that did not commit is no
+   * longer executing (one that committed was let go at its commit already,
+   * unless it was found executed and committed nothing).
+   */
   notifyOutcome(outcome: ExecutionOutcome): void {
-    if (outcome.kind !== 'executed') this.finished(outcome.digest);
+    this.finished(outcome.digest);
   }
 
   /**
@@ -495,7 +526,7 @@ export class TransactionManager {
       if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS };
       // Sequenced before (an earlier commit, or earlier in this one): no new versions, nothing moves.
       const before = earlier[i] ?? epochStore.sharedVersionsOf(digest);
-      if (before) return { certificate, commit: at, shared: before };
+      if (before) return { certificate, commit: at, shared: before, again: true };
       if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
       const shared = new Map<ObjectId, number>();
       for (const input of certificate.data.inputs) {
@@ -520,7 +551,8 @@ export class TransactionManager {
           if (next !== undefined) nextSharedVersions.set(input.id, next);
         }
       }
-      const held = entries.filter((entry) => entry.executed !== true).map(({ certificate, shared }) => ({ certificate, shared }));
+      // A duplicate is not recorded again: written after its execution removed its record, the record would outlive it (the kill -9 harness).
+      const held = entries.filter((entry) => entry.executed !== true && entry.again !== true).map(({ certificate, shared }) => ({ certificate, shared }));
       const persisted = this.onSequenced({ commit, held, nextSharedVersions });
       persisted.catch(() => undefined); // awaited in commit order; a rejection is that commit's
       return { entries, persisted };
@@ -573,6 +605,7 @@ export class TransactionManager {
         missing: 0,
         pending: true,
         slots: [],
+        keySlots: NO_SLOTS,
       };
       this.budgetLoad[budget]++;
       const keySlots: ObjectSlot[] = [];
@@ -580,7 +613,20 @@ export class TransactionManager {
         let slot = this.slots.get(key.id);
         if (!slot) {
           // Unknown object: read its latest version below; commits meanwhile raise it.
-          slot = { id: key.id, available: -1, loading: 1, unread: false, waiters: new Map(), maxWaited: -1, queue: new Set() };
+          slot = {
+            id: key.id,
+            available: -1,
+            loading: 1,
+            unread: false,
+            waiters: new Map(),
+            maxWaited: -1,
+            waitedOrder: undefined,
+            waitedHead: 0,
+            deleted: false,
+            consumer: undefined,
+            parked: undefined,
+            queue: new Set(),
+          };
           this.slots.set(key.id, slot);
           loading.push(slot);
         } else if (slot.unread) {
@@ -597,6 +643,7 @@ export class TransactionManager {
       }
       // Reserve the digest now, so a copy in the same or a concurrent call is a duplicate.
       this.pending.set(certificate.digest, entry);
+      entry.keySlots = keySlots;
       accepted.push({ entry, index, keys, keySlots, checked: knownExecuted === false });
     }
     // One round trip to the store for everything not known yet.
@@ -622,6 +669,8 @@ export class TransactionManager {
       slot.loading--;
       this.raiseLoaded(slot, latest[i]?.version ?? -1);
     });
+    const deletedRead = this.findDeleted(accepted); // only when a sequenced certificate names an object the store does not know
+    if (deletedRead) await deletedRead;
     let overBudget: PendingEntry[] | undefined;
     let notReady: PendingEntry[] | undefined;
     for (let i = 0; i < accepted.length; i++) {
@@ -636,7 +685,7 @@ export class TransactionManager {
       for (let k = 0; k < keys.length; k++) {
         const { version } = keys[k] as { version: number };
         const slot = keySlots[k] as ObjectSlot;
-        if (slot.available >= version) continue;
+        if (slot.available >= version || slot.deleted) continue; // a deleted one is unavailable for good: it runs, to find that out
         // No version of it is known (and none is being read): it is yet to be created.
         if (slot.available < 0 && slot.loading === 0) awaitsCreation = true;
         entry.missing++;
@@ -646,6 +695,7 @@ export class TransactionManager {
         else {
           slot.waiters.set(version, [entry]);
           this.waitedVersions++;
+          addWaitedVersion(slot, version);
         }
       }
       if (entry.missing === 0) {
@@ -693,6 +743,40 @@ export class TransactionManager {
       notReady.forEach((entry, i) => this.announceHandBack(entry.certificate, 'past-limit', detail, waited[i]));
     }
     return results;
+  }
+
+  /**
+   * A sequenced certificate's owned input (or gas coin) of which the store
+   * knows no live version is deleted (spent for good) or not created yet; only
+   * its version tells, so read it (rare: one read for all such inputs of a
+   * call). A deleted one's slot says so, and nothing waits on it: the
+   * certificate runs, and is executed as cancelled, instead of holding its
+   * shared objects for good. A failed read leaves them waiting, as before.
+   */
+  private findDeleted(
+    accepted: readonly { entry: PendingEntry; keys: readonly { id: ObjectId; version: number }[]; keySlots: readonly ObjectSlot[] }[],
+  ): Promise<void> | undefined {
+    let asked: { slot: ObjectSlot; key: { id: ObjectId; version: number } }[] | undefined;
+    for (const { entry, keys, keySlots } of accepted) {
+      if (entry.commit === undefined || !entry.pending) continue;
+      const { inputs } = entry.certificate.data;
+      for (let k = 0; k < keys.length; k++) {
+        const slot = keySlots[k] as ObjectSlot;
+        const owned = k === inputs.length || inputs[k]?.kind === 'owned';
+        if (owned && slot.available < 0 && slot.loading === 0 && !slot.deleted) (asked ??= []).push({ slot, key: keys[k] as { id: ObjectId; version: number } });
+      }
+    }
+    if (!asked) return undefined;
+    const slots = asked.map(({ slot }) => slot);
+    return this.state.store.readObjects(asked.map(({ key }) => key)).then(
+      (found) => {
+        // Still no live version (a commit meanwhile would have raised it): the version exists, so the object was deleted.
+        slots.forEach((slot, i) => {
+          if (found[i] && slot.available < 0) slot.deleted = true;
+        });
+      },
+      () => undefined,
+    );
   }
 
   /**
@@ -813,24 +897,94 @@ export class TransactionManager {
     return this.pending.has(digest) || this.executing.has(digest) ? NO_SHARED_VERSIONS : undefined;
   }
 
-  /** A released certificate committed or ended: it no longer counts against its budget. */
+  /** A released certificate committed or ended: it no longer counts against its budget, nor holds its owned objects. */
   private finished(digest: Digest): void {
-    const budget = this.executing.get(digest);
-    if (budget === undefined) return;
+    const entry = this.executing.get(digest);
+    if (entry === undefined) return;
     this.executing.delete(digest);
-    this.budgetLoad[budget]--;
+    this.budgetLoad[entry.budget]--;
+    const { inputs } = entry.certificate.data;
+    const { keySlots } = entry;
+    for (let k = 0; k < keySlots.length; k++) {
+      if (k < inputs.length && inputs[k]?.kind !== 'owned') continue;
+      const slot = keySlots[k] as ObjectSlot;
+      if (slot.consumer !== entry) continue;
+      slot.consumer = undefined;
+      const parked = slot.parked;
+      slot.parked = undefined;
+      // What waited behind it runs now, and finds the object spent, or not.
+      if (parked) for (const other of parked) if (other.pending) this.release(other);
+      this.dropIfIdle(slot);
+    }
+    entry.keySlots = NO_SLOTS;
   }
 
-  /** A commit wrote `version` of `id`: release whoever waits for exactly that version. */
+  /** The slot of an owned object (or the gas coin) of `entry` that another released certificate consumes, if any. */
+  private consumedByAnother(entry: PendingEntry): ObjectSlot | undefined {
+    const { inputs } = entry.certificate.data;
+    const { keySlots } = entry;
+    for (let k = 0; k < keySlots.length; k++) {
+      if (k < inputs.length && inputs[k]?.kind !== 'owned') continue;
+      const slot = keySlots[k] as ObjectSlot;
+      if (slot.consumer !== undefined && slot.consumer !== entry) return slot;
+    }
+    return undefined;
+  }
+
+  /**
+   * A commit wrote `version` of `id`: release whoever waits for exactly that
+   * version, and whoever waits for a lower one. Versions only grow, so a lower
+   * version not written by now never will be: those certificates are released
+   * to find their input unavailable (a sequenced one is executed as
+   * cancelled, one submitted directly fails), rather than wait for good.
+   */
   private markAvailable(id: ObjectId, version: number): void {
     const slot = this.slots.get(id);
     if (!slot) return; // nothing waits on it, and the store knows it
     if (slot.available < version) slot.available = version;
     const waiting = slot.waiters.get(version);
-    if (!waiting) return;
-    slot.waiters.delete(version);
-    this.waitedVersions--;
-    this.releaseWaiters(waiting);
+    if (waiting) {
+      slot.waiters.delete(version);
+      this.waitedVersions--;
+      this.releaseWaiters(waiting);
+    }
+    this.releaseBelow(slot, version);
+  }
+
+  /** Release the waits of `slot` for versions below `version` (they can never be written): each waited version is walked past once. */
+  private releaseBelow(slot: ObjectSlot, version: number): void {
+    for (;;) {
+      const order = slot.waitedOrder; // read again each time: a release may reach this slot again
+      if (order === undefined) return;
+      if (slot.waitedHead >= order.length) {
+        slot.waitedOrder = undefined;
+        slot.waitedHead = 0;
+        return;
+      }
+      const waited = order[slot.waitedHead] as number;
+      if (waited > version) break;
+      slot.waitedHead++;
+      if (waited === version) continue; // released as written
+      const waiting = slot.waiters.get(waited);
+      if (!waiting) continue; // no longer waited for
+      slot.waiters.delete(waited);
+      this.waitedVersions--;
+      this.releaseWaiters(waiting);
+    }
+    // Walked past: let go of the front once it is most of the list.
+    const order = slot.waitedOrder;
+    if (order && slot.waitedHead > 32 && slot.waitedHead * 2 > order.length) {
+      order.splice(0, slot.waitedHead);
+      slot.waitedHead = 0;
+    }
+  }
+
+  /** A commit deleted `id`: no version of it will ever be written again, so every wait on it ends (as in {@link markAvailable}). */
+  private markDeleted(id: ObjectId): void {
+    const slot = this.slots.get(id);
+    if (!slot) return;
+    slot.deleted = true;
+    this.releaseBelow(slot, Number.POSITIVE_INFINITY);
   }
 
   /** A store read found `version` as the latest: every wait for it or an older version is over. */
@@ -873,7 +1027,7 @@ export class TransactionManager {
   }
 
   private dropIfIdle(slot: ObjectSlot): void {
-    if (slot.queue.size === 0 && slot.loading === 0 && slot.waiters.size === 0) this.slots.delete(slot.id);
+    if (slot.queue.size === 0 && slot.loading === 0 && slot.waiters.size === 0 && slot.consumer === undefined) this.slots.delete(slot.id);
   }
 
   /** Drop pending certificates and their waits (rare: hand-backs, reconfiguration, stop), so the missing-objects count stays true. */
@@ -905,13 +1059,46 @@ export class TransactionManager {
   /** Push a certificate whose inputs are all available to the driver; after `close()` it stays held instead. */
   private release(entry: PendingEntry): boolean {
     if (this.closed) return false;
-    const { digest } = entry.certificate;
+    const { certificate } = entry;
+    const { digest } = certificate;
+    const taken = this.consumedByAnother(entry);
+    if (taken !== undefined) {
+      // Held (still pending) until that one ends: see `ObjectSlot.consumer`.
+      (taken.parked ??= []).push(entry);
+      return false;
+    }
+    const { inputs } = certificate.data;
+    const { keySlots } = entry;
+    for (let k = 0; k < keySlots.length; k++) if (k >= inputs.length || inputs[k]?.kind === 'owned') (keySlots[k] as ObjectSlot).consumer = entry;
     this.unqueue(entry);
-    this.executing.set(digest, entry.budget);
+    this.executing.set(digest, entry);
     this.metrics?.queueAge.observe((this.now() - entry.enqueuedAt) / 1000);
     this.readySubject.next(entry.commit ? { certificate: entry.certificate, commit: entry.commit } : { certificate: entry.certificate });
     return true;
   }
+}
+
+/** Record that `version` of the slot's object is now waited for, in ascending order (appended, in the usual case). */
+function addWaitedVersion(slot: ObjectSlot, version: number): void {
+  const order = slot.waitedOrder;
+  if (order === undefined) {
+    slot.waitedOrder = [version];
+    slot.waitedHead = 0;
+    return;
+  }
+  if (order.length === slot.waitedHead || (order[order.length - 1] as number) < version) {
+    order.push(version);
+    return;
+  }
+  // Out of order (a later version was waited for first): insert in place, past the front already walked.
+  let low = slot.waitedHead;
+  let high = order.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((order[middle] as number) < version) low = middle + 1;
+    else high = middle;
+  }
+  order.splice(low, 0, version);
 }
 
 /** The first object a pending certificate waits for that does not exist yet. */

@@ -6,7 +6,7 @@ import { encodeEffectsFast, writeEffects } from './fast-effects-encoding';
 import type { Digest, ObjectRef } from './objects';
 import type { StateEffects } from './state-effects';
 
-export type { AbortCode, ExecutionStatus, StateEffects } from './state-effects';
+export type { AbortCode, CancellationCode, ExecutionStatus, StateEffects } from './state-effects';
 
 /** The digest an object reference carries once the object is deleted. */
 export const DELETED_OBJECT_DIGEST: Digest = `0x${'00'.repeat(32)}`;

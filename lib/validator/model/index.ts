@@ -5,5 +5,6 @@ export type { Command, GasData, InputObject, TransactionData } from './transacti
 export { blake2b256Hex, digestBackend, digestsReady, scopedDigest } from './digests';
 export type { DigestScope } from './digests';
 export { decodeTransactionData, encodeObject, encodeTransactionData } from './encoding';
-export type { AbortCode, ExecutionStatus, StateEffects } from './state-effects';
+export type { AbortCode, CancellationCode, ExecutionStatus, StateEffects } from './state-effects';
+export { CANCELLATION_CODES } from './state-effects';
 export { DELETED_OBJECT_DIGEST, sealEffects } from './effects';

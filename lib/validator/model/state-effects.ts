@@ -12,7 +12,27 @@ export type AbortCode =
   | 'invalid-command'
   | 'overflow';
 
-export type ExecutionStatus = { readonly kind: 'success' } | { readonly kind: 'failure'; readonly error: AbortCode; readonly command: number };
+/**
+ * Why a sequenced transaction was executed as cancelled: `input-unavailable`,
+ * an owned input (or the gas coin) it names can never be read at that version
+ * with that digest (spent already: the object is past that version, or
+ * deleted; or the digest is another's). A cancelled transaction changes no
+ * owned object and pays no gas; its mutable shared inputs are written at its
+ * Lamport version, unchanged (see `executeCancelled`).
+ */
+export type CancellationCode = 'input-unavailable';
+
+/** Every {@link CancellationCode}. */
+export const CANCELLATION_CODES: readonly CancellationCode[] = Object.freeze(['input-unavailable']);
+
+/**
+ * `failure`: aborted (an {@link AbortCode}; `command` is the command that
+ * aborted, or the number of commands for `insufficient-gas`), or cancelled (a
+ * {@link CancellationCode}; `command` is 0, as nothing ran).
+ */
+export type ExecutionStatus =
+  | { readonly kind: 'success' }
+  | { readonly kind: 'failure'; readonly error: AbortCode | CancellationCode; readonly command: number };
 
 /** What a transaction changed: the driver's effects, made concrete. */
 export interface StateEffects extends TransactionEffects {

@@ -3,7 +3,8 @@ import type { Committee } from '../certificates/committee';
 import { executeTransaction } from '../execution/execute-transaction';
 import { type CommitteeSigner, generateCommittee } from '../certificates/generated-committee';
 import { genesisObject } from '../execution/genesis';
-import { type ObjectId, type StoredObject, refOf } from '../model/objects';
+import { executeCancelled } from '../execution/cancelled-execution';
+import { type ObjectId, type ObjectRef, type StoredObject, refOf } from '../model/objects';
 import { seededRandom } from './seeded-random';
 import type { TransactionData } from '../model/transactions';
 
@@ -17,6 +18,17 @@ export interface WorkloadOptions {
   readonly hotCounters?: number;
   /** Share of transactions that abort: overspending, or spending someone else's coin (0 to 1). */
   readonly invalidShare?: number;
+  /**
+   * Share of shared-counter transactions that also name an owned input that
+   * can never be read as named (0 to 1): the sender's own coin at a version
+   * it spent already, or at its version with another digest. Consensus
+   * sequences them and they are executed as cancelled (`executeCancelled`):
+   * the counter is written at their Lamport version unchanged, nothing owned
+   * moves. The spent version is one the sender's earlier transaction consumed,
+   * and the gas coin it pays with was written by that transaction, so it is
+   * spent by the time the certificate can run, in every order.
+   */
+  readonly cancelledShare?: number;
   /** Share of certificates delivered twice (0 to 1). */
   readonly duplicateShare?: number;
   readonly epoch?: number;
@@ -56,6 +68,15 @@ export interface Workload {
   readonly expectedFinalObjects: readonly StoredObject[];
 }
 
+/** An account of the workload: its gas coin, its coin, coins received, and the version of its coin it spent last. */
+interface Account {
+  readonly address: string;
+  readonly gasId: ObjectId;
+  readonly coinId: ObjectId;
+  readonly received: ObjectId[];
+  spentCoin: ObjectRef | undefined;
+}
+
 const hex32 = (prefix: number, n: number) => `0x${prefix.toString(16).padStart(2, '0')}${n.toString(16).padStart(62, '0')}`;
 
 /** Knobs of a {@link WorkloadGenerator}: the workload options without a fixed length. */
@@ -83,22 +104,30 @@ export class WorkloadGenerator {
   contention: number;
   /** Share of transactions that abort (0 to 1). */
   invalidShare: number;
+  /** Share of shared-counter transactions executed as cancelled (0 to 1): see `WorkloadOptions.cancelledShare`. */
+  cancelledShare: number;
   /** Transactions generated so far. */
   generated = 0;
+  /** Transactions generated to be cancelled so far. */
+  private cancelled = 0;
   private epoch: number;
   private readonly random: () => number;
+  /** Draws whether a shared step is cancelled: a stream of its own, so the other draws of a seed stay as they were. */
+  private readonly cancelRandom: () => number;
   private readonly shadow = new Map<ObjectId, StoredObject>();
-  private readonly accounts: readonly { address: string; gasId: ObjectId; coinId: ObjectId; received: ObjectId[] }[];
-  private readonly accountByAddress = new Map<string, { received: ObjectId[] }>();
+  private readonly accounts: readonly Account[];
+  private readonly accountByAddress = new Map<string, Account>();
   private readonly counters: readonly ObjectId[];
   /** Who signs each certificate: the first members holding a quorum of stake. */
   private quorum: readonly CommitteeSigner[];
 
   constructor(private readonly options: WorkloadGeneratorOptions) {
     this.random = seededRandom(options.seed);
+    this.cancelRandom = seededRandom(options.seed ^ 0x0ca9ce1);
     this.epoch = options.epoch ?? 0;
     this.contention = options.contention ?? 0;
     this.invalidShare = options.invalidShare ?? 0;
+    this.cancelledShare = options.cancelledShare ?? 0;
     ({ committee: this.committee, signers: this.signers } = generateCommittee(this.epoch, options.stakes ?? [1, 1, 1, 1], options.seed));
     this.quorum = quorumOf(this.committee, this.signers);
     this.accounts = Array.from({ length: options.accounts }, (_, i) => {
@@ -107,7 +136,7 @@ export class WorkloadGenerator {
       const coin = genesisObject(hex32(0xc1, i), { kind: 'address', address }, { type: 'coin', balance: 1_000_000n });
       this.shadow.set(gas.id, gas);
       this.shadow.set(coin.id, coin);
-      const account = { address, gasId: gas.id, coinId: coin.id, received: [] as ObjectId[] };
+      const account: Account = { address, gasId: gas.id, coinId: coin.id, received: [], spentCoin: undefined };
       this.accountByAddress.set(address, account);
       return account;
     });
@@ -178,6 +207,12 @@ export class WorkloadGenerator {
         gas,
         commands: [{ kind: 'increment-counter', counter, by: 1n }],
       };
+      if (this.cancelledShare > 0 && this.cancelRandom() < this.cancelledShare) {
+        // Its own coin, spent already (the version its last spend consumed), or else at its version with another digest.
+        const coin = from.spentCoin ?? { ...refOf(current(from.coinId)), digest: hex32(0xee, this.cancelled) };
+        // Its own budget: the same inputs again (a sender's gas does not move when it is cancelled) make another transaction, not a duplicate.
+        data = { ...data, inputs: [{ kind: 'owned', ref: coin }, ...data.inputs], gas: { ...gas, budget: gas.budget + BigInt(this.cancelled++) } };
+      }
     } else if (random() < this.invalidShare) {
       // Invalid: overspend, or spend another account's coin.
       const victim = random() < 0.5 ? from : to;
@@ -205,11 +240,21 @@ export class WorkloadGenerator {
     const { digest } = certificate;
     // Run it on the shadow: shared inputs at their current version, as consensus would assign in this order.
     const objects = new Map<ObjectId, StoredObject>();
+    let unavailable = false;
     for (const input of data.inputs) {
       const id = input.kind === 'shared' ? input.id : input.ref.id;
-      objects.set(id, current(id));
+      const object = current(id);
+      if (input.kind !== 'shared' && (object.version !== input.ref.version || object.digest !== input.ref.digest)) unavailable = true;
+      objects.set(id, object);
     }
-    const output = executeTransaction(data, digest, epoch, { objects, gasCoin: current(gasId) });
+    // One its sender spends: remembered, so that a later cancelled one can name the version spent.
+    const sender = this.accountByAddress.get(data.sender);
+    const spends = sender && data.inputs.find((input) => input.kind === 'owned' && input.ref.id === sender.coinId);
+    if (sender && spends && !unavailable) sender.spentCoin = (spends as { ref: ObjectRef }).ref;
+    // Sequenced with an input that can never be read as named: cancelled, as the reference state does.
+    const output = unavailable
+      ? executeCancelled(data, digest, epoch, objects, 'input-unavailable')
+      : executeTransaction(data, digest, epoch, { objects, gasCoin: current(gasId) });
     for (const object of output.written) this.shadow.set(object.id, object);
     for (const key of output.deleted) this.shadow.delete(key.id);
     if (this.options.mergeReceivedCoins !== undefined) {

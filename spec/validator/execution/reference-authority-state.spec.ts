@@ -77,7 +77,7 @@ describe('ReferenceAuthorityState', () => {
       gas: { payment: out(gas.id), budget: 10_000n, price: 1n },
       commands: [{ kind: 'transfer-objects', objects: [coin.id], recipient: BOB }],
     });
-    const reads = jest.spyOn(state.store, 'readObjects');
+    const reads = jest.spyOn(state.store, 'readLatest'); // owned inputs are read at their latest version
     // A wide retry window (10 attempts, 5 ms doubling), so a slow machine cannot exhaust it first.
     const { outcomes, done } = drive(state, [second], { maxAttempts: 10, initialDelayMs: 5 });
     await eventually(() => reads.mock.calls.length > 0, 'the first attempt reading its inputs');

@@ -1,3 +1,4 @@
+import { isCancelled } from '../../../lib/validator/execution/cancelled-execution';
 import fc from 'fast-check';
 import type { CertifiedTransaction } from '../../../lib/validator/certificates/certified-transaction';
 import { InMemoryObjectStore } from '../../../lib/validator/storage/object-store';
@@ -28,6 +29,7 @@ const limitsArbitrary: fc.Arbitrary<Required<AdmissionLimits>> = fc.record({
 
 describe('admission control: properties', () => {
   it('whatever the limits and the submission order, a resubmitting client gets every certificate executed once, to the sequential state, within the budgets', async () => {
+    let cancelled = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -38,7 +40,7 @@ describe('admission control: properties', () => {
         async (seed, limits, mergeAt, contention, maxRetryDelayMs) => {
           const random = seededRandom(seed ^ 0xad31);
           // Random DAGs: payments creating coins, merges of received coins, shared counters, aborts.
-          const workload = generateWorkload({ seed, transactions: 30, accounts: 2 + (seed % 4), contention, invalidShare: 0.1, mergeReceivedCoins: mergeAt, sign: false });
+          const workload = generateWorkload({ seed, transactions: 30, accounts: 2 + (seed % 4), contention, invalidShare: 0.1, cancelledShare: 0.3, mergeReceivedCoins: mergeAt, sign: false });
           const memory = new InMemoryObjectStore();
           const pipeline = await startValidatorPipeline({
             committee: workload.committee,
@@ -63,7 +65,8 @@ describe('admission control: properties', () => {
               overBudget.push(load);
             }
           };
-          pipeline.state.committed$.subscribe(({ certificate }) => {
+          pipeline.state.committed$.subscribe(({ certificate, output }) => {
+            if (isCancelled(output.effects)) cancelled++;
             commits.set(certificate.digest, (commits.get(certificate.digest) ?? 0) + 1);
             checkBudgets();
           });
@@ -105,5 +108,6 @@ describe('admission control: properties', () => {
       ),
       { numRuns: Number(process.env.ADMISSION_PROPERTY_RUNS ?? 60) },
     );
+    expect(cancelled).toBeGreaterThan(0); // the runs did cancel some
   }, 240_000);
 });

@@ -1,3 +1,4 @@
+import { isCancelled } from '../../../lib/validator/execution/cancelled-execution';
 import fc from 'fast-check';
 import { MissingInputError } from '../../../lib/validator/errors';
 import { InMemoryObjectStore, type ObjectStore } from '../../../lib/validator/storage/object-store';
@@ -30,6 +31,7 @@ function shuffle<T>(items: T[], random: () => number): T[] {
 
 describe('validator pipeline: properties', () => {
   it('ends in the state of sequential execution in commit order, executing each certificate once, never before its inputs exist', async () => {
+    let cancelled = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -43,6 +45,7 @@ describe('validator pipeline: properties', () => {
             accounts: 1 + (seed % 6),
             contention,
             invalidShare: 0.1,
+            cancelledShare: 0.3, // sequenced certificates with a spent or mismatched owned input: cancelled
             duplicateShare: 0.15,
             sign: false,
           });
@@ -68,7 +71,8 @@ describe('validator pipeline: properties', () => {
           };
           const commits = new Map<string, number>();
           const all = new Promise<void>((resolve) => {
-            pipeline.state.committed$.subscribe(({ certificate }) => {
+            pipeline.state.committed$.subscribe(({ certificate, output }) => {
+              if (isCancelled(output.effects)) cancelled++;
               commits.set(certificate.digest, (commits.get(certificate.digest) ?? 0) + 1);
               if (commits.size === workload.steps.length) resolve();
             });
@@ -110,5 +114,6 @@ describe('validator pipeline: properties', () => {
       ),
       { numRuns: Number(process.env.PIPELINE_PROPERTY_RUNS ?? 200) },
     );
+    expect(cancelled).toBeGreaterThan(0); // the runs did cancel some
   }, 120_000);
 });
