@@ -288,6 +288,7 @@ export class SimulatedNode {
     const incarnation = this.incarnation;
     const live = () => scope.alive && this.incarnation === incarnation;
     const { trace } = this.world;
+    let cancelledAtSequencing = 0; // the manager's count, as last seen
     pipeline.manager.ready$.subscribe(({ certificate }) => {
       if (!live()) return;
       this.ledger.released(certificate.digest);
@@ -301,6 +302,9 @@ export class SimulatedNode {
       if (unexplained) this.world.fail('unexplained-failure', unexplained);
       this.world.count(`outcome ${outcome.kind}${outcome.kind === 'failed' || outcome.kind === 'skipped' ? ` ${outcome.reason}` : ''}`);
       if (outcome.kind === 'executed' && isCancelled(outcome.effects as StateEffects)) this.world.count('executed as cancelled');
+      const decided = pipeline.manager.cancelledAtSequencing;
+      if (decided > cancelledAtSequencing) this.world.count('cancelled at sequencing (owned version claimed)', decided - cancelledAtSequencing);
+      cancelledAtSequencing = decided;
       for (const listener of this.listeners) listener.outcome?.(outcome);
     });
     pipeline.handedBack$.subscribe(({ certificate, error }) => {

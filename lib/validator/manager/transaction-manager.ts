@@ -169,8 +169,12 @@ interface PendingEntry {
   readonly slots: ObjectSlot[];
   /** The slot of each input, in input order, then the gas coin's: its owned ones are what it consumes. */
   keySlots: readonly ObjectSlot[];
-  /** Decided cancelled at sequencing: it waits for nothing owned (its keys are its shared inputs only). */
-  readonly cancelled: boolean;
+  /**
+   * Decided cancelled at sequencing (its keys are then its shared inputs
+   * only), or on acceptance (a sequenced certificate naming an owned version
+   * known spent): it waits for nothing owned and consumes nothing.
+   */
+  cancelled: boolean;
 }
 
 /**
@@ -625,7 +629,8 @@ export class TransactionManager {
   }
 
   private async accept(entries: readonly Offered[], pastLimit: ReadonlySet<CertifiedTransaction> | undefined): Promise<EnqueueResult[]> {
-    const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
+    const epochStore = this.state.loadEpochStoreOneCallPerTask();
+    const { epoch } = epochStore;
     const results: EnqueueResult[] = [];
     const accepted: { entry: PendingEntry; index: number; keys: { id: ObjectId; version: number }[]; keySlots: ObjectSlot[]; checked: boolean }[] = [];
     const loading: ObjectSlot[] = [];
@@ -731,8 +736,16 @@ export class TransactionManager {
         results[index] = 'already-executed';
         continue;
       }
+      // Sequenced, naming an owned version known spent: cancelled whatever else it waits for, as if a claim had cancelled it.
+      const spent = entry.commit !== undefined && !entry.cancelled && namesSpent(entry, keySlots, keys);
+      if (spent) {
+        epochStore.decideCancelled(entry.certificate.digest);
+        entry.cancelled = true;
+        entry.keySlots = NO_SLOTS;
+      }
       let awaitsCreation = false;
       for (let k = 0; k < keys.length; k++) {
+        if (spent && !isSharedKey(entry, k)) continue; // it reads nothing owned or immutable now
         const { version } = keys[k] as { version: number };
         const slot = keySlots[k] as ObjectSlot;
         if (slot.available >= version || slot.deleted) continue; // a deleted one is unavailable for good: it runs, to find that out
@@ -1149,6 +1162,29 @@ function addWaitedVersion(slot: ObjectSlot, version: number): void {
     else high = middle;
   }
   order.splice(low, 0, version);
+}
+
+/**
+ * Does a sequenced certificate (not cancelled at sequencing: its keys are
+ * every input, then the gas coin) name an owned version known spent? Versions
+ * only grow, so it is cancelled whatever happens. Deciding it now, rather than
+ * once its other inputs exist, gives the same wait as a claim would have: a
+ * claim is dropped once its version is spent, and a later certificate naming
+ * it must then not wait for more than one that found the claim.
+ */
+function namesSpent(entry: PendingEntry, keySlots: readonly ObjectSlot[], keys: readonly { version: number }[]): boolean {
+  for (let k = 0; k < keys.length; k++) {
+    if (isSharedKey(entry, k)) continue;
+    const slot = keySlots[k] as ObjectSlot;
+    const owned = k === entry.certificate.data.inputs.length || entry.certificate.data.inputs[k]?.kind === 'owned';
+    if (owned && (slot.deleted || slot.available > (keys[k] as { version: number }).version)) return true;
+  }
+  return false;
+}
+
+/** Is key `k` of a (not cancelled) entry a shared input's? */
+function isSharedKey(entry: PendingEntry, k: number): boolean {
+  return entry.certificate.data.inputs[k]?.kind === 'shared';
 }
 
 /** The keys of a certificate's shared inputs, at their assigned versions. */
