@@ -385,8 +385,11 @@ export class SimulatedNode {
     if (disk.readExecuted(certificate.digest)) return undefined; // a copy of an executed one: the state answers with its effects
     const data = (certificate as Partial<CertifiedTransaction>).data;
     if (!data) return 'its transaction data';
+    // Decided cancelled (an owned version it names is claimed by another, or spent): it reads its shared inputs only.
+    const cancelled = (epochStore as Partial<ReferenceEpochStore>).isDecidedCancelled?.(certificate.digest) === true;
     for (const input of data.inputs) {
       if (input.kind !== 'shared') {
+        if (cancelled) continue;
         if (!disk.hasObject(input.ref.id, input.ref.version)) return `input ${short(input.ref.id)} version ${input.ref.version}`;
         continue;
       }
@@ -395,7 +398,7 @@ export class SimulatedNode {
       if (!disk.hasObject(input.id, version)) return `shared input ${short(input.id)} version ${version}`;
     }
     const gas = data.gas.payment;
-    if (!disk.hasObject(gas.id, gas.version)) return `gas coin ${short(gas.id)} version ${gas.version}`;
+    if (!cancelled && !disk.hasObject(gas.id, gas.version)) return `gas coin ${short(gas.id)} version ${gas.version}`;
     return undefined;
   }
 }

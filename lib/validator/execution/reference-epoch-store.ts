@@ -22,9 +22,9 @@ export interface OwnedClaim {
  * **Claims** make the winner between two sequenced certificates naming one
  * owned version a function of consensus order, not of execution timing: the
  * first sequenced certificate that names an owned object version (id and
- * version, whatever the digest) claims it; a later one naming a claimed
- * version is decided cancelled at sequencing (`decideCancelled`), so it never
- * waits for nor consumes its owned inputs.
+ * version, whatever the digest) claims it, cancelled or not; a later one
+ * naming a claimed version is decided cancelled at sequencing
+ * (`decideCancelled`), so it never waits for nor consumes its owned inputs.
  */
 export class ReferenceEpochStore implements EpochStore {
   private readonly sharedVersions = new Map<Digest, ReadonlyMap<ObjectId, number>>();
@@ -61,33 +61,37 @@ export class ReferenceEpochStore implements EpochStore {
   }
 
   /**
-   * At sequencing, in commit order: does another transaction hold a claim on
-   * one of `refs` (owned inputs and gas coin)? If not, `transaction` claims
-   * every one of them and this returns the claims made (empty when it held
-   * them all already: sequenced twice is no conflict with itself); if so, it
-   * claims nothing and this returns undefined (decide it cancelled).
+   * At sequencing, in commit order: `transaction` claims every one of `refs`
+   * (owned inputs and gas coin) that no transaction claimed yet, and
+   * `conflict` says whether another holds a claim on one of them (decide it
+   * cancelled). A conflicting one claims the others all the same: whether a
+   * claim it meets is still held depends on timing (it is dropped once its
+   * version is spent), so what it claims must not; the version it met is
+   * spent or claimed either way. Sequenced twice is no conflict with itself
+   * (it made its claims the first time: `made` is then empty).
    */
-  claimOwned(transaction: Digest, refs: readonly ObjectRef[]): OwnedClaim[] | undefined {
+  claimOwned(transaction: Digest, refs: readonly ObjectRef[]): { readonly conflict: boolean; readonly made: OwnedClaim[] } {
+    let conflict = false;
     for (const ref of refs) {
       const holder = this.claims.get(ref.id)?.get(ref.version);
-      if (holder !== undefined && holder !== transaction) return undefined;
+      if (holder !== undefined && holder !== transaction) conflict = true;
     }
     const made: OwnedClaim[] = [];
     for (const ref of refs) {
       let versions = this.claims.get(ref.id);
-      if (versions === undefined) this.claims.set(ref.id, (versions = new Map()));
-      if (versions.has(ref.version)) continue; // its own (a repeated input, or sequenced again)
+      if (versions === undefined) this.claims.set(ref.id, (versions = new Map<number, Digest>()));
+      if (versions.has(ref.version)) continue; // its own (a repeated input, or sequenced again), or another's
       versions.set(ref.version, transaction);
       made.push({ id: ref.id, version: ref.version, transaction });
     }
-    return made;
+    return { conflict, made };
   }
 
   /** Take back claims made before a restart. */
   restoreClaims(claims: readonly OwnedClaim[]): void {
     for (const { id, version, transaction } of claims) {
       let versions = this.claims.get(id);
-      if (versions === undefined) this.claims.set(id, (versions = new Map()));
+      if (versions === undefined) this.claims.set(id, (versions = new Map<number, Digest>()));
       versions.set(version, transaction);
     }
   }

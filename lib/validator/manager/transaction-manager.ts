@@ -560,9 +560,9 @@ export class TransactionManager {
       if (before) return { certificate, commit: at, shared: before, again: true, cancelled: epochStore.isDecidedCancelled(digest) };
       if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
       // The first sequenced certificate naming an owned version claims it; a later one naming it is cancelled, in commit order on every validator.
-      const made = epochStore.claimOwned(digest, ownedRefsOf(certificate.data));
-      if (made) for (const claim of made) claims.push(claim);
-      else {
+      const { conflict, made } = epochStore.claimOwned(digest, ownedRefsOf(certificate.data));
+      for (const claim of made) claims.push(claim);
+      if (conflict) {
         epochStore.decideCancelled(digest);
         this.cancelledAtSequencing++;
       }
@@ -578,7 +578,7 @@ export class TransactionManager {
         if (input.kind === 'shared' && input.mutable) this.nextSharedVersion.set(input.id, lamport);
       }
       if (shared.size > 0) epochStore.assignSharedVersions(digest, shared);
-      return { certificate, commit: at, shared, executed: false, cancelled: made === undefined };
+      return { certificate, commit: at, shared, executed: false, cancelled: conflict };
     });
     if (this.onSequenced) {
       const nextSharedVersions = new Map<ObjectId, number>();

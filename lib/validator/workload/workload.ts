@@ -325,12 +325,12 @@ export class WorkloadGenerator {
     return { certificate, shared };
   }
 
-  /** As `ReferenceEpochStore.claimOwned`: true if another transaction claimed one of its owned versions (it is cancelled, claiming nothing). */
+  /** As `ReferenceEpochStore.claimOwned`: claim its unclaimed owned versions; true if another transaction claimed one (it is cancelled). */
   private claimOwned(data: TransactionData, digest: string): boolean {
     const keys = ownedRefsOf(data).map((ref) => `${ref.id}@${ref.version}`);
-    if (keys.some((key) => (this.claims.get(key) ?? digest) !== digest)) return true;
-    for (const key of keys) this.claims.set(key, digest);
-    return false;
+    const conflict = keys.some((key) => (this.claims.get(key) ?? digest) !== digest);
+    for (const key of keys) if (!this.claims.has(key)) this.claims.set(key, digest);
+    return conflict;
   }
 }
 

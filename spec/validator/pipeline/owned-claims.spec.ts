@@ -121,7 +121,8 @@ describe('owned-input claims: who wins between sequenced certificates naming one
     expect((await latest(late.pipeline, gasB.id))).toEqual(gasB);
     for (const run of [early, late]) {
       expect(run.pipeline.manager.cancelledAtSequencing).toBe(1);
-      expect(run.pipeline.state.loadEpochStoreOneCallPerTask().claimCount).toBe(0); // X and the gas coins were spent: no claim outlives them
+      // X and A's and W's gas coins were spent: their claims went with them. B's gas coin is live (B spent nothing): B still claims it.
+      expect(run.pipeline.state.loadEpochStoreOneCallPerTask().claimsHeld()).toEqual([{ id: gasB.id, version: 1, transaction: b.digest }]);
       await run.pipeline.stop();
     }
   });
@@ -152,6 +153,32 @@ describe('owned-input claims: who wins between sequenced certificates naming one
     expect(isCancelled(await effectsOf(run.pipeline, sameGas.digest))).toBe(true);
     expect(run.pipeline.manager.cancelledAtSequencing).toBe(2);
     await run.pipeline.stop();
+  });
+
+  it('a certificate cancelled by a claim still claims its other owned versions, as it does when the claim it met was dropped already: a later one naming them is cancelled either way', async () => {
+    const a = spendAndIncrement(refOf(x), refOf(gasA), s1, CAROL);
+    const b = spendAndIncrement(refOf(x), refOf(gasB), s2, BOB); // names X@1, which A claims and spends; and gas B@1
+    const c = increment(refOf(gasB), s2); // gas B@1 is live: B spent nothing
+    const effects = [];
+    for (const bBeforeAExecutes of [true, false]) {
+      const run = await start();
+      if (bBeforeAExecutes) await run.pipeline.commit({ digest: 'c0', index: 0, certificates: [a, b] });
+      else {
+        await run.pipeline.commit({ digest: 'c0', index: 0, certificates: [a] });
+        await executed(run, [a.digest]); // X spent: A's claim on X@1 is dropped before B is sequenced
+        expect(run.pipeline.state.loadEpochStoreOneCallPerTask().claimsHeld()).toEqual([]);
+        await run.pipeline.commit({ digest: 'c0b', index: 1, certificates: [b] });
+      }
+      await executed(run, [a.digest, b.digest]);
+      await run.pipeline.commit({ digest: 'c1', index: 2, certificates: [c] });
+      await executed(run, [c.digest]);
+      expect(isCancelled(await effectsOf(run.pipeline, b.digest))).toBe(true);
+      expect(isCancelled(await effectsOf(run.pipeline, c.digest))).toBe(true);
+      expect(await latest(run.pipeline, gasB.id)).toEqual(gasB);
+      effects.push(await Promise.all([b, c].map((t) => effectsOf(run.pipeline, t.digest))));
+      await run.pipeline.stop();
+    }
+    expect(effects[1]).toEqual(effects[0]);
   });
 
   it('the same certificate sequenced twice (in one commit, and in a later one) is no conflict with itself', async () => {
