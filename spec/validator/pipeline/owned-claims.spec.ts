@@ -181,6 +181,24 @@ describe('owned-input claims: who wins between sequenced certificates naming one
     expect(effects[1]).toEqual(effects[0]);
   });
 
+  it('one naming a version spent (its claim dropped already) waits no longer than one a claim cancels: not for its other owned inputs', async () => {
+    const run = await start();
+    const a = spendAndIncrement(refOf(x), refOf(gasA), s1, CAROL);
+    await run.pipeline.commit({ digest: 'c0', index: 0, certificates: [a] });
+    await executed(run, [a.digest]);
+    // X@1 spent by A (A's claim on it dropped), and Y@5, which no certificate creates: cancelled at once, as a peer that still held the claim decides.
+    const b = certify({
+      sender: ALICE,
+      inputs: [{ kind: 'owned', ref: refOf(x) }, { kind: 'owned', ref: { ...refOf(y), version: 5 } }, shared(s2)],
+      gas: gas(refOf(gasB)),
+      commands: [{ kind: 'increment-counter', counter: s2.id, by: 1n }],
+    });
+    expect(await run.pipeline.commit({ digest: 'c1', index: 1, certificates: [b] })).toEqual(['ready']);
+    await executed(run, [b.digest]);
+    expect(isCancelled(await effectsOf(run.pipeline, b.digest))).toBe(true);
+    await run.pipeline.stop();
+  });
+
   it('the same certificate sequenced twice (in one commit, and in a later one) is no conflict with itself', async () => {
     const run = await start();
     const a = spendAndIncrement(refOf(x), refOf(gasA), s1, CAROL);
