@@ -555,13 +555,15 @@ export class TransactionManager {
       const { digest } = certificate;
       // `accept` refuses it (wrong epoch): it must take no version, or what follows on its objects would wait for good.
       if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS };
+      // The first sequenced certificate naming an owned version claims it; a later one naming it is cancelled, in commit order on every
+      // validator. Every sequenced one claims, whether submitted or executed already here (that differs between validators); a duplicate
+      // finds its own claims, or claims again versions spent since (harmless: they are spent).
+      const { conflict, made } = epochStore.claimOwned(digest, ownedRefsOf(certificate.data));
+      for (const claim of made) claims.push(claim);
       // Sequenced before (an earlier commit, or earlier in this one): no new versions, nothing moves, the same decision.
       const before = earlier[i] ?? epochStore.sharedVersionsOf(digest);
       if (before) return { certificate, commit: at, shared: before, again: true, cancelled: epochStore.isDecidedCancelled(digest) };
       if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
-      // The first sequenced certificate naming an owned version claims it; a later one naming it is cancelled, in commit order on every validator.
-      const { conflict, made } = epochStore.claimOwned(digest, ownedRefsOf(certificate.data));
-      for (const claim of made) claims.push(claim);
       if (conflict) {
         epochStore.decideCancelled(digest);
         this.cancelledAtSequencing++;
