@@ -352,8 +352,14 @@ function wire<S extends PipelineAuthorityState>(
       const accepted = await verified(certificateList(certificates));
       // Stopped (or the disk failed) while it was being verified: nothing of it is kept.
       refuseIfDown();
-      const results = await tracked(manager.enqueue(accepted));
-      if (durable) await persisted(persistAccepted(durable, accepted, results));
+      // Tracked whole, from the manager's call to the pending records on disk: a stop waits for both before it closes the database.
+      const results = await tracked(
+        (async () => {
+          const enqueued = await manager.enqueue(accepted);
+          if (durable) await persisted(persistAccepted(durable, accepted, enqueued));
+          return enqueued;
+        })(),
+      );
       return durable ? onDisk(durable, accepted, results) : results;
     },
     commit: async (commit) => {
@@ -382,12 +388,13 @@ function wire<S extends PipelineAuthorityState>(
         const again = durable ? await redelivered(durable, orderedCommit) : undefined;
         const ordered = orderedCommit.certificates;
         if (again) return { ordered, again };
-        return { ordered, ordering: durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit) };
+        // Tracked from the manager's call on, in the same turn: a stop that comes meanwhile waits for it.
+        return { ordered, ordering: tracked(durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit)) };
       })();
       previousCommit = handedOver.catch(() => undefined);
       const { ordered, again, ordering } = await handedOver;
       if (again) return onDisk(durable as DurableObjectStore, ordered, again);
-      const results = await tracked(ordering);
+      const results = await ordering;
       return durable ? onDisk(durable, ordered, results) : results;
     },
     reconfigure: async (next) => {

@@ -3,8 +3,10 @@ import path from 'node:path';
 import type { CertifiedTransaction } from '../../../lib/validator/certificates/certified-transaction';
 import { CommitOrderError, OverloadedError } from '../../../lib/validator/errors';
 import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
-import { generateWorkload } from '../../../lib/validator/workload/workload';
+import type { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
+import { WorkloadGenerator, generateWorkload } from '../../../lib/validator/workload/workload';
 import { silentLogger } from '../../support/silent-logger';
+import { temporaryDatabase } from '../storage/temporary-database';
 
 // Worker threads start in a few hundred milliseconds, more on two shared cores.
 jest.setTimeout(60_000);
@@ -43,4 +45,37 @@ describe('a commit the pipeline refuses before it reaches the manager', () => {
     expect(child.stdout.trim().split('\n')).toEqual(['commit 0: ready,ready', 'commit 1: InvalidCertificateError malformed', 'survived']);
     expect(child.status).toBe(0);
   });
+});
+
+describe('a stop that comes while a durable submit writes its pending records', () => {
+  it('waits for the write: the submit is answered, and the restart finds the certificate', async () => {
+    const generator = new WorkloadGenerator({ seed: 5, accounts: 3, sign: false });
+    const [step] = generator.next(6).filter((s) => !s.shared);
+    if (!step) throw new Error('the workload starts with shared transactions only');
+    const path = await temporaryDatabase();
+    const start = () =>
+      startValidatorPipeline({ committee: generator.committee, genesis: generator.genesis, database: path, logger: silentLogger, verifySignatures: false, limits: { maxQueueAgeMs: 60_000 } });
+    const first = await start();
+    first.driver.pause(); // accepted, it stays pending: only its record on disk brings it back
+    // The pending record's write takes a while (a slow disk), longer than the stop's own steps.
+    const tables = (first.database as LmdbObjectStore).epochTables;
+    const recordAccepted = tables.recordAccepted.bind(tables);
+    tables.recordAccepted = async (records) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return recordAccepted(records);
+    };
+    let stopped: Promise<unknown> | undefined;
+    const enqueue = first.manager.enqueue.bind(first.manager);
+    // The stop starts the moment the manager has accepted, before the pending record is written.
+    first.manager.enqueue = (certificates) =>
+      enqueue(certificates).then((results) => {
+        stopped = first.stop();
+        return results;
+      });
+    await expect(first.submit([step.certificate])).resolves.toEqual(['ready']);
+    await stopped;
+    const second = await start();
+    expect(second.recovered?.reenqueued).toBe(1);
+    await second.stop();
+  }, 30_000);
 });
