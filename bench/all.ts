@@ -11,6 +11,7 @@ const benches: [string, string[]][] = [
   ['bench/certificate-door.ts', []],
   ['bench/durable.ts', []],
   ['bench/certificate-verification.ts', []],
+  ['bench/signer-aggregation.ts', []],
   ['bench/verifier-pool.ts', []],
   ['bench/verified-pipeline.ts', []],
   ['bench/transaction-manager.ts', ['--max-old-space-size=12288']],

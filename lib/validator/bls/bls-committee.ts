@@ -1,6 +1,7 @@
-import { PublicKey, aggregatePublicKeys } from '@chainsafe/blst';
+import { PublicKey } from '@chainsafe/blst';
 import { InvalidCommitteeError } from '../errors';
 import { verifyProofOfPossession } from './authority-key';
+import { SignerKeyTable } from './signer-key-table';
 
 /** A committee member with a BLS public key and its proof of possession. */
 export interface BlsMember {
@@ -22,7 +23,7 @@ export class BlsCommittee {
   /** The least stake that certifies: more than two thirds of the total. */
   readonly quorumThreshold: number;
   readonly members: readonly BlsMember[];
-  private readonly keys: readonly PublicKey[];
+  private readonly signerKeys: SignerKeyTable;
 
   /** @throws InvalidCommitteeError naming the member and what is wrong. */
   constructor(
@@ -51,7 +52,7 @@ export class BlsCommittee {
       total += member.stake;
     }
     this.members = Object.freeze([...members]);
-    this.keys = keys;
+    this.signerKeys = new SignerKeyTable(keys);
     this.totalStake = total;
     this.quorumThreshold = Math.floor((2 * total) / 3) + 1;
   }
@@ -67,8 +68,8 @@ export class BlsCommittee {
     return stake;
   }
 
-  /** One public key for the members at `indices`: their sum (their proofs were checked). */
+  /** One public key for the members at `indices`: their sum (their proofs were checked), from sums of eight kept per bitmap byte. */
   aggregateKey(indices: readonly number[]): PublicKey {
-    return aggregatePublicKeys(indices.map((index) => this.keys[index] as PublicKey), false);
+    return this.signerKeys.aggregate(indices);
   }
 }

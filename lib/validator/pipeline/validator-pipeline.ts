@@ -11,7 +11,7 @@ import { certificateList, commitFields } from './certificate-arguments';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
 import type { Committee } from '../certificates/committee';
 import { digestsReady } from '../model/digests';
-import { PipelineStoppedError } from '../errors';
+import { CommitOrderError, InvalidCertificateError, PipelineStoppedError } from '../errors';
 import { genesisBatch } from '../execution/genesis';
 import { InMemoryObjectStore, type ObjectStore } from '../storage/object-store';
 import type { StoredObject } from '../model/objects';
@@ -119,6 +119,13 @@ export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceA
   /** The durable store, when running with `database`. */
   readonly database: DurableObjectStore | undefined;
   readonly manager: TransactionManager;
+  /**
+   * The pipeline's driver, live (pause, limits, snapshots). Its `stop` stops
+   * the whole pipeline, as `stop` does (its summary has `heldByManager` too):
+   * a driver stopped alone would leave the manager accepting certificates
+   * nobody executes. (The pipeline's certificates carry no expected
+   * effects digest, so its driver never halts on a fork by itself.)
+   */
   readonly driver: ExecutionDriverHandle;
   /** Every execution outcome. */
   readonly outcomes$: Observable<ExecutionOutcome>;
@@ -146,7 +153,9 @@ export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceA
    * Commits reach the manager in the order of the calls, however long each
    * one's verification takes.
    * @throws InvalidCertificateError (nothing ordered; `malformed` if the commit is not `{ digest, index, certificates }`),
-   * CommitOrderError (an index going back that is not a redelivery), as `submit` for verification, PipelineStoppedError
+   * CommitOrderError (an index going back that is not a redelivery; `after-failed-commit` after a commit refused
+   * for a reason that is not its certificates' own, an OverloadedError or a VerifierCrashedError, until that one is
+   * delivered again), as `submit` for verification, PipelineStoppedError
    */
   commit(commit: { digest: string; index: number; certificates: readonly unknown[] }): Promise<EnqueueResult[]>;
   /**
@@ -271,6 +280,12 @@ function wire<S extends PipelineAuthorityState>(
   };
   // Each commit hands its certificates to the manager only after the commit called before it did.
   let previousCommit: Promise<unknown> = Promise.resolve();
+  // The lowest commit refused before it reached the manager for a reason that is not its certificates' own (an
+  // overload, a verifier that crashed): later commits are refused until it is delivered again, as the manager
+  // refuses those after a commit that failed to sequence. A forged or malformed certificate is refused so on every
+  // validator: its commit holds nothing back. A commit handed over before (a redelivery) holds nothing back either.
+  let refusedCommit: number | undefined;
+  let handedOverUpTo = Number.NEGATIVE_INFINITY;
   // Hand back certificates past their budget's age limit even when nothing else arrives.
   const ageLimit = Math.min(
     limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs,
@@ -327,10 +342,34 @@ function wire<S extends PipelineAuthorityState>(
     if (stopping) throw new PipelineStoppedError();
     if (storeFailure) throw storeFailure;
   };
+  const stopPipeline = (stopOptions?: StopOptions): Promise<ValidatorRunSummary> => {
+    // Checked before anything closes: a bad mode changes nothing, and a later stop still works.
+    const mode: unknown = stopOptions?.mode ?? 'drain';
+    if (mode !== 'drain' && mode !== 'abort') return Promise.reject(new InvalidOptionError('mode', mode, "'drain' or 'abort'"));
+    if (stopping) {
+      if (stopOptions?.mode === 'abort') void driver.stop(stopOptions);
+      return stopping;
+    }
+    // Close the manager first: the driver takes nothing once stopped, so a later release would be lost.
+    manager.close();
+    sweeper?.();
+    // Calls still being verified are refused at once; the pipeline's own worker threads exit.
+    const verifierClosed = verifier?.close(new PipelineStoppedError());
+    stopping = (async () => {
+      const summary = await driver.stop(stopOptions);
+      await Promise.allSettled([...inFlight]);
+      // What the manager held stays pending on disk: a restart re-enqueues it.
+      const result = { ...summary, heldByManager: manager.handBackAll() };
+      await verifierClosed;
+      if (ownsDatabase) await durable?.close();
+      return result;
+    })();
+    return stopping;
+  };
   return {
     state,
     manager,
-    driver,
+    driver: stoppingThePipeline(driver, stopPipeline),
     get recovered() {
       return recovery.report;
     },
@@ -344,29 +383,49 @@ function wire<S extends PipelineAuthorityState>(
       const accepted = await verified(certificateList(certificates));
       // Stopped (or the disk failed) while it was being verified: nothing of it is kept.
       refuseIfDown();
-      const results = await tracked(manager.enqueue(accepted));
-      if (durable) await persisted(persistAccepted(durable, accepted, results));
+      // Tracked whole, from the manager's call to the pending records on disk: a stop waits for both before it closes the database.
+      const results = await tracked(
+        (async () => {
+          const enqueued = await manager.enqueue(accepted);
+          if (durable) await persisted(persistAccepted(durable, accepted, enqueued));
+          return enqueued;
+        })(),
+      );
       return durable ? onDisk(durable, accepted, results) : results;
     },
     commit: async (commit) => {
       refuseIfDown();
       const { digest, index, certificates } = commitFields(commit);
       const verifying = verified(certificates);
+      // Awaited only after the commits before it: a refusal meanwhile must not be an unhandled rejection.
+      verifying.catch(() => undefined);
       const before = previousCommit;
       // Settles once this commit reached the manager (or was refused): the next one's turn.
       const handedOver = (async () => {
         await before;
-        const orderedCommit: ConsensusCommit = { digest, index, certificates: await verifying };
+        if (refusedCommit !== undefined && index > refusedCommit) throw new CommitOrderError('after-failed-commit', index, refusedCommit);
+        let checked: CertifiedTransaction[];
+        try {
+          checked = await verifying;
+        } catch (error) {
+          const retryable = !(error instanceof InvalidCertificateError);
+          if (retryable && index > handedOverUpTo && (refusedCommit === undefined || index < refusedCommit)) refusedCommit = index;
+          throw error;
+        }
+        if (refusedCommit === index) refusedCommit = undefined;
+        if (index > handedOverUpTo) handedOverUpTo = index;
+        const orderedCommit: ConsensusCommit = { digest, index, certificates: checked };
         refuseIfDown();
         const again = durable ? await redelivered(durable, orderedCommit) : undefined;
         const ordered = orderedCommit.certificates;
         if (again) return { ordered, again };
-        return { ordered, ordering: durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit) };
+        // Tracked from the manager's call on, in the same turn: a stop that comes meanwhile waits for it.
+        return { ordered, ordering: tracked(durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit)) };
       })();
       previousCommit = handedOver.catch(() => undefined);
       const { ordered, again, ordering } = await handedOver;
       if (again) return onDisk(durable as DurableObjectStore, ordered, again);
-      const results = await tracked(ordering);
+      const results = await ordering;
       return durable ? onDisk(durable, ordered, results) : results;
     },
     reconfigure: async (next) => {
@@ -378,30 +437,7 @@ function wire<S extends PipelineAuthorityState>(
       await state.reconfigure(next);
       return manager.dropStaleEpoch();
     },
-    stop: (stopOptions) => {
-      // Checked before anything closes: a bad mode changes nothing, and a later stop still works.
-      const mode: unknown = stopOptions?.mode ?? 'drain';
-      if (mode !== 'drain' && mode !== 'abort') return Promise.reject(new InvalidOptionError('mode', mode, "'drain' or 'abort'"));
-      if (stopping) {
-        if (stopOptions?.mode === 'abort') void driver.stop(stopOptions);
-        return stopping;
-      }
-      // Close the manager first: the driver takes nothing once stopped, so a later release would be lost.
-      manager.close();
-      sweeper?.();
-      // Calls still being verified are refused at once; the pipeline's own worker threads exit.
-      const verifierClosed = verifier?.close(new PipelineStoppedError());
-      stopping = (async () => {
-        const summary = await driver.stop(stopOptions);
-        await Promise.allSettled([...inFlight]);
-        // What the manager held stays pending on disk: a restart re-enqueues it.
-        const result = { ...summary, heldByManager: manager.handBackAll() };
-        await verifierClosed;
-        if (ownsDatabase) await durable?.close();
-        return result;
-      })();
-      return stopping;
-    },
+    stop: stopPipeline,
   };
 }
 
@@ -425,4 +461,22 @@ function sweep(task: () => void, periodMs: number, scheduler: SchedulerLike | un
   return () => {
     subscription.unsubscribe();
   };
+}
+
+/**
+ * The driver's handle as the pipeline exposes it: its `stop` stops the whole
+ * pipeline (the manager first), so that nothing is accepted that nobody would
+ * execute. Everything else is the driver's own, live.
+ */
+function stoppingThePipeline(driver: ExecutionDriverHandle, stopPipeline: (options?: StopOptions) => Promise<ValidatorRunSummary>): ExecutionDriverHandle {
+  const handle = Object.create(driver) as ExecutionDriverHandle;
+  Object.defineProperty(handle, 'stop', {
+    value: (options?: StopOptions): Promise<RunSummary> => {
+      // As the driver's own stop: a bad mode throws, and changes nothing.
+      const mode: unknown = options?.mode ?? 'drain';
+      if (mode !== 'drain' && mode !== 'abort') throw new InvalidOptionError('mode', mode, "'drain' or 'abort'");
+      return stopPipeline(options);
+    },
+  });
+  return handle;
 }

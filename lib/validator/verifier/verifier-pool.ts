@@ -7,6 +7,7 @@ import type { AuthorityQuorumSignature } from '../bls/quorum-signature';
 import { InvalidCertificateError } from '../errors';
 import { VerifierClosedError, VerifierCrashedError } from './errors';
 import { type WorkerScript, defaultWorkerScript } from './worker-script';
+import { snapshotQuorum } from './quorum-snapshot';
 import { type FromWorker, type PackedItem, type ToWorker, Verdict, packBatch } from './wire';
 
 /** Options of a {@link QuorumVerifierPool}. */
@@ -148,7 +149,13 @@ export class QuorumVerifierPool implements QuorumVerifier {
     if (this.broken !== undefined) return Promise.reject(this.broken);
     const results: QuorumCheckResult[] = new Array<QuorumCheckResult>(checks.length);
     const passed: { index: number; item: PackedItem; committee: CommitteeEntry }[] = [];
-    checks.forEach((check, index) => {
+    checks.forEach((asked, index) => {
+      // Checked and packed from one copy: the caller's arrays may change before the batch leaves.
+      const check = snapshotCheck(asked);
+      if (check instanceof InvalidCertificateError) {
+        results[index] = check;
+        return;
+      }
       const refusal = precheck(check);
       if (refusal !== undefined) {
         results[index] = refusal;
@@ -345,6 +352,17 @@ function positive(option: string, value: number): number {
 }
 
 /** The single path's checks before the pairing (the same function); a refusal or nothing. */
+/** `check` with its bytes copied (see `snapshotQuorum`), or a refusal when it cannot even be read. */
+function snapshotCheck(check: QuorumCheck): QuorumCheck | InvalidCertificateError {
+  try {
+    const { committee, digestHex } = check;
+    const { digest, quorum } = snapshotQuorum(check.digest, check.quorum);
+    return digestHex === undefined ? { committee, digest, quorum } : { committee, digest, quorum, digestHex };
+  } catch {
+    return new InvalidCertificateError('malformed', 'a quorum signature is an object with an epoch, a signature and signers');
+  }
+}
+
 function precheck(check: QuorumCheck): InvalidCertificateError | undefined {
   try {
     checkBeforePairing(check.committee, check.digest, check.quorum, check.digestHex);

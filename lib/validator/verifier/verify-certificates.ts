@@ -6,6 +6,7 @@ import type { AuthorityQuorumSignature } from '../bls/quorum-signature';
 import { InvalidCertificateError } from '../errors';
 import { batchBySizeOrTime } from './batch-by-size-or-time';
 import { VerifierClosedError, VerifierCrashedError, VerifierOverloadedError } from './errors';
+import { snapshotQuorum } from './quorum-snapshot';
 import { type QuorumCheck, type QuorumCheckResult, type QuorumVerifier, QuorumVerifierPool } from './verifier-pool';
 import { VerifiedDigestCache, quorumCacheKey } from './verified-digest-cache';
 import { DIGEST_BYTES, SIGNATURE_BYTES } from './wire';
@@ -201,7 +202,15 @@ function prepare<T>(item: T, options: VerifyCertificatesOptions<T>, cache: Verif
     if (error instanceof InvalidCertificateError) return error;
     throw error;
   }
-  const { digest, quorum, digestHex } = input;
+  const { digestHex } = input;
+  // One copy for the cache key, the check and the worker (the caller's arrays may change before the batch leaves).
+  let digest: Uint8Array;
+  let quorum: AuthorityQuorumSignature;
+  try {
+    ({ digest, quorum } = snapshotQuorum(input.digest, input.quorum));
+  } catch {
+    return new InvalidCertificateError('malformed', 'reading the quorum signature threw', digestHex);
+  }
   if (committee === undefined) {
     // The single path's order: a malformed quorum is malformed before it is of another epoch.
     try {
