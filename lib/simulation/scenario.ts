@@ -39,6 +39,8 @@ export interface SimulationScenario {
     readonly duplicateShare: number;
     /** Share of shared-counter transactions naming an owned input that can never be read as named: executed as cancelled. */
     readonly cancelledShare: number;
+    /** Share of shared-counter transactions followed by a twin naming the same owned versions (`WorkloadOptions.conflictShare`): the twin is cancelled at sequencing. */
+    readonly conflictShare: number;
   };
   readonly pipeline: {
     readonly maxConcurrentExecutions: number;
@@ -95,6 +97,7 @@ export function scenarioFor(seed: number, shape: ScenarioShape = {}): Simulation
     duplicateShare: random.pick([0, 0.1]),
     // From a stream of its own: the draws above and below, and so every seed's earlier scenario, stay as they were.
     cancelledShare: new SimulationRandom(seed, 'cancelled').pick([0, 0.2, 0.5]),
+    conflictShare: new SimulationRandom(seed, 'conflict').pick([0, 0.2, 0.5]),
   };
   const maxConcurrentExecutions = random.int(1, 8); // drawn first, as it always was
   const drawn = {

@@ -1,5 +1,6 @@
 import type { PersistedCommittee } from '../validator/storage/lmdb-epoch-tables';
 import type { Digest, ObjectId, StoredObject } from '../validator/model/objects';
+import type { OwnedClaim } from '../validator/execution/reference-epoch-store';
 import { type CommitBatch, type ExecutedRecord, type ObjectKey, StoreConflictError } from '../validator/storage/object-store';
 import type { CommitRecord, PendingRecord } from '../validator/storage/record-encoding';
 
@@ -22,6 +23,8 @@ export class SimulatedDisk {
   private readonly pending = new Map<Digest, PendingRecord>();
   private readonly commits = new Map<number, CommitRecord>();
   private readonly nextShared = new Map<ObjectId, number>();
+  /** Owned-version claims of the epoch, by `id@version`, as the LMDB table keys them. */
+  private readonly claims = new Map<string, OwnedClaim>();
   private lastCommit: number | undefined;
   private committeeRecord: PersistedCommittee | undefined;
   /** Told of every commit batch applied (the simulation's ground truth of what executed). */
@@ -112,12 +115,17 @@ export class SimulatedDisk {
     return this.committeeRecord;
   }
 
+  ownedClaims(): OwnedClaim[] {
+    return [...this.claims.values()];
+  }
+
   applyAccepted(records: readonly PendingRecord[]): void {
     for (const record of records) this.pending.set(record.certificate.digest, copyPending(record));
   }
 
-  applyCommit(commit: { readonly index: number } & CommitRecord, sequenced: readonly PendingRecord[], next: ReadonlyMap<ObjectId, number>): void {
+  applyCommit(commit: { readonly index: number } & CommitRecord, sequenced: readonly PendingRecord[], next: ReadonlyMap<ObjectId, number>, claims: readonly OwnedClaim[] = []): void {
     for (const record of sequenced) this.pending.set(record.certificate.digest, copyPending(record));
+    for (const claim of claims) this.claims.set(`${claim.id}@${claim.version}`, { ...claim });
     for (const [id, version] of next) this.nextShared.set(id, version);
     this.commits.set(commit.index, { digest: commit.digest, certificates: [...commit.certificates] });
     this.commits.delete(commit.index - REMEMBERED_COMMITS);
@@ -129,6 +137,7 @@ export class SimulatedDisk {
   }
 
   applyEpoch(committee: PersistedCommittee): void {
+    if (this.committeeRecord && this.committeeRecord.epoch !== committee.epoch) this.claims.clear(); // claims belong to their epoch
     this.committeeRecord = { epoch: committee.epoch, validators: committee.validators };
   }
 }

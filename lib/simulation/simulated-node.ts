@@ -288,6 +288,7 @@ export class SimulatedNode {
     const incarnation = this.incarnation;
     const live = () => scope.alive && this.incarnation === incarnation;
     const { trace } = this.world;
+    let cancelledAtSequencing = 0; // the manager's count, as last seen
     pipeline.manager.ready$.subscribe(({ certificate }) => {
       if (!live()) return;
       this.ledger.released(certificate.digest);
@@ -301,6 +302,9 @@ export class SimulatedNode {
       if (unexplained) this.world.fail('unexplained-failure', unexplained);
       this.world.count(`outcome ${outcome.kind}${outcome.kind === 'failed' || outcome.kind === 'skipped' ? ` ${outcome.reason}` : ''}`);
       if (outcome.kind === 'executed' && isCancelled(outcome.effects as StateEffects)) this.world.count('executed as cancelled');
+      const decided = pipeline.manager.cancelledAtSequencing;
+      if (decided > cancelledAtSequencing) this.world.count('cancelled at sequencing (owned version claimed)', decided - cancelledAtSequencing);
+      cancelledAtSequencing = decided;
       for (const listener of this.listeners) listener.outcome?.(outcome);
     });
     pipeline.handedBack$.subscribe(({ certificate, error }) => {
@@ -381,8 +385,11 @@ export class SimulatedNode {
     if (disk.readExecuted(certificate.digest)) return undefined; // a copy of an executed one: the state answers with its effects
     const data = (certificate as Partial<CertifiedTransaction>).data;
     if (!data) return 'its transaction data';
+    // Decided cancelled (an owned version it names is claimed by another, or spent): it reads its shared inputs only.
+    const cancelled = (epochStore as Partial<ReferenceEpochStore>).isDecidedCancelled?.(certificate.digest) === true;
     for (const input of data.inputs) {
       if (input.kind !== 'shared') {
+        if (cancelled) continue;
         if (!disk.hasObject(input.ref.id, input.ref.version)) return `input ${short(input.ref.id)} version ${input.ref.version}`;
         continue;
       }
@@ -391,7 +398,7 @@ export class SimulatedNode {
       if (!disk.hasObject(input.id, version)) return `shared input ${short(input.id)} version ${version}`;
     }
     const gas = data.gas.payment;
-    if (!disk.hasObject(gas.id, gas.version)) return `gas coin ${short(gas.id)} version ${gas.version}`;
+    if (!cancelled && !disk.hasObject(gas.id, gas.version)) return `gas coin ${short(gas.id)} version ${gas.version}`;
     return undefined;
   }
 }

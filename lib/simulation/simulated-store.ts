@@ -1,4 +1,5 @@
 import type { Digest, ObjectId, StoredObject } from '../validator/model/objects';
+import type { OwnedClaim } from '../validator/execution/reference-epoch-store';
 import type { DurableObjectStore, EpochTables } from '../validator/storage/durable-store';
 import type { PersistedCommittee, ProcessedCommit } from '../validator/storage/lmdb-epoch-tables';
 import type { CommitBatch, ExecutedRecord, ObjectKey } from '../validator/storage/object-store';
@@ -142,6 +143,10 @@ class SimulatedEpochTables implements EpochTables {
     return this.disk.committee();
   }
 
+  ownedClaims(): OwnedClaim[] {
+    return this.disk.ownedClaims();
+  }
+
   recordAccepted(records: readonly PendingRecord[]): Promise<void> {
     const copied = records.map(copyRecord);
     return this.write(() => {
@@ -159,14 +164,15 @@ class SimulatedEpochTables implements EpochTables {
   }
 
   recordCommits(commits: readonly ProcessedCommit[]): Promise<void> {
-    const copied = commits.map(({ commit, sequenced, next }) => ({
+    const copied = commits.map(({ commit, sequenced, next, claims = [] }) => ({
       record: { index: commit.index, digest: commit.digest, certificates: [...commit.certificates] },
       sequenced: sequenced.map(copyRecord),
       next: new Map(next),
+      claims: claims.map((claim) => ({ ...claim })),
     }));
     // One write, as LMDB's one transaction: all of them land or none.
     return this.write(() => {
-      for (const { record, sequenced, next } of copied) this.disk.applyCommit(record, sequenced, next);
+      for (const { record, sequenced, next, claims } of copied) this.disk.applyCommit(record, sequenced, next, claims);
     });
   }
 

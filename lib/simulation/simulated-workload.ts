@@ -38,6 +38,7 @@ export function simulatedWorkload(scenario: SimulationScenario): SimulatedWorklo
     hotCounters: workload.hotCounters,
     invalidShare: workload.invalidShare,
     cancelledShare: workload.cancelledShare,
+    conflictShare: workload.conflictShare,
     // Unsigned, so one member is enough: a committee's keys cost more to make than a whole run.
     stakes: [1],
     sign: false,

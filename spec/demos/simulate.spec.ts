@@ -10,7 +10,7 @@ describe('simulate demo', () => {
   it("draws a seed's timeline and notable events, then replays it to the same digests", async () => {
     const lines: string[] = [];
     expect(await runSimulateDemo({ seed: 13, width: 48, print: (line) => lines.push(line) })).toBe(true);
-    expect(lines[0]).toMatch(/^Seed 13 in virtual time: 14 transactions \(6 shared\) over 3 epoch\(s\), \d+ accounts, concurrency \d+, \d+ fault\(s\) planned\.$/);
+    expect(lines[0]).toMatch(/^Seed 13 in virtual time: 14 transactions \(8 shared\) over 3 epoch\(s\), \d+ accounts, concurrency \d+, \d+ fault\(s\) planned\.$/);
     expect(lines[1]).toMatch(/^Every invariant held: \d+ outcomes, \d+ events, [\d.]+ ms of virtual time\.$/);
     const row = (name: string) => lines.find((line) => line.startsWith(name.padEnd(11))) ?? '';
     // The process's lives: up, and starting again after its crashes; executions; the faults and the epoch changes.
@@ -20,7 +20,7 @@ describe('simulate demo', () => {
     expect(row('faults')).toContain('D'); // the disk fills up, twice
     expect(row('faults')).toContain('E');
     expect(lines).toContain('Notable events:');
-    // An operator restart after the full disk (seed 13 now also cancels sequenced certificates, so which write failed moved).
+    // An operator restart after the full disk (seed 13 now also cancels sequenced certificates, and draws conflicting twins: 8 of its 14 are shared).
     expect(lines.some((line) => / {2}#\d+ crash \(operator restart after (freeing space|a failed commit|a failed write)\)$/.test(line))).toBe(true);
     expect(lines.some((line) => / {2}epoch 2 begins/.test(line))).toBe(true);
     const first = lines.find((line) => line.startsWith('  first run:'))?.slice('  first run:'.length);

@@ -60,6 +60,7 @@ describe('the simulated validator over 1,000 seeds', () => {
       'refusals per-object-queue',
       'refusals queue-age',
       'executed as cancelled',
+      'cancelled at sequencing (owned version claimed)',
     ].filter((what) => count(what) === 0);
     expect(never).toEqual([]);
     // Graceful stops beyond the final one, in both modes (the final stop of each run is one more).

@@ -76,7 +76,7 @@ const VALIDATOR_EXPORTS = [
 const CERTIFICATE_EXPORTS = ['certificateSignatureInput', 'decodeCertificate', 'encodeCertificate'];
 
 /** Added with cancellation of sequenced certificates that can never execute (issue 12). */
-const CANCELLATION_EXPORTS = ['CANCELLATION_CODES', 'InputSpentError', 'executeCancelled', 'isCancelled'];
+const CANCELLATION_EXPORTS = ['CANCELLATION_CODES', 'InputSpentError', 'executeCancelled', 'isCancelled', 'ownedRefsOf'];
 
 describe('soma-execution-driver/validator', () => {
   it('exports the names the 0.1 main export carried, unchanged, and the BLS, certificate, verifier and cancellation names', () => {

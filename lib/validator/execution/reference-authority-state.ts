@@ -79,7 +79,8 @@ export class ReferenceAuthorityState implements AuthorityState {
     try {
       const stored = await this.store.readExecuted(tx.digest);
       if (stored) return { effects: stored.effects, events: stored.events };
-      const inputs = await this.loadInputs(tx, store);
+      // Decided cancelled at sequencing (it names an owned version an earlier sequenced certificate claimed): its owned inputs are not read.
+      const inputs = store.isDecidedCancelled(tx.digest) ? await this.loadSharedOnly(tx, store) : await this.loadInputs(tx, store);
       // A sequenced certificate whose owned input can never be read as named is executed as cancelled.
       const output =
         'unavailable' in inputs
@@ -130,6 +131,32 @@ export class ReferenceAuthorityState implements AuthorityState {
     } finally {
       this.reconfiguring = undefined;
     }
+  }
+
+  /**
+   * The inputs of a certificate decided cancelled at sequencing: its shared
+   * ones at their assigned versions, nothing else (a cancelled execution
+   * writes only those). The same code as any cancellation: whether a
+   * certificate is cancelled by a claim or by finding its input spent (after
+   * the claim was dropped, see `ReferenceEpochStore.releaseClaimsBelow`)
+   * depends on timing, and its effects must not.
+   */
+  private async loadSharedOnly(tx: CertifiedTransaction, epochStore: ReferenceEpochStore): Promise<Unavailable> {
+    const keys: ObjectKey[] = [];
+    for (const input of tx.data.inputs) {
+      if (input.kind !== 'shared') continue;
+      const version = epochStore.sharedVersion(tx.digest, input.id);
+      if (version === undefined) throw new MissingInputError(`shared input ${input.id} of ${tx.digest} has no assigned version yet`);
+      keys.push({ id: input.id, version });
+    }
+    const found = keys.length === 0 ? NOTHING_READ : await this.store.readObjects(keys);
+    const shared = new Map<ObjectId, StoredObject>();
+    keys.forEach((key, i) => {
+      const object = found[i];
+      if (!object) throw new MissingInputError(`input ${key.id} version ${key.version} of ${tx.digest} is not available`);
+      shared.set(object.id, object);
+    });
+    return { unavailable: 'claimed', ref: tx.data.gas.payment, found: undefined, shared };
   }
 
   /**
@@ -207,7 +234,8 @@ const NOTHING_READ: readonly (StoredObject | undefined)[] = Object.freeze([]);
 
 /** An input that can never be read as named: what makes a sequenced certificate cancelled. */
 interface Unavailable {
-  readonly unavailable: 'spent' | 'mismatch';
+  /** `claimed`: decided cancelled at sequencing, another sequenced certificate claimed an owned input first. */
+  readonly unavailable: 'spent' | 'mismatch' | 'claimed';
   readonly ref: ObjectRef;
   /** The version found, if any. */
   readonly found: number | undefined;

@@ -10,6 +10,7 @@ import { lamportVersion } from '../model/lamport-version';
 import type { Digest, ObjectId, StoredObject } from '../model/objects';
 import type { ExecutedRecord } from '../storage/object-store';
 import type { ReferenceAuthorityState } from '../execution/reference-authority-state';
+import { type OwnedClaim, ownedRefsOf } from '../execution/reference-epoch-store';
 import type { TransactionManagerMetrics } from './transaction-manager-metrics';
 import type { AdmissionBudget, AdmissionLoad, EnqueueResult, HandBackReason, TransactionManagerCounts } from './transaction-manager-types';
 
@@ -94,11 +95,18 @@ export interface TransactionManagerOptions {
   readonly onSequenced?: (sequenced: SequencedCommit) => Promise<void>;
 }
 
-/** What a consensus commit sequenced: each certificate held with its assigned versions, and the shared objects' next versions. */
+/** What a consensus commit sequenced: each certificate held with its assigned versions, the shared objects' next versions, and the owned versions it claimed. */
 export interface SequencedCommit {
   readonly commit: ConsensusCommit;
   readonly held: readonly { readonly certificate: CertifiedTransaction; readonly shared: ReadonlyMap<ObjectId, number> }[];
   readonly nextSharedVersions: ReadonlyMap<ObjectId, number>;
+  /**
+   * Owned object versions its certificates claimed (see
+   * `ReferenceEpochStore.claimOwned`). A durable pipeline persists them with
+   * the commit: after a restart, a certificate naming a version claimed by
+   * another is cancelled again, and later commits decide as before.
+   */
+  readonly claims?: readonly OwnedClaim[];
 }
 
 /** Certificates accepted before a restart, as a durable pipeline recovers them (see `TransactionManager.restore`). */
@@ -109,6 +117,8 @@ export interface RestoredWork {
     readonly shared: ReadonlyMap<ObjectId, number>;
   }[];
   readonly nextSharedVersions: ReadonlyMap<ObjectId, number>;
+  /** The owned-version claims persisted with the commits (`SequencedCommit.claims`); default none. */
+  readonly claims?: readonly OwnedClaim[];
 }
 
 /**
@@ -140,6 +150,8 @@ interface Offered {
   readonly executed?: boolean;
   /** Sequenced before: its pending record (if durable) was written then, and is not written again. */
   readonly again?: boolean;
+  /** Decided cancelled at sequencing: it waits for its shared inputs only, and consumes nothing owned. */
+  readonly cancelled?: boolean;
 }
 
 interface PendingEntry {
@@ -157,6 +169,12 @@ interface PendingEntry {
   readonly slots: ObjectSlot[];
   /** The slot of each input, in input order, then the gas coin's: its owned ones are what it consumes. */
   keySlots: readonly ObjectSlot[];
+  /**
+   * Decided cancelled at sequencing (its keys are then its shared inputs
+   * only), or on acceptance (a sequenced certificate naming an owned version
+   * known spent): it waits for nothing owned and consumes nothing.
+   */
+  cancelled: boolean;
 }
 
 /**
@@ -248,6 +266,8 @@ export class TransactionManager {
   /** The highest index of a commit sequenced. */
   private sequencedUpTo = Number.NEGATIVE_INFINITY;
   private closed = false;
+  /** Consensus certificates decided cancelled at sequencing: an earlier sequenced certificate claimed an owned version they name. */
+  cancelledAtSequencing = 0;
   /** Counts of `enqueue` results, by result. */
   readonly enqueued: Record<EnqueueResult, number> = {
     pending: 0,
@@ -278,8 +298,18 @@ export class TransactionManager {
     this.metrics?.track({ counts: () => this.counts, readyBacklog, load: () => this.load });
     state.committed$.subscribe(({ certificate, written, deleted }) => {
       this.finished(certificate.digest);
-      for (const ref of written) this.markAvailable(ref.id, ref.version);
-      if (deleted) for (const key of deleted) this.markDeleted(key.id);
+      // Claims on versions now spent are dropped (see `ReferenceEpochStore.releaseClaimsBelow`): memory follows live claims.
+      const epochStore = state.loadEpochStoreOneCallPerTask();
+      for (const ref of written) {
+        epochStore.releaseClaimsBelow(ref.id, ref.version);
+        this.markAvailable(ref.id, ref.version);
+      }
+      if (deleted) {
+        for (const key of deleted) {
+          epochStore.releaseClaimsBelow(key.id, Number.POSITIVE_INFINITY);
+          this.markDeleted(key.id);
+        }
+      }
     });
   }
 
@@ -520,14 +550,24 @@ export class TransactionManager {
     // Reconfigured during the read: what was read may predate the switch, so start again in the new epoch.
     if (this.state.loadEpochStoreOneCallPerTask() !== epochStore) return this.assign(commit);
     const at = { digest: commit.digest, index: commit.index };
+    const claims: OwnedClaim[] = [];
     const entries = certificates.map((certificate, i): Offered => {
       const { digest } = certificate;
       // `accept` refuses it (wrong epoch): it must take no version, or what follows on its objects would wait for good.
       if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS };
-      // Sequenced before (an earlier commit, or earlier in this one): no new versions, nothing moves.
+      // The first sequenced certificate naming an owned version claims it; a later one naming it is cancelled, in commit order on every
+      // validator. Every sequenced one claims, whether submitted or executed already here (that differs between validators); a duplicate
+      // finds its own claims, or claims again versions spent since (harmless: they are spent).
+      const { conflict, made } = epochStore.claimOwned(digest, ownedRefsOf(certificate.data));
+      for (const claim of made) claims.push(claim);
+      // Sequenced before (an earlier commit, or earlier in this one): no new versions, nothing moves, the same decision.
       const before = earlier[i] ?? epochStore.sharedVersionsOf(digest);
-      if (before) return { certificate, commit: at, shared: before, again: true };
+      if (before) return { certificate, commit: at, shared: before, again: true, cancelled: epochStore.isDecidedCancelled(digest) };
       if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
+      if (conflict) {
+        epochStore.decideCancelled(digest);
+        this.cancelledAtSequencing++;
+      }
       const shared = new Map<ObjectId, number>();
       for (const input of certificate.data.inputs) {
         if (input.kind === 'shared') shared.set(input.id, this.nextSharedVersion.get(input.id) ?? input.initialSharedVersion);
@@ -540,7 +580,7 @@ export class TransactionManager {
         if (input.kind === 'shared' && input.mutable) this.nextSharedVersion.set(input.id, lamport);
       }
       if (shared.size > 0) epochStore.assignSharedVersions(digest, shared);
-      return { certificate, commit: at, shared, executed: false };
+      return { certificate, commit: at, shared, executed: false, cancelled: conflict };
     });
     if (this.onSequenced) {
       const nextSharedVersions = new Map<ObjectId, number>();
@@ -553,7 +593,7 @@ export class TransactionManager {
       }
       // A duplicate is not recorded again: written after its execution removed its record, the record would outlive it (the kill -9 harness).
       const held = entries.filter((entry) => entry.executed !== true && entry.again !== true).map(({ certificate, shared }) => ({ certificate, shared }));
-      const persisted = this.onSequenced({ commit, held, nextSharedVersions });
+      const persisted = this.onSequenced({ commit, held, nextSharedVersions, claims });
       persisted.catch(() => undefined); // awaited in commit order; a rejection is that commit's
       return { entries, persisted };
     }
@@ -566,24 +606,39 @@ export class TransactionManager {
    * versions, so later commits continue the same sequence. Admission limits do
    * not apply (they were admitted once). Call before any `enqueue` or `commit`.
    */
-  restore(work: RestoredWork): Promise<EnqueueResult[]> {
+  async restore(work: RestoredWork): Promise<EnqueueResult[]> {
     for (const [id, version] of work.nextSharedVersions) this.nextSharedVersion.set(id, version);
     const epochStore = this.state.loadEpochStoreOneCallPerTask();
     for (const { certificate, shared } of work.certificates) if (shared.size > 0) epochStore.assignSharedVersions(certificate.digest, shared);
-    return this.accept(
-      work.certificates.map(({ certificate, commit, shared }) => ({ certificate, commit, shared })),
-      undefined,
-    );
+    const claims = work.claims ?? [];
+    epochStore.restoreClaims(claims);
+    // Decided again as at sequencing: a sequenced certificate naming a version another claimed was cancelled then.
+    const offered = work.certificates.map(({ certificate, commit, shared }): Offered => {
+      const cancelled = commit !== undefined && epochStore.conflicts(certificate.digest, ownedRefsOf(certificate.data));
+      if (cancelled) epochStore.decideCancelled(certificate.digest);
+      return { certificate, commit, shared, cancelled };
+    });
+    if (claims.length > 0) {
+      // Claims on versions spent before the restart hold nothing any more: drop them, as at the spend.
+      const ids = [...new Set(claims.map((claim) => claim.id))];
+      const latest = await this.state.store.readLatest(ids);
+      ids.forEach((id, i) => {
+        const object = latest[i];
+        if (object) epochStore.releaseClaimsBelow(id, object.version);
+      });
+    }
+    return this.accept(offered, undefined);
   }
 
   private async accept(entries: readonly Offered[], pastLimit: ReadonlySet<CertifiedTransaction> | undefined): Promise<EnqueueResult[]> {
-    const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
+    const epochStore = this.state.loadEpochStoreOneCallPerTask();
+    const { epoch } = epochStore;
     const results: EnqueueResult[] = [];
     const accepted: { entry: PendingEntry; index: number; keys: { id: ObjectId; version: number }[]; keySlots: ObjectSlot[]; checked: boolean }[] = [];
     const loading: ObjectSlot[] = [];
     let now: number | undefined; // one arrival time for the whole call
     for (let index = 0; index < entries.length; index++) {
-      const { certificate, commit, shared, executed: knownExecuted } = entries[index] as Offered;
+      const { certificate, commit, shared, executed: knownExecuted, cancelled = false } = entries[index] as Offered;
       let result: EnqueueResult | undefined;
       if (certificate.epoch !== epoch) result = 'wrong-epoch';
       else if (this.pending.has(certificate.digest)) result = 'already-pending';
@@ -591,10 +646,10 @@ export class TransactionManager {
       else if (knownExecuted === true) result = 'already-executed';
       results.push(result ?? 'pending');
       if (result !== undefined) continue;
-      const keys = certificate.data.inputs.map((input) =>
-        input.kind === 'shared' ? { id: input.id, version: shared.get(input.id) ?? input.initialSharedVersion } : input.ref,
-      );
-      keys.push(certificate.data.gas.payment);
+      const keys = cancelled
+        ? sharedKeys(certificate, shared) // decided cancelled: nothing owned is read, so nothing owned is waited for
+        : certificate.data.inputs.map((input) => (input.kind === 'shared' ? { id: input.id, version: shared.get(input.id) ?? input.initialSharedVersion } : input.ref));
+      if (!cancelled) keys.push(certificate.data.gas.payment);
       const budget: AdmissionBudget = commit ? 'consensus' : pastLimit?.has(certificate) ? 'pastLimit' : 'ordinary';
       const entry: PendingEntry = {
         certificate,
@@ -606,6 +661,7 @@ export class TransactionManager {
         pending: true,
         slots: [],
         keySlots: NO_SLOTS,
+        cancelled,
       };
       this.budgetLoad[budget]++;
       const keySlots: ObjectSlot[] = [];
@@ -643,7 +699,8 @@ export class TransactionManager {
       }
       // Reserve the digest now, so a copy in the same or a concurrent call is a duplicate.
       this.pending.set(certificate.digest, entry);
-      entry.keySlots = keySlots;
+      // A cancelled one consumes nothing: no slot of it is an owned one to hold.
+      if (!cancelled) entry.keySlots = keySlots;
       accepted.push({ entry, index, keys, keySlots, checked: knownExecuted === false });
     }
     // One round trip to the store for everything not known yet.
@@ -681,8 +738,16 @@ export class TransactionManager {
         results[index] = 'already-executed';
         continue;
       }
+      // Sequenced, naming an owned version known spent: cancelled whatever else it waits for, as if a claim had cancelled it.
+      const spent = entry.commit !== undefined && !entry.cancelled && namesSpent(entry, keySlots, keys);
+      if (spent) {
+        epochStore.decideCancelled(entry.certificate.digest);
+        entry.cancelled = true;
+        entry.keySlots = NO_SLOTS;
+      }
       let awaitsCreation = false;
       for (let k = 0; k < keys.length; k++) {
+        if (spent && !isSharedKey(entry, k)) continue; // it reads nothing owned or immutable now
         const { version } = keys[k] as { version: number };
         const slot = keySlots[k] as ObjectSlot;
         if (slot.available >= version || slot.deleted) continue; // a deleted one is unavailable for good: it runs, to find that out
@@ -758,7 +823,7 @@ export class TransactionManager {
   ): Promise<void> | undefined {
     let asked: { slot: ObjectSlot; key: { id: ObjectId; version: number } }[] | undefined;
     for (const { entry, keys, keySlots } of accepted) {
-      if (entry.commit === undefined || !entry.pending) continue;
+      if (entry.commit === undefined || !entry.pending || entry.cancelled) continue;
       const { inputs } = entry.certificate.data;
       for (let k = 0; k < keys.length; k++) {
         const slot = keySlots[k] as ObjectSlot;
@@ -1099,6 +1164,36 @@ function addWaitedVersion(slot: ObjectSlot, version: number): void {
     else high = middle;
   }
   order.splice(low, 0, version);
+}
+
+/**
+ * Does a sequenced certificate (not cancelled at sequencing: its keys are
+ * every input, then the gas coin) name an owned version known spent? Versions
+ * only grow, so it is cancelled whatever happens. Deciding it now, rather than
+ * once its other inputs exist, gives the same wait as a claim would have: a
+ * claim is dropped once its version is spent, and a later certificate naming
+ * it must then not wait for more than one that found the claim.
+ */
+function namesSpent(entry: PendingEntry, keySlots: readonly ObjectSlot[], keys: readonly { version: number }[]): boolean {
+  for (let k = 0; k < keys.length; k++) {
+    if (isSharedKey(entry, k)) continue;
+    const slot = keySlots[k] as ObjectSlot;
+    const owned = k === entry.certificate.data.inputs.length || entry.certificate.data.inputs[k]?.kind === 'owned';
+    if (owned && (slot.deleted || slot.available > (keys[k] as { version: number }).version)) return true;
+  }
+  return false;
+}
+
+/** Is key `k` of a (not cancelled) entry a shared input's? */
+function isSharedKey(entry: PendingEntry, k: number): boolean {
+  return entry.certificate.data.inputs[k]?.kind === 'shared';
+}
+
+/** The keys of a certificate's shared inputs, at their assigned versions. */
+function sharedKeys(certificate: CertifiedTransaction, shared: ReadonlyMap<ObjectId, number>): { id: ObjectId; version: number }[] {
+  const keys: { id: ObjectId; version: number }[] = [];
+  for (const input of certificate.data.inputs) if (input.kind === 'shared') keys.push({ id: input.id, version: shared.get(input.id) ?? input.initialSharedVersion });
+  return keys;
 }
 
 /** The first object a pending certificate waits for that does not exist yet. */

@@ -73,7 +73,7 @@ export async function recoverPending(store: DurableObjectStore, manager: Transac
     .sort((a, b) => (a.commit?.index ?? -1) - (b.commit?.index ?? -1))
     .map((record) => ({ certificate: record.certificate, commit: record.commit, shared: record.shared }));
   // The manager reads whether each one executed, as it does for any certificate it takes.
-  const results = await manager.restore({ certificates, nextSharedVersions: tables.nextSharedVersions() });
+  const results = await manager.restore({ certificates, nextSharedVersions: tables.nextSharedVersions(), claims: tables.ownedClaims() });
   const executed = certificates.filter((_, i) => results[i] === 'already-executed').map(({ certificate }) => certificate.digest);
   // Of another epoch (a crash between recording the new epoch and handing them back): they can never execute.
   const stale = certificates.filter((_, i) => results[i] === 'wrong-epoch').map(({ certificate }) => certificate.digest);

@@ -25,7 +25,7 @@ export class SequencedCommitWriter {
   constructor(private readonly store: DurableObjectStore) {}
 
   /** Resolves once `sequenced` is on disk. */
-  write({ commit, held, nextSharedVersions }: SequencedCommit): Promise<void> {
+  write({ commit, held, nextSharedVersions, claims = [] }: SequencedCommit): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (this.failure) {
         reject(this.failure);
@@ -37,6 +37,7 @@ export class SequencedCommitWriter {
           commit: { index: commit.index, digest: commit.digest, certificates: commit.certificates.map((c) => c.digest) },
           sequenced: held.map(({ certificate, shared }) => ({ certificate, commit: at, shared })),
           next: nextSharedVersions,
+          claims,
         },
         resolve,
         reject,

@@ -9,7 +9,7 @@ import type { Digest, StoredObject } from '../model/objects';
  */
 export type EpochTables = Pick<
   LmdbEpochTables,
-  'lastCommitIndex' | 'commit' | 'pendingCertificates' | 'pendingCount' | 'nextSharedVersions' | 'committee' | 'recordAccepted' | 'recordCommit' | 'recordCommits' | 'forget' | 'recordEpoch'
+  'lastCommitIndex' | 'commit' | 'pendingCertificates' | 'pendingCount' | 'nextSharedVersions' | 'ownedClaims' | 'committee' | 'recordAccepted' | 'recordCommit' | 'recordCommits' | 'forget' | 'recordEpoch'
 >;
 
 /**

@@ -1,5 +1,6 @@
 import type { Database, RootDatabase } from 'lmdb';
 import type { Digest, ObjectId } from '../model/objects';
+import type { OwnedClaim } from '../execution/reference-epoch-store';
 import type { TableWrite } from './lmdb-writes';
 import {
   type CommitRecord,
@@ -13,6 +14,7 @@ import {
   encodePending,
   hexOf,
   idBytes,
+  objectKey,
   u64Bytes,
   u64Of,
 } from './record-encoding';
@@ -32,6 +34,8 @@ export interface ProcessedCommit {
   readonly sequenced: readonly PendingRecord[];
   /** Each shared object's next version, once it was sequenced. */
   readonly next: ReadonlyMap<ObjectId, number>;
+  /** Owned object versions its certificates claimed (`ReferenceEpochStore.claimOwned`); default none. */
+  readonly claims?: readonly OwnedClaim[];
 }
 
 /**
@@ -39,8 +43,12 @@ export interface ProcessedCommit {
  * certificates accepted and not executed yet (with the commit that ordered
  * them and the shared versions it assigned), the consensus commits processed
  * (the last index, and the recent commits' certificates to recognise a
- * redelivery), each shared object's next version, and the epoch's committee.
- * An executed certificate leaves the pending table in its commit batch.
+ * redelivery), each shared object's next version, the owned object versions
+ * sequenced certificates claimed, and the epoch's committee. An executed
+ * certificate leaves the pending table in its commit batch. Claims stay for
+ * the epoch (on disk; a restart keeps in memory only those on live versions):
+ * dropping one when its version is spent would be a write ordered against the
+ * spending batch, which lands later (see `LmdbObjectStore.issue`).
  */
 export class LmdbEpochTables {
   /** @internal Built by `LmdbObjectStore`, which owns the file and the write order. */
@@ -49,6 +57,7 @@ export class LmdbEpochTables {
     private readonly pending: Database<Buffer, Buffer>,
     private readonly commits: Database<Buffer, Buffer>,
     private readonly nextShared: Database<Buffer, Buffer>,
+    private readonly claims: Database<Buffer, Buffer>,
     private readonly issue: (writes: readonly TableWrite[]) => Promise<void>,
   ) {}
 
@@ -83,6 +92,15 @@ export class LmdbEpochTables {
     return next;
   }
 
+  /** The owned-version claims of the epoch's sequenced certificates, in no particular order. */
+  ownedClaims(): OwnedClaim[] {
+    const claims: OwnedClaim[] = [];
+    for (const { key, value } of this.claims.getRange({})) {
+      claims.push({ id: hexOf(key.subarray(0, 32)), version: u64Of(key, 32), transaction: hexOf(value) });
+    }
+    return claims;
+  }
+
   /** The committee of the current epoch, if one was recorded. */
   committee(): PersistedCommittee | undefined {
     const bytes = this.root.get(COMMITTEE_KEY);
@@ -112,8 +130,12 @@ export class LmdbEpochTables {
     const writes: TableWrite[] = [];
     const next = new Map<ObjectId, number>();
     let lastIndex = -1;
-    for (const { commit, sequenced, next: after } of commits) {
+    for (const { commit, sequenced, next: after, claims = [] } of commits) {
       for (const record of sequenced) writes.push(this.pendingWrite(record, 'restore'));
+      for (const claim of claims) {
+        const key = objectKey(claim.id, claim.version);
+        writes.push({ table: this.claims, key, value: idBytes(claim.transaction), undo: this.claims.getBinary(key) ?? 'remove' });
+      }
       for (const [id, version] of after) next.set(id, version);
       const indexKey = u64Bytes(commit.index);
       writes.push({ table: this.commits, key: indexKey, value: Buffer.from(encodeCommit(commit)), undo: this.commits.getBinary(indexKey) ?? 'remove' });
@@ -142,11 +164,15 @@ export class LmdbEpochTables {
     );
   }
 
-  /** Record the epoch's committee, and drop pending certificates of other epochs (they can no longer execute). */
+  /** Record the epoch's committee, and drop pending certificates of other epochs (they can no longer execute) and the claims of another epoch. */
   recordEpoch(committee: PersistedCommittee): Promise<void> {
     const writes: TableWrite[] = [{ table: this.root, key: COMMITTEE_KEY, value: Buffer.from(encodeCommittee(committee)), undo: this.root.getBinary(COMMITTEE_KEY) ?? 'remove' }];
     for (const { key, value } of this.pending.getRange({})) {
       if (decodePending(value).certificate.epoch !== committee.epoch) writes.push({ table: this.pending, key, value: undefined, undo: value });
+    }
+    const recorded = this.root.getBinary(COMMITTEE_KEY);
+    if (recorded && decodeCommittee(recorded).epoch !== committee.epoch) {
+      for (const { key, value } of this.claims.getRange({})) writes.push({ table: this.claims, key, value: undefined, undo: value });
     }
     return this.issue(writes);
   }

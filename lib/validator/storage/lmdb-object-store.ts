@@ -101,7 +101,7 @@ export class LmdbObjectStore implements ObjectStore {
     this.executed = table('executed');
     this.executedOrder = table('executed-order');
     this.pending = table('pending');
-    this.epochTables = new LmdbEpochTables(root, this.pending, table('commits'), table('next-shared'), (writes) => this.issue(writes));
+    this.epochTables = new LmdbEpochTables(root, this.pending, table('commits'), table('next-shared'), table('owned-claims'), (writes) => this.issue(writes));
     const last = Array.from(this.executedOrder.getKeys({ reverse: true, limit: 1 }))[0];
     const first = Array.from(this.executedOrder.getKeys({ limit: 1 }))[0];
     this.nextSequence = last ? u64Of(last) + 1 : 0;

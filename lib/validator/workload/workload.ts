@@ -6,7 +6,8 @@ import { genesisObject } from '../execution/genesis';
 import { executeCancelled } from '../execution/cancelled-execution';
 import { type ObjectId, type ObjectRef, type StoredObject, refOf } from '../model/objects';
 import { seededRandom } from './seeded-random';
-import type { TransactionData } from '../model/transactions';
+import type { InputObject, TransactionData } from '../model/transactions';
+import { ownedRefsOf } from '../execution/reference-epoch-store';
 
 /** Knobs of a generated workload. */
 export interface WorkloadOptions {
@@ -29,6 +30,16 @@ export interface WorkloadOptions {
    * spent by the time the certificate can run, in every order.
    */
   readonly cancelledShare?: number;
+  /**
+   * Share of shared-counter transactions that also spend the sender's coin
+   * (0 to 1), each followed by a twin: another transaction of the same sender
+   * naming the same coin and gas coin versions, on another counter. Both are
+   * sequenced; the first claims those versions, so the twin is cancelled at
+   * sequencing on every validator, however execution is timed (the shadow
+   * decides the same, see `ReferenceEpochStore.claimOwned`). With one
+   * counter, the twin increments the same one.
+   */
+  readonly conflictShare?: number;
   /** Share of certificates delivered twice (0 to 1). */
   readonly duplicateShare?: number;
   readonly epoch?: number;
@@ -110,6 +121,22 @@ export class WorkloadGenerator {
   generated = 0;
   /** Transactions generated to be cancelled so far. */
   private cancelled = 0;
+  /** Share of shared-counter transactions followed by a conflicting twin: see `WorkloadOptions.conflictShare`. */
+  conflictShare: number;
+  /** The twin of the last conflicting transaction, generated next. */
+  private twin: { readonly data: TransactionData; readonly gasId: ObjectId } | undefined;
+  /**
+   * Owned versions claimed by the shadow's sequenced transactions, in
+   * generation (commit) order, for the epoch: as the TransactionManager
+   * claims them. Never dropped here: a claim is dropped only once its version
+   * is spent, and a sequenced transaction naming a spent version is cancelled
+   * either way, so keeping it changes nothing.
+   */
+  private readonly claims = new Map<string, string>();
+  /** Per gas coin, the digests generated paying with its latest version paid with (one per account): none may repeat. */
+  private readonly paidWith = new Map<ObjectId, { readonly version: number; readonly digests: Set<string> }>();
+  /** Draws whether a shared step gets a conflicting twin: a stream of its own, as `cancelRandom`. */
+  private readonly conflictRandom: () => number;
   private epoch: number;
   private readonly random: () => number;
   /** Draws whether a shared step is cancelled: a stream of its own, so the other draws of a seed stay as they were. */
@@ -128,6 +155,8 @@ export class WorkloadGenerator {
     this.contention = options.contention ?? 0;
     this.invalidShare = options.invalidShare ?? 0;
     this.cancelledShare = options.cancelledShare ?? 0;
+    this.conflictShare = options.conflictShare ?? 0;
+    this.conflictRandom = seededRandom(options.seed ^ 0xc0f11c7);
     ({ committee: this.committee, signers: this.signers } = generateCommittee(this.epoch, options.stakes ?? [1, 1, 1, 1], options.seed));
     this.quorum = quorumOf(this.committee, this.signers);
     this.accounts = Array.from({ length: options.accounts }, (_, i) => {
@@ -151,6 +180,7 @@ export class WorkloadGenerator {
   /** Certify what follows in `epoch`, with a fresh committee (of the same stakes, keys derived for that epoch). */
   advanceEpoch(epoch: number): void {
     this.epoch = epoch;
+    this.claims.clear(); // claims belong to their epoch
     ({ committee: this.committee, signers: this.signers } = generateCommittee(epoch, this.options.stakes ?? [1, 1, 1, 1], this.options.seed));
     this.quorum = quorumOf(this.committee, this.signers);
   }
@@ -179,6 +209,11 @@ export class WorkloadGenerator {
   }
 
   private step(): WorkloadStep {
+    const twin = this.twin;
+    if (twin) {
+      this.twin = undefined;
+      return this.certifyAndShadow(twin.data, true, twin.gasId);
+    }
     const { random, accounts, counters } = this;
     const current = (id: ObjectId) => this.shadow.get(id) as StoredObject;
     const from = this.pick(accounts);
@@ -212,6 +247,20 @@ export class WorkloadGenerator {
         const coin = from.spentCoin ?? { ...refOf(current(from.coinId)), digest: hex32(0xee, this.cancelled) };
         // Its own budget: the same inputs again (a sender's gas does not move when it is cancelled) make another transaction, not a duplicate.
         data = { ...data, inputs: [{ kind: 'owned', ref: coin }, ...data.inputs], gas: { ...gas, budget: gas.budget + BigInt(this.cancelled++) } };
+      } else if (this.conflictShare > 0 && this.conflictRandom() < this.conflictShare) {
+        // It spends the sender's coin (an owned input is written at the Lamport version); its twin names the same coin and gas versions on another counter.
+        const coin: InputObject = { kind: 'owned', ref: refOf(current(from.coinId)) };
+        data = { ...data, inputs: [coin, ...data.inputs] };
+        const other = counters[(counters.indexOf(counter) + 1) % counters.length] as ObjectId;
+        this.twin = {
+          gasId: from.gasId,
+          data: {
+            sender: from.address,
+            inputs: [coin, { kind: 'shared', id: other, initialSharedVersion: 1, mutable: true }],
+            gas: { ...gas, budget: gas.budget + 1n + BigInt(this.cancelled++) },
+            commands: [{ kind: 'increment-counter', counter: other, by: 1n }],
+          },
+        };
       }
     } else if (random() < this.invalidShare) {
       // Invalid: overspend, or spend another account's coin.
@@ -236,11 +285,21 @@ export class WorkloadGenerator {
   private certifyAndShadow(data: TransactionData, shared: boolean, gasId: ObjectId): WorkloadStep {
     const { epoch } = this;
     const current = (id: ObjectId) => this.shadow.get(id) as StoredObject;
-    const certificate = certifyTransaction(data, this.committee, this.options.sign === false ? [] : this.quorum);
+    let certificate = certifyTransaction(data, this.committee, this.options.sign === false ? [] : this.quorum);
+    // A transaction cancelled at sequencing moves no gas coin, so the sender's next one could be the same transaction: make it another.
+    const payment = data.gas.payment;
+    let paid = this.paidWith.get(payment.id);
+    if (paid?.version !== payment.version) this.paidWith.set(payment.id, (paid = { version: payment.version, digests: new Set() }));
+    while (paid.digests.has(certificate.digest)) {
+      data = { ...data, gas: { ...data.gas, budget: data.gas.budget + 1n } };
+      certificate = certifyTransaction(data, this.committee, this.options.sign === false ? [] : this.quorum);
+    }
+    paid.digests.add(certificate.digest);
     const { digest } = certificate;
     // Run it on the shadow: shared inputs at their current version, as consensus would assign in this order.
     const objects = new Map<ObjectId, StoredObject>();
-    let unavailable = false;
+    // Sequenced: the first to name an owned version claims it, a later one naming it is cancelled at sequencing.
+    let unavailable = shared && this.claimOwned(data, digest);
     for (const input of data.inputs) {
       const id = input.kind === 'shared' ? input.id : input.ref.id;
       const object = current(id);
@@ -264,6 +323,14 @@ export class WorkloadGenerator {
       }
     }
     return { certificate, shared };
+  }
+
+  /** As `ReferenceEpochStore.claimOwned`: claim its unclaimed owned versions; true if another transaction claimed one (it is cancelled). */
+  private claimOwned(data: TransactionData, digest: string): boolean {
+    const keys = ownedRefsOf(data).map((ref) => `${ref.id}@${ref.version}`);
+    const conflict = keys.some((key) => (this.claims.get(key) ?? digest) !== digest);
+    for (const key of keys) if (!this.claims.has(key)) this.claims.set(key, digest);
+    return conflict;
   }
 }
 

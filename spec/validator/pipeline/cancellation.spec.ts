@@ -22,11 +22,12 @@ const counter = (n: number) => genesisObject(id(n), { kind: 'shared', initialSha
 const gasA = coin(0x1);
 const gasB = coin(0x2);
 const gasC = coin(0x3);
+const gasD = coin(0x4);
 const x = coin(0x10, 100n);
 const y = coin(0x11, 50n);
 const s = counter(0x20);
 const r = counter(0x21);
-const genesis = [gasA, gasB, gasC, x, y, s, r];
+const genesis = [gasA, gasB, gasC, gasD, x, y, s, r];
 
 const gas = (payment: ObjectRef) => ({ payment, budget: 100_000n, price: 1n });
 const shared = (object: StoredObject, mutable = true): InputObject => ({ kind: 'shared', id: object.id, initialSharedVersion: 1, mutable });
@@ -133,7 +134,8 @@ describe('a sequenced certificate that can never execute is executed as cancelle
     await run.pipeline.submit([bump]);
     await executed(run, [bump.digest]);
     const sBefore = await latest(run.pipeline, s.id);
-    const skipped = spendAndIncrement({ ...refOf(y), version: 2 }, refOf(gasB));
+    // Its own gas coin: gas B@1 is claimed by the mismatched one (cancelled, it spent nothing), so naming it would cancel this one at sequencing.
+    const skipped = spendAndIncrement({ ...refOf(y), version: 2 }, refOf(gasD));
     const after = increment(refOf(await latest(run.pipeline, gasC.id)));
     expect(await run.pipeline.commit({ digest: 'c1', index: 1, certificates: [skipped, after] })).toEqual(['pending', 'pending']);
     const jump = transfer(refOf(y), refOf(await latest(run.pipeline, gasA.id)));
