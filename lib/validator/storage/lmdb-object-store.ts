@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { type Database, type RootDatabase, open } from 'lmdb';
 import type { TransactionEvent } from '../../authority-state';
+import type { ChainRecord } from './durable-store';
 import { InvalidOptionError } from '../../errors';
 import type { Digest, ObjectId, StoredObject } from '../model/objects';
 import { LmdbEpochTables } from './lmdb-epoch-tables';
@@ -19,6 +20,8 @@ import { StoreFullError, StoreOpenError } from './store-errors';
  */
 export const LMDB_FORMAT_VERSION = 2;
 const FORMAT_KEY = 'soma-validator-format';
+/** The chain record: the genesis effects' digest (32 bytes), then the genesis epoch (u64). */
+const CHAIN_KEY = 'chain';
 
 /** Options of {@link LmdbObjectStore.open}. */
 export interface LmdbObjectStoreOptions extends InMemoryRetention {
@@ -214,6 +217,35 @@ export class LmdbObjectStore implements ObjectStore {
       }
     }
     return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
+  }
+
+  /**
+   * The chain recorded when the database was created, if any.
+   * @throws StoreOpenError `corrupt` for a record that is not one.
+   */
+  chain(): ChainRecord | undefined {
+    const bytes = this.root.get(CHAIN_KEY);
+    if (bytes === undefined) return undefined;
+    if (bytes.length !== 40) throw new StoreOpenError('corrupt', this.path, `its chain record has ${bytes.length} bytes, not 40`);
+    return { genesisDigest: hexOf(bytes.subarray(0, 32)), genesisEpoch: u64Of(bytes, 32) };
+  }
+
+  /** Record the database's chain (once, after genesis); resolved once on disk. */
+  recordChain(chain: ChainRecord): Promise<void> {
+    const value = Buffer.concat([idBytes(chain.genesisDigest), u64Bytes(chain.genesisEpoch)]);
+    return this.issue([{ table: this.root, key: CHAIN_KEY, value, undo: this.root.getBinary(CHAIN_KEY) ?? 'remove' }]);
+  }
+
+  /** Whether the database holds nothing yet (staged batches included): no object, executed record or epoch-table record. */
+  isEmpty(): boolean {
+    const tables = [this.objects, this.latest, this.executed, this.executedOrder, this.pending];
+    return (
+      this.staged.ids().next().done === true &&
+      tables.every((table) => (table.getStats() as { entryCount: number }).entryCount === 0) &&
+      this.epochTables.committee() === undefined &&
+      this.epochTables.lastCommitIndex() === undefined &&
+      this.root.get(CHAIN_KEY) === undefined
+    );
   }
 
   /** Every live object at its latest version (staged batches included, as reads see them), sorted by id: for comparing stores. */
