@@ -6,6 +6,8 @@ import { InvalidOptionError } from '../../errors';
 import type { Digest, ObjectId, StoredObject } from '../model/objects';
 import { LmdbEpochTables } from './lmdb-epoch-tables';
 import { checkDatabasePath } from './lmdb-file';
+import { describeProcess, otherLockHolders } from './lock-holders';
+import { claimPath } from './open-paths';
 import type { CommitBatch, ExecutedRecord, InMemoryRetention, ObjectKey, ObjectStore } from './object-store';
 import { StoreConflictError } from './object-store';
 import { type AbsentKey, type TableWrite, issueBatch } from './lmdb-writes';
@@ -95,6 +97,8 @@ export class LmdbObjectStore implements ObjectStore {
     readonly path: string,
     private readonly root: RootDatabase<Buffer, string>,
     retention: InMemoryRetention,
+    /** Gives the path back to this process's other opens, once closed. */
+    private readonly release: () => void,
   ) {
     this.versionsPerObject = retention.versionsPerObject ?? Number.POSITIVE_INFINITY;
     this.executedTransactions = retention.executedTransactions ?? Number.POSITIVE_INFINITY;
@@ -113,7 +117,9 @@ export class LmdbObjectStore implements ObjectStore {
 
   /**
    * Open (or create) the database at `options.path`.
-   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign`, `newer-format` or `older-format`, having changed nothing.
+   * Only one store may have a database open: a second, in this process or
+   * another (found in the kernel's lock table, on Linux), is refused.
+   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign`, `in-use`, `newer-format` or `older-format`, having changed nothing.
    * @throws InvalidOptionError for a retention below 1.
    */
   static open(options: LmdbObjectStoreOptions): LmdbObjectStore {
@@ -122,17 +128,24 @@ export class LmdbObjectStore implements ObjectStore {
       throw new InvalidOptionError('retention', retention, 'at least 1 version per object and 1 executed transaction');
     }
     checkDatabasePath(path);
+    const release = claimPath(path);
     let root: RootDatabase<Buffer, string>;
     try {
       root = open<Buffer, string>({ path, mapSize, maxDbs: 16, encoding: 'binary', overlappingSync: false, noSync: !sync, cache: false });
     } catch (error) {
+      release();
       throw new StoreOpenError('corrupt', path, `LMDB cannot open it (${(error as Error).message})`, { cause: error });
     }
     try {
+      // Looked at with this process's environment open: two processes opening at once each see the other.
+      const holders = otherLockHolders(`${path}-lock`);
+      if (holders.checked && holders.pids.length > 0) {
+        throw new StoreOpenError('in-use', path, `another process has it open: ${holders.pids.map(describeProcess).join(', ')}`);
+      }
       adoptFormat(root, path);
-      return new LmdbObjectStore(path, root, retention);
+      return new LmdbObjectStore(path, root, retention, release);
     } catch (error) {
-      void root.close();
+      void root.close().finally(release);
       throw error;
     }
   }
@@ -288,6 +301,7 @@ export class LmdbObjectStore implements ObjectStore {
     await this.whenDurable();
     await this.root.flushed;
     await this.root.close();
+    this.release();
   }
 
   /**
