@@ -79,7 +79,7 @@ describe('one store per database', () => {
     // The kernel dropped the holder's lock with it: the restart opens at once.
     const store = LmdbObjectStore.open({ path });
     // And another process is refused while this one holds it; once closed, it opens.
-    expect(spawnSync(process.execPath, [...tsx, path], { encoding: 'utf8', input: '' }).stdout.trim()).toBe('refused in-use');
+    expect(spawnSync(process.execPath, [...tsx, path], { encoding: 'utf8', input: '' }).stdout.trim()).toMatch(/^refused in-use: .*another process has it open: pid \d+/);
     await store.close();
     expect(spawnSync(process.execPath, [...tsx, path], { encoding: 'utf8', input: '' }).stdout.trim()).toMatch(/^open \d+$/);
   }, 30_000);

@@ -1,6 +1,6 @@
 /*
  * Open the durable store at argv[2] and hold it: prints `open <pid>` (or
- * `refused <problem>`), then waits until stdin closes or it is killed.
+ * `refused <problem>: <message>`), then waits until stdin closes or it is killed.
  */
 import { LmdbObjectStore } from '../../../../lib/validator/storage/lmdb-object-store';
 
@@ -9,7 +9,7 @@ let store: LmdbObjectStore;
 try {
   store = LmdbObjectStore.open({ path });
 } catch (error) {
-  console.log(`refused ${String((error as { problem?: string }).problem)}`);
+  console.log(`refused ${String((error as { problem?: string }).problem)}: ${(error as Error).message}`);
   process.exit(0);
 }
 console.log(`open ${process.pid}`);
