@@ -298,10 +298,17 @@ export class LmdbObjectStore implements ObjectStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.whenDurable();
-    await this.root.flushed;
-    await this.root.close();
-    this.release();
+    try {
+      await this.whenDurable();
+      await this.root.flushed;
+    } finally {
+      // Closed and released even when the last flush failed (a full disk): a restart in this process must open it.
+      try {
+        await this.root.close();
+      } finally {
+        this.release();
+      }
+    }
   }
 
   /**
