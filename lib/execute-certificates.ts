@@ -29,9 +29,11 @@ import { type DriverSnapshot, LatencyWindow } from './snapshot';
  * one {@link ExecutionOutcome} per certificate out. Each subscription is an
  * independent run. The output completes when the source has completed and
  * every received certificate has run; a fork stops intake, lets in-flight
- * executions finish, then completes; a source error is re-thrown (as
- * `ReadySourceError`) once received certificates have run. Unsubscribing
- * aborts in-flight executions through their `AbortSignal`.
+ * executions finish, then errors with the `ForkDetectedError`, whose
+ * `summary.unstarted` holds the certificates received and never started; a
+ * source error is re-thrown (as `ReadySourceError`) once received
+ * certificates have run. Unsubscribing aborts in-flight executions through
+ * their `AbortSignal`.
  *
  * @example
  * readyCertificates$.pipe(executeCertificates({ authorityState, maxConcurrentExecutions: 8 }))
@@ -41,7 +43,25 @@ export function executeCertificates(
   options: ExecuteCertificatesOptions,
 ): OperatorFunction<PendingCertificate, ExecutionOutcome> {
   const resolved = resolveOptions(options);
-  return (ready$) => new RxObservable<ExecutionOutcome>((subscriber) => new ExecutionRun(ready$, resolved).start(subscriber));
+  return (ready$) =>
+    new RxObservable<ExecutionOutcome>((subscriber) => {
+      const run = new ExecutionRun(ready$, resolved);
+      return run.start({
+        next: (outcome) => subscriber.next(outcome),
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          // A fork ends the run with what it had received and never started: as the driver's `done`, the error
+          // carries them in its summary, so that nothing taken from the source is dropped unseen.
+          const { fork } = run;
+          if (fork === undefined) {
+            subscriber.complete();
+            return;
+          }
+          fork.summary = run.summary();
+          subscriber.error(fork);
+        },
+      });
+    });
 }
 
 /** How a stop treats in-flight executions: let them finish, or abort them. */
@@ -183,14 +203,19 @@ export class ExecutionRun {
         else subscriber.complete();
       },
     });
-    this.source = this.ready$.subscribe({
+    const source = this.ready$.subscribe({
       next: this.receive,
       error: (error: unknown) => {
+        if (this.slots.isHalted) return; // stopped: the run's end is decided
         this.sourceError = new ReadySourceError(error);
         this.slots.closeIntake();
       },
       complete: () => this.slots.closeIntake(),
     });
+    // A source that emits while it is subscribed to may have stopped the run meanwhile (a fork), before
+    // `this.source` was set for `stop` to unsubscribe.
+    if (this.slots.isHalted) source.unsubscribe();
+    else this.source = source;
     return () => {
       this.stop('abort');
       subscription.unsubscribe();
@@ -216,6 +241,12 @@ export class ExecutionRun {
   }
 
   private readonly receive = (pending: PendingCertificate): void => {
+    // Stopped (a source still emitting while it is subscribed to, before it could be unsubscribed): nothing will
+    // start it, and no outcome can be given any more, so it is handed back with the other unstarted ones.
+    if (this.slots.isHalted) {
+      this.unstarted.push(pending);
+      return;
+    }
     // A throw here would reach the source's subscriber and escape as an uncaught error.
     let problem: string | undefined;
     try {
@@ -227,7 +258,7 @@ export class ExecutionRun {
       this.rejected$.next(malformed(pending, problem));
       return;
     }
-    this.slots.offer(pending, this.options.nowInTurn());
+    if (!this.slots.offer(pending, this.options.nowInTurn())) this.unstarted.push(pending);
   };
 
   private readonly startTask = (pending: PendingCertificate, receivedAt: number): void => {

@@ -63,9 +63,17 @@ export class ExecutionSlots<T> {
     this.pump();
   }
 
-  offer(item: T, enqueuedAt: number): void {
+  /** True once `halt()` has been called: offered items are no longer taken. */
+  get isHalted(): boolean {
+    return this.halted;
+  }
+
+  /** Queue `item` to start; false (nothing kept) once halted, when nothing would ever start it. */
+  offer(item: T, enqueuedAt: number): boolean {
+    if (this.halted) return false;
     this.backlog.push(item, enqueuedAt);
     this.pump();
+    return true;
   }
 
   /** A started item finished: its slot is free. */

@@ -1,4 +1,4 @@
-import { type Observable, map, of, throwError } from 'rxjs';
+import { type Observable, catchError, map, of, throwError } from 'rxjs';
 import { type RunHelpers, TestScheduler } from 'rxjs/testing';
 import {
   type ExecuteCertificatesOptions,
@@ -302,7 +302,7 @@ describe('executeCertificates: dedupe and epochs', () => {
 });
 
 describe('executeCertificates: fork detection', () => {
-  it('emits fatal, stops intake, lets in-flight work finish, then completes', () => {
+  it('emits fatal, stops intake, lets in-flight work finish, then errors with the fork, which hands back what never started', () => {
     marbles(({ cold, hot, expectObservable, expectSubscriptions }, scheduler) => {
       const state = new ScriptedAuthorityState(
         byDigest({
@@ -314,7 +314,12 @@ describe('executeCertificates: fork detection', () => {
       );
       const ready$ = hot('abcd|', { ...certs, b: pending('b', { expectedEffectsDigest: 'fx-other' }) });
       const out$ = run(ready$, state, scheduler, { maxConcurrentExecutions: 2 });
-      expectObservable(out$.pipe(map(brief))).toBe('--f--(a|)', { a: 'executed:a', f: 'fatal:b' });
+      const ended = catchError((error: unknown) => {
+        const unstarted = error instanceof ForkDetectedError ? (error.summary?.unstarted ?? []).map((p) => p.certificate.digest) : [];
+        return of(`${(error as Error).name}, unstarted ${unstarted.join(',')}`);
+      });
+      // c arrived in the frame of the fork, before it: received, never started, handed back.
+      expectObservable(out$.pipe(map(brief), ended)).toBe('--f--(ae|)', { a: 'executed:a', f: 'fatal:b', e: 'ForkDetectedError, unstarted c' });
       expectSubscriptions(ready$.subscriptions).toBe('^-!');
       scheduler.flush();
       expect(state.calls).toEqual(['a', 'b']);
@@ -325,8 +330,10 @@ describe('executeCertificates: fork detection', () => {
     marbles(({ cold, hot }, scheduler) => {
       const state = new ScriptedAuthorityState(() => cold('r', { r: result('a') }));
       const seen: ExecutionOutcome[] = [];
-      run(hot('a|', { a: pending('a', { expectedEffectsDigest: 'fx-expected' }) }), state, scheduler).subscribe((o) => seen.push(o));
+      let ended: unknown;
+      run(hot('a|', { a: pending('a', { expectedEffectsDigest: 'fx-expected' }) }), state, scheduler).subscribe({ next: (o) => seen.push(o), error: (e: unknown) => (ended = e) });
       scheduler.flush();
+      expect(ended).toBeInstanceOf(ForkDetectedError);
       const [fatal] = seen;
       expect(fatal?.kind).toBe('fatal');
       if (fatal?.kind !== 'fatal') return;

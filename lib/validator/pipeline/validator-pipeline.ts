@@ -118,6 +118,13 @@ export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceA
   /** The durable store, when running with `database`. */
   readonly database: DurableObjectStore | undefined;
   readonly manager: TransactionManager;
+  /**
+   * The pipeline's driver, live (pause, limits, snapshots). Its `stop` stops
+   * the whole pipeline, as `stop` does (its summary has `heldByManager` too):
+   * a driver stopped alone would leave the manager accepting certificates
+   * nobody executes. (The pipeline's certificates carry no expected
+   * effects digest, so its driver never halts on a fork by itself.)
+   */
   readonly driver: ExecutionDriverHandle;
   /** Every execution outcome. */
   readonly outcomes$: Observable<ExecutionOutcome>;
@@ -337,10 +344,34 @@ function wire<S extends PipelineAuthorityState>(
     if (stopping) throw new PipelineStoppedError();
     if (storeFailure) throw storeFailure;
   };
+  const stopPipeline = (stopOptions?: StopOptions): Promise<ValidatorRunSummary> => {
+    // Checked before anything closes: a bad mode changes nothing, and a later stop still works.
+    const mode: unknown = stopOptions?.mode ?? 'drain';
+    if (mode !== 'drain' && mode !== 'abort') return Promise.reject(new InvalidOptionError('mode', mode, "'drain' or 'abort'"));
+    if (stopping) {
+      if (stopOptions?.mode === 'abort') void driver.stop(stopOptions);
+      return stopping;
+    }
+    // Close the manager first: the driver takes nothing once stopped, so a later release would be lost.
+    manager.close();
+    sweeper?.();
+    // Calls still being verified are refused at once; the pipeline's own worker threads exit.
+    const verifierClosed = verifier?.close(new PipelineStoppedError());
+    stopping = (async () => {
+      const summary = await driver.stop(stopOptions);
+      await Promise.allSettled([...inFlight]);
+      // What the manager held stays pending on disk: a restart re-enqueues it.
+      const result = { ...summary, heldByManager: manager.handBackAll() };
+      await verifierClosed;
+      if (ownsDatabase) await durable?.close();
+      return result;
+    })();
+    return stopping;
+  };
   return {
     state,
     manager,
-    driver,
+    driver: stoppingThePipeline(driver, stopPipeline),
     get recovered() {
       return recovery.report;
     },
@@ -408,30 +439,7 @@ function wire<S extends PipelineAuthorityState>(
       await state.reconfigure(next);
       return manager.dropStaleEpoch();
     },
-    stop: (stopOptions) => {
-      // Checked before anything closes: a bad mode changes nothing, and a later stop still works.
-      const mode: unknown = stopOptions?.mode ?? 'drain';
-      if (mode !== 'drain' && mode !== 'abort') return Promise.reject(new InvalidOptionError('mode', mode, "'drain' or 'abort'"));
-      if (stopping) {
-        if (stopOptions?.mode === 'abort') void driver.stop(stopOptions);
-        return stopping;
-      }
-      // Close the manager first: the driver takes nothing once stopped, so a later release would be lost.
-      manager.close();
-      sweeper?.();
-      // Calls still being verified are refused at once; the pipeline's own worker threads exit.
-      const verifierClosed = verifier?.close(new PipelineStoppedError());
-      stopping = (async () => {
-        const summary = await driver.stop(stopOptions);
-        await Promise.allSettled([...inFlight]);
-        // What the manager held stays pending on disk: a restart re-enqueues it.
-        const result = { ...summary, heldByManager: manager.handBackAll() };
-        await verifierClosed;
-        if (ownsDatabase) await durable?.close();
-        return result;
-      })();
-      return stopping;
-    },
+    stop: stopPipeline,
   };
 }
 
@@ -455,4 +463,22 @@ function sweep(task: () => void, periodMs: number, scheduler: SchedulerLike | un
   return () => {
     subscription.unsubscribe();
   };
+}
+
+/**
+ * The driver's handle as the pipeline exposes it: its `stop` stops the whole
+ * pipeline (the manager first), so that nothing is accepted that nobody would
+ * execute. Everything else is the driver's own, live.
+ */
+function stoppingThePipeline(driver: ExecutionDriverHandle, stopPipeline: (options?: StopOptions) => Promise<ValidatorRunSummary>): ExecutionDriverHandle {
+  const handle = Object.create(driver) as ExecutionDriverHandle;
+  Object.defineProperty(handle, 'stop', {
+    value: (options?: StopOptions): Promise<RunSummary> => {
+      // As the driver's own stop: a bad mode throws, and changes nothing.
+      const mode: unknown = options?.mode ?? 'drain';
+      if (mode !== 'drain' && mode !== 'abort') throw new InvalidOptionError('mode', mode, "'drain' or 'abort'");
+      return stopPipeline(options);
+    },
+  });
+  return handle;
 }
