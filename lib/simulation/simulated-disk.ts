@@ -1,3 +1,4 @@
+import type { ChainRecord } from '../validator/storage/durable-store';
 import type { PersistedCommittee } from '../validator/storage/lmdb-epoch-tables';
 import type { Digest, ObjectId, StoredObject } from '../validator/model/objects';
 import type { OwnedClaim } from '../validator/execution/reference-epoch-store';
@@ -27,6 +28,7 @@ export class SimulatedDisk {
   private readonly claims = new Map<string, OwnedClaim>();
   private lastCommit: number | undefined;
   private committeeRecord: PersistedCommittee | undefined;
+  private chainRecord: ChainRecord | undefined;
   /** Told of every commit batch applied (the simulation's ground truth of what executed). */
   onCommitted: ((batch: CommitBatch) => void) | undefined;
 
@@ -117,6 +119,24 @@ export class SimulatedDisk {
 
   ownedClaims(): OwnedClaim[] {
     return [...this.claims.values()];
+  }
+
+  chain(): ChainRecord | undefined {
+    return this.chainRecord;
+  }
+
+  /** Whether nothing was ever applied: no object, executed record or epoch-table record. */
+  isEmpty(): boolean {
+    return (
+      this.objects.size + this.latest.size + this.executed.size + this.pending.size + this.commits.size + this.claims.size === 0 &&
+      this.lastCommit === undefined &&
+      this.committeeRecord === undefined &&
+      this.chainRecord === undefined
+    );
+  }
+
+  applyChain(chain: ChainRecord): void {
+    this.chainRecord = { genesisDigest: chain.genesisDigest, genesisEpoch: chain.genesisEpoch };
   }
 
   applyAccepted(records: readonly PendingRecord[]): void {

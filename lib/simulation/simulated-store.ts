@@ -1,6 +1,6 @@
 import type { Digest, ObjectId, StoredObject } from '../validator/model/objects';
 import type { OwnedClaim } from '../validator/execution/reference-epoch-store';
-import type { DurableObjectStore, EpochTables } from '../validator/storage/durable-store';
+import type { ChainRecord, DurableObjectStore, EpochTables } from '../validator/storage/durable-store';
 import type { PersistedCommittee, ProcessedCommit } from '../validator/storage/lmdb-epoch-tables';
 import type { CommitBatch, ExecutedRecord, ObjectKey } from '../validator/storage/object-store';
 import type { CommitRecord, PendingRecord } from '../validator/storage/record-encoding';
@@ -63,6 +63,22 @@ export class SimulatedStore implements DurableObjectStore {
     return this.write('commit', () => {
       this.disk.applyBatch(batch);
     });
+  }
+
+  chain(): ChainRecord | undefined {
+    return this.disk.chain();
+  }
+
+  /** An epoch-table write, as the LMDB store's (one of the writes a start makes). */
+  recordChain(chain: ChainRecord): Promise<void> {
+    const copied = { genesisDigest: chain.genesisDigest, genesisEpoch: chain.genesisEpoch };
+    return this.write('epoch-tables', () => {
+      this.disk.applyChain(copied);
+    });
+  }
+
+  isEmpty(): boolean {
+    return this.disk.isEmpty();
   }
 
   /** Nothing is staged here: a commit resolves once on the simulated disk, and reads see only the disk. */

@@ -1,9 +1,10 @@
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
 import { Committee } from '../certificates/committee';
 import { CommitOrderError } from '../errors';
-import { GENESIS_TRANSACTION } from '../execution/genesis';
+import { GENESIS_TRANSACTION, genesisBatch } from '../execution/genesis';
 import type { EnqueueResult, SequencedCommit, TransactionManager } from '../manager/transaction-manager';
-import type { DurableObjectStore } from '../storage/durable-store';
+import type { ChainRecord, DurableObjectStore } from '../storage/durable-store';
+import type { StoredObject } from '../model/objects';
 import type { PersistedCommittee } from '../storage/lmdb-epoch-tables';
 import type { CommitBatch, ObjectStore } from '../storage/object-store';
 import { SequencedCommitWriter } from './sequenced-commit-writer';
@@ -23,41 +24,119 @@ export interface RecoveryReport {
 
 /**
  * Write genesis into an empty store, or check that the store's genesis is
- * this chain's.
+ * this chain's (for a store that is not durable: the one a caller passed as `store`).
  * @throws StoreOpenError `other-chain` when the store holds another genesis.
  */
-export async function adoptGenesis(store: ObjectStore, batch: CommitBatch, where: string): Promise<void> {
+export async function adoptGenesis(store: ObjectStore, genesis: readonly StoredObject[], epoch: number, where: string): Promise<void> {
   const existing = await store.readExecuted(GENESIS_TRANSACTION);
   if (!existing) {
-    await store.commit(batch);
+    await store.commit(genesisBatch(genesis, epoch));
     return;
   }
-  if (existing.effects.digest !== batch.effects.digest) {
-    throw new StoreOpenError('other-chain', where, `its genesis effects are ${existing.effects.digest}, this chain's are ${batch.effects.digest}`);
-  }
+  // The epoch genesis was written in, not the committee's of today: a restart after a reconfiguration is the same chain.
+  const ours = genesisBatch(genesis, existing.effects.epoch).effects.digest;
+  if (existing.effects.digest !== ours) throw otherChain(where, existing.effects.digest, ours);
 }
 
 /**
- * The committee to resume with: the database's if it recorded a later epoch,
- * else the one given (recorded, unless the database holds it already: a
- * restart in the same epoch writes nothing, and scans no pending certificate).
+ * Open a durable database for this chain and committee: check everything
+ * first, then write what a new (or older) database lacks, so a refused
+ * database is left as it was. A new database, one that holds nothing at
+ * all, gets genesis, then its chain record, then the committee. Returns the
+ * committee to resume with (see {@link resumedCommittee}).
+ * @throws StoreOpenError `other-chain`, `other-committee` or `unknown-epoch`, having written nothing.
  */
-export async function adoptCommittee(store: DurableObjectStore, given: Committee): Promise<Committee> {
+export async function adoptDatabase(store: DurableObjectStore, genesis: readonly StoredObject[], given: Committee): Promise<Committee> {
+  const chain = await checkChain(store, genesis, given.epoch);
   const recorded = store.epochTables.committee();
-  if (recorded && recorded.epoch > given.epoch) return new Committee(recorded.epoch, recorded.validators);
-  if (!recorded || !sameCommittee(recorded, given)) await store.epochTables.recordEpoch({ epoch: given.epoch, validators: given.validators });
+  const committee = resumedCommittee(store.path, recorded, given);
+  if (chain.genesis) await store.commit(chain.genesis);
+  if (chain.record) await store.recordChain(chain.record);
+  if (!recorded) await store.epochTables.recordEpoch({ epoch: given.epoch, validators: given.validators });
+  return committee;
+}
+
+/**
+ * Whether the database is this chain's, and what it lacks: its chain record
+ * decides (retention may have pruned the genesis executed record long ago);
+ * a database written before the record existed is checked by its genesis
+ * record and gets one; one holding nothing is new. One holding records
+ * without either cannot be told from another chain's, and is refused.
+ */
+async function checkChain(store: DurableObjectStore, genesis: readonly StoredObject[], epoch: number): Promise<{ genesis?: CommitBatch; record?: ChainRecord }> {
+  const recorded = store.chain();
+  if (recorded) {
+    const ours = genesisBatch(genesis, recorded.genesisEpoch).effects.digest;
+    if (recorded.genesisDigest !== ours) throw otherChain(store.path, recorded.genesisDigest, ours);
+    return {};
+  }
+  const existing = await store.readExecuted(GENESIS_TRANSACTION);
+  if (existing) {
+    const ours = genesisBatch(genesis, existing.effects.epoch).effects.digest;
+    if (existing.effects.digest !== ours) throw otherChain(store.path, existing.effects.digest, ours);
+    return { record: { genesisDigest: ours, genesisEpoch: existing.effects.epoch } };
+  }
+  if (!store.isEmpty()) {
+    throw new StoreOpenError(
+      'other-chain',
+      store.path,
+      'it holds records but neither a chain record nor a genesis record (an older version pruned it): it cannot be checked to be this chain\'s',
+    );
+  }
+  const batch = genesisBatch(genesis, epoch);
+  return { genesis: batch, record: { genesisDigest: batch.effects.digest, genesisEpoch: epoch } };
+}
+
+/**
+ * The committee a restart takes: the recorded one. Given the same epoch's
+ * committee, it must be the recorded one; given an earlier epoch's (a
+ * configuration from before the database reconfigured), the recorded later
+ * one is taken. A later epoch than the database's is refused: recording it
+ * here would drop the old epoch's pending certificates without handing
+ * them back (a running pipeline's `reconfigure` hands them back).
+ * @throws StoreOpenError `other-committee` or `unknown-epoch`.
+ */
+export function resumedCommittee(path: string, recorded: PersistedCommittee | undefined, given: Committee): Committee {
+  if (!recorded) return given;
+  if (recorded.epoch > given.epoch) return new Committee(recorded.epoch, recorded.validators);
+  if (recorded.epoch < given.epoch) {
+    throw new StoreOpenError(
+      'unknown-epoch',
+      path,
+      `it is in epoch ${recorded.epoch}, the committee given is of epoch ${given.epoch}: restart with epoch ${recorded.epoch}'s committee, then reconfigure`,
+    );
+  }
+  if (!sameCommittee(recorded, given)) {
+    throw new StoreOpenError('other-committee', path, `its committee of epoch ${recorded.epoch} is not the one given (${describeDifference(recorded, given)}); nothing was overwritten`);
+  }
   return given;
 }
 
+function otherChain(where: string, theirs: string, ours: string): StoreOpenError {
+  return new StoreOpenError('other-chain', where, `its genesis effects are ${theirs}, this chain's are ${ours}`);
+}
+
+/** The first difference between two committees of one epoch, for the error. */
+function describeDifference(recorded: PersistedCommittee, given: Committee): string {
+  if (recorded.validators.length !== given.validators.length) return `${recorded.validators.length} members recorded, ${given.validators.length} given`;
+  const i = recorded.validators.findIndex((v, j) => !sameMember(v, given.validators[j]));
+  const [ours, theirs] = [recorded.validators[i], given.validators[i]];
+  if (!ours || !theirs) return 'they differ';
+  const field = ours.name !== theirs.name ? 'name' : ours.stake !== theirs.stake ? 'stake' : !Buffer.from(ours.publicKey).equals(Buffer.from(theirs.publicKey)) ? 'public key' : 'proof of possession';
+  return `member ${i} (${ours.name}) has another ${field}`;
+}
+
 function sameCommittee(recorded: PersistedCommittee, given: Committee): boolean {
+  return recorded.epoch === given.epoch && recorded.validators.length === given.validators.length && recorded.validators.every((v, i) => sameMember(v, given.validators[i]));
+}
+
+function sameMember(recorded: PersistedCommittee['validators'][number], given: Committee['validators'][number] | undefined): boolean {
   return (
-    recorded.epoch === given.epoch &&
-    recorded.validators.length === given.validators.length &&
-    recorded.validators.every((v, i) => {
-      const other = given.validators[i];
-      return other !== undefined && v.name === other.name && v.stake === other.stake && Buffer.from(v.publicKey).equals(Buffer.from(other.publicKey)) &&
-        Buffer.from(v.proofOfPossession).equals(Buffer.from(other.proofOfPossession));
-    })
+    given !== undefined &&
+    recorded.name === given.name &&
+    recorded.stake === given.stake &&
+    Buffer.from(recorded.publicKey).equals(Buffer.from(given.publicKey)) &&
+    Buffer.from(recorded.proofOfPossession).equals(Buffer.from(given.proofOfPossession))
   );
 }
 

@@ -12,7 +12,6 @@ import type { CertifiedTransaction } from '../certificates/certified-transaction
 import type { Committee } from '../certificates/committee';
 import { digestsReady } from '../model/digests';
 import { CommitOrderError, InvalidCertificateError, PipelineStoppedError } from '../errors';
-import { genesisBatch } from '../execution/genesis';
 import { InMemoryObjectStore, type ObjectStore } from '../storage/object-store';
 import type { StoredObject } from '../model/objects';
 import { ReferenceAuthorityState } from '../execution/reference-authority-state';
@@ -31,7 +30,7 @@ import type { TransactionManagerMetrics } from '../manager/transaction-manager-m
 import { LmdbObjectStore } from '../storage/lmdb-object-store';
 import { StoreFullError } from '../storage/store-errors';
 import { PipelineSignatureVerifier, type PipelineVerificationOptions, type PipelineVerificationStats } from './signature-verification';
-import { type RecoveryReport, adoptCommittee, adoptGenesis, persistAccepted, persistSequenced, recoverPending, redelivered } from './durable-state';
+import { type RecoveryReport, adoptDatabase, adoptGenesis, persistAccepted, persistSequenced, recoverPending, redelivered } from './durable-state';
 
 /**
  * What the pipeline needs of its state: the driver's `AuthorityState` port,
@@ -204,8 +203,11 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
   let committee: Committee;
   try {
     await digestsReady(); // full-speed digests before the first execution
-    await adoptGenesis(store, genesisBatch(genesis, givenCommittee.epoch), durable?.path ?? 'the object store');
-    committee = durable ? await adoptCommittee(durable, givenCommittee) : givenCommittee;
+    if (durable) committee = await adoptDatabase(durable, genesis, givenCommittee);
+    else {
+      await adoptGenesis(store, genesis, givenCommittee.epoch, 'the object store');
+      committee = givenCommittee;
+    }
     // Without `createState`, S is its default, ReferenceAuthorityState.
     state = createState ? createState(store, committee) : (new ReferenceAuthorityState(store, committee) as unknown as S);
     const { scheduler } = driverOptions;

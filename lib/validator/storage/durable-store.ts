@@ -13,6 +13,17 @@ export type EpochTables = Pick<
 >;
 
 /**
+ * The chain a database belongs to: its genesis effects' digest and the epoch
+ * genesis was written in (the effects name it). Recorded once, when the
+ * database is created, and never pruned: a restart checks it, whatever the
+ * retention dropped since.
+ */
+export interface ChainRecord {
+  readonly genesisDigest: Digest;
+  readonly genesisEpoch: number;
+}
+
+/**
  * What `startValidatorPipeline({ database })` needs of a durable store: the
  * `ObjectStore` port, whose commit batch also removes the certificate from
  * the pending table, plus the epoch tables, in one write order.
@@ -22,6 +33,12 @@ export interface DurableObjectStore extends ObjectStore {
   /** Where it lives, for error messages. */
   readonly path: string;
   readonly epochTables: EpochTables;
+  /** The chain recorded when the database was created (`undefined`: none yet; a database written before this record existed has none until its next start records it). */
+  chain(): ChainRecord | undefined;
+  /** Record the database's chain, once, right after its genesis. Resolves once on disk. */
+  recordChain(chain: ChainRecord): Promise<void>;
+  /** Whether the database holds nothing yet: no object, no executed record, no epoch-table record. */
+  isEmpty(): boolean;
   /** Every live object at its latest version, for comparing stores. */
   liveObjects(): StoredObject[];
   /**

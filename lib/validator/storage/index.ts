@@ -5,6 +5,6 @@ export { LMDB_FORMAT_VERSION, LmdbObjectStore } from './lmdb-object-store';
 export type { LmdbObjectStoreOptions } from './lmdb-object-store';
 export { LmdbEpochTables } from './lmdb-epoch-tables';
 export type { PersistedCommittee, ProcessedCommit } from './lmdb-epoch-tables';
-export type { DurableObjectStore, EpochTables } from './durable-store';
+export type { ChainRecord, DurableObjectStore, EpochTables } from './durable-store';
 export { StoreFullError, StoreOpenError } from './store-errors';
 export type { StoreOpenProblem } from './store-errors';

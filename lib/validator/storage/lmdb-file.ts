@@ -1,5 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
+import { lmdbLayoutProblem } from './lmdb-layout';
 import { StoreOpenError } from './store-errors';
 
 /** LMDB's meta-page magic (little-endian u32 at byte 24 of the file). */
@@ -7,8 +8,9 @@ const LMDB_MAGIC = 0xbeefc0de;
 
 /**
  * Check a database path before LMDB sees it: its folder can be created and
- * written, and an existing file is an LMDB file or empty. (The native library crashes
- * the process on some non-LMDB files, so a foreign file is refused here.)
+ * written, and an existing file is an LMDB file or empty, whose structure
+ * passes {@link lmdbLayoutProblem}. (The native library crashes the process
+ * on non-LMDB files and on damaged ones, so they are refused here.)
  * @throws StoreOpenError `not-writable` or `corrupt`; nothing is created but the folder.
  */
 export function checkDatabasePath(path: string): void {
@@ -40,4 +42,6 @@ export function checkDatabasePath(path: string): void {
   if (read < header.length || header.readUInt32LE(24) !== LMDB_MAGIC) {
     throw new StoreOpenError('corrupt', path, 'the file is not an LMDB database (no LMDB header)');
   }
+  const damage = lmdbLayoutProblem(path);
+  if (damage) throw new StoreOpenError('corrupt', path, `its LMDB structure is damaged: ${damage}`);
 }

@@ -1,10 +1,13 @@
 import { statSync } from 'node:fs';
 import { type Database, type RootDatabase, open } from 'lmdb';
 import type { TransactionEvent } from '../../authority-state';
+import type { ChainRecord } from './durable-store';
 import { InvalidOptionError } from '../../errors';
 import type { Digest, ObjectId, StoredObject } from '../model/objects';
 import { LmdbEpochTables } from './lmdb-epoch-tables';
 import { checkDatabasePath } from './lmdb-file';
+import { describeProcess, otherLockHolders } from './lock-holders';
+import { claimPath } from './open-paths';
 import type { CommitBatch, ExecutedRecord, InMemoryRetention, ObjectKey, ObjectStore } from './object-store';
 import { StoreConflictError } from './object-store';
 import { type AbsentKey, type TableWrite, issueBatch } from './lmdb-writes';
@@ -19,6 +22,8 @@ import { StoreFullError, StoreOpenError } from './store-errors';
  */
 export const LMDB_FORMAT_VERSION = 2;
 const FORMAT_KEY = 'soma-validator-format';
+/** The chain record: the genesis effects' digest (32 bytes), then the genesis epoch (u64). */
+const CHAIN_KEY = 'chain';
 
 /** Options of {@link LmdbObjectStore.open}. */
 export interface LmdbObjectStoreOptions extends InMemoryRetention {
@@ -92,6 +97,8 @@ export class LmdbObjectStore implements ObjectStore {
     readonly path: string,
     private readonly root: RootDatabase<Buffer, string>,
     retention: InMemoryRetention,
+    /** Gives the path back to this process's other opens, once closed. */
+    private readonly release: () => void,
   ) {
     this.versionsPerObject = retention.versionsPerObject ?? Number.POSITIVE_INFINITY;
     this.executedTransactions = retention.executedTransactions ?? Number.POSITIVE_INFINITY;
@@ -110,7 +117,9 @@ export class LmdbObjectStore implements ObjectStore {
 
   /**
    * Open (or create) the database at `options.path`.
-   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign`, `newer-format` or `older-format`, having changed nothing.
+   * Only one store may have a database open: a second, in this process or
+   * another (found in the kernel's lock table, on Linux), is refused.
+   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign`, `in-use`, `newer-format` or `older-format`, having changed nothing.
    * @throws InvalidOptionError for a retention below 1.
    */
   static open(options: LmdbObjectStoreOptions): LmdbObjectStore {
@@ -119,17 +128,24 @@ export class LmdbObjectStore implements ObjectStore {
       throw new InvalidOptionError('retention', retention, 'at least 1 version per object and 1 executed transaction');
     }
     checkDatabasePath(path);
+    const release = claimPath(path);
     let root: RootDatabase<Buffer, string>;
     try {
       root = open<Buffer, string>({ path, mapSize, maxDbs: 16, encoding: 'binary', overlappingSync: false, noSync: !sync, cache: false });
     } catch (error) {
+      release();
       throw new StoreOpenError('corrupt', path, `LMDB cannot open it (${(error as Error).message})`, { cause: error });
     }
     try {
+      // Looked at with this process's environment open: two processes opening at once each see the other.
+      const holders = otherLockHolders(`${path}-lock`);
+      if (holders.checked && holders.pids.length > 0) {
+        throw new StoreOpenError('in-use', path, `another process has it open: ${holders.pids.map(describeProcess).join(', ')}`);
+      }
       adoptFormat(root, path);
-      return new LmdbObjectStore(path, root, retention);
+      return new LmdbObjectStore(path, root, retention, release);
     } catch (error) {
-      void root.close();
+      void root.close().finally(release);
       throw error;
     }
   }
@@ -216,6 +232,35 @@ export class LmdbObjectStore implements ObjectStore {
     return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
   }
 
+  /**
+   * The chain recorded when the database was created, if any.
+   * @throws StoreOpenError `corrupt` for a record that is not one.
+   */
+  chain(): ChainRecord | undefined {
+    const bytes = this.root.get(CHAIN_KEY);
+    if (bytes === undefined) return undefined;
+    if (bytes.length !== 40) throw new StoreOpenError('corrupt', this.path, `its chain record has ${bytes.length} bytes, not 40`);
+    return { genesisDigest: hexOf(bytes.subarray(0, 32)), genesisEpoch: u64Of(bytes, 32) };
+  }
+
+  /** Record the database's chain (once, after genesis); resolved once on disk. */
+  recordChain(chain: ChainRecord): Promise<void> {
+    const value = Buffer.concat([idBytes(chain.genesisDigest), u64Bytes(chain.genesisEpoch)]);
+    return this.issue([{ table: this.root, key: CHAIN_KEY, value, undo: this.root.getBinary(CHAIN_KEY) ?? 'remove' }]);
+  }
+
+  /** Whether the database holds nothing yet (staged batches included): no object, executed record or epoch-table record. */
+  isEmpty(): boolean {
+    const tables = [this.objects, this.latest, this.executed, this.executedOrder, this.pending];
+    return (
+      this.staged.ids().next().done === true &&
+      tables.every((table) => (table.getStats() as { entryCount: number }).entryCount === 0) &&
+      this.epochTables.committee() === undefined &&
+      this.epochTables.lastCommitIndex() === undefined &&
+      this.root.get(CHAIN_KEY) === undefined
+    );
+  }
+
   /** Every live object at its latest version (staged batches included, as reads see them), sorted by id: for comparing stores. */
   liveObjects(): StoredObject[] {
     const ids = new Set<ObjectId>();
@@ -253,9 +298,17 @@ export class LmdbObjectStore implements ObjectStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.whenDurable();
-    await this.root.flushed;
-    await this.root.close();
+    try {
+      await this.whenDurable();
+      await this.root.flushed;
+    } finally {
+      // Closed and released even when the last flush failed (a full disk): a restart in this process must open it.
+      try {
+        await this.root.close();
+      } finally {
+        this.release();
+      }
+    }
   }
 
   /**

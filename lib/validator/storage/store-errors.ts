@@ -5,12 +5,26 @@ import { ExecutionDriverError } from '../../errors';
  * - `not-writable`: the path (or its folder) cannot be created or written;
  * - `corrupt`: the file is not a readable LMDB database (damaged, or some other kind of file);
  * - `foreign`: an LMDB database, but not one of this validator's;
- * - `other-chain`: a validator database of another chain (its genesis differs);
+ * - `other-chain`: a validator database of another chain (its genesis differs), or one holding records whose chain cannot
+ *   be told (no chain record and no genesis record: written by an older version whose retention pruned its genesis);
+ * - `other-committee`: the committee given for the database's epoch is not the one it recorded for that epoch;
+ * - `unknown-epoch`: the committee given is of a later epoch than the database's: it never reconfigured to it
+ *   (restart with the committee of its epoch, or an earlier one, then reconfigure);
+ * - `in-use`: another open store (in this process or another) has the database open;
  * - `newer-format`: written by a newer version of this package, whose format this one does not know;
  * - `older-format`: written by an older version whose records this one no longer reads (format 1 kept
  *   ed25519 certificates and committees); there is no migration: start from an empty database.
  */
-export type StoreOpenProblem = 'not-writable' | 'corrupt' | 'foreign' | 'other-chain' | 'newer-format' | 'older-format';
+export type StoreOpenProblem =
+  | 'not-writable'
+  | 'corrupt'
+  | 'foreign'
+  | 'other-chain'
+  | 'other-committee'
+  | 'unknown-epoch'
+  | 'in-use'
+  | 'newer-format'
+  | 'older-format';
 
 /** A database that cannot be used as it is. Nothing was written to it. */
 export class StoreOpenError extends ExecutionDriverError {

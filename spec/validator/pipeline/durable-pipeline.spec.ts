@@ -82,6 +82,7 @@ describe('startValidatorPipeline with a database', () => {
     // A crash after a certificate was accepted and before it executed: on disk, pending, its inputs in genesis.
     const path = await temporaryDatabase();
     const step = workload.steps.find((s) => !s.shared) as (typeof workload.steps)[number];
+    await (await start(path)).stop(); // a database of this chain (one holding records and no genesis is refused)
     const before = LmdbObjectStore.open({ path });
     await before.epochTables.recordAccepted([{ certificate: step.certificate, commit: undefined, shared: new Map() }]);
     await before.close();
