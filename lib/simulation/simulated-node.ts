@@ -276,6 +276,7 @@ export class SimulatedNode {
       `#${this.incarnation} up in epoch ${recovered?.epoch ?? '?'}: ${recovered?.reenqueued ?? 0} re-enqueued, ${recovered?.alreadyExecuted ?? 0} already executed, last commit ${recovered?.lastCommitIndex ?? '-'}`,
     );
     if ((recovered?.reenqueued ?? 0) > 0) this.world.count('recovered certificates', recovered?.reenqueued);
+    if ((recovered?.handedBack.length ?? 0) > 0) this.world.count('handed back at a restart (an earlier epoch)', recovered?.handedBack.length);
     for (const listener of this.listeners) listener.up?.(recovered);
   }
 

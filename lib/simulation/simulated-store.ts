@@ -201,14 +201,9 @@ class SimulatedEpochTables implements EpochTables {
 
   recordEpoch(committee: PersistedCommittee): Promise<void> {
     const record = { epoch: committee.epoch, validators: [...committee.validators] };
-    // As the LMDB tables: the stale records are those pending at the call.
-    const stale = this.disk
-      .pendingRecords()
-      .filter((pending) => pending.certificate.epoch !== committee.epoch)
-      .map((pending) => pending.certificate.digest);
+    // As the LMDB tables: the old epoch's pending records stay until handed back.
     return this.write(() => {
       this.disk.applyEpoch(record);
-      this.disk.applyForget(stale);
     });
   }
 }

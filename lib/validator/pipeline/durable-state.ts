@@ -20,6 +20,14 @@ export interface RecoveryReport {
   readonly lastCommitIndex: number | undefined;
   /** The epoch the pipeline resumed in. */
   readonly epoch: number;
+  /**
+   * Pending certificates of an earlier epoch (a crash came after a
+   * reconfiguration was recorded and before its hand-back left the disk):
+   * they can never execute now, so they are handed back here, as
+   * `reconfigure` would have, and forgotten on disk. Certify them again in
+   * the current epoch.
+   */
+  readonly handedBack: readonly CertifiedTransaction[];
 }
 
 /**
@@ -155,9 +163,15 @@ export async function recoverPending(store: DurableObjectStore, manager: Transac
   const results = await manager.restore({ certificates, nextSharedVersions: tables.nextSharedVersions(), claims: tables.ownedClaims() });
   const executed = certificates.filter((_, i) => results[i] === 'already-executed').map(({ certificate }) => certificate.digest);
   // Of another epoch (a crash between recording the new epoch and handing them back): they can never execute.
-  const stale = certificates.filter((_, i) => results[i] === 'wrong-epoch').map(({ certificate }) => certificate.digest);
-  if (executed.length + stale.length > 0) await tables.forget([...executed, ...stale]);
-  return { reenqueued: certificates.length - executed.length - stale.length, alreadyExecuted: executed.length, lastCommitIndex: tables.lastCommitIndex(), epoch };
+  const stale = certificates.filter((_, i) => results[i] === 'wrong-epoch').map(({ certificate }) => certificate);
+  if (executed.length + stale.length > 0) await tables.forget([...executed, ...stale.map((certificate) => certificate.digest)]);
+  return {
+    reenqueued: certificates.length - executed.length - stale.length,
+    alreadyExecuted: executed.length,
+    lastCommitIndex: tables.lastCommitIndex(),
+    epoch,
+    handedBack: stale,
+  };
 }
 
 /** Persist sequenced commits before their certificates are released (the manager's `onSequenced`), grouped while a write is on its way. */

@@ -437,7 +437,10 @@ function wire<S extends PipelineAuthorityState>(
         await persisted(durable.epochTables.recordEpoch({ epoch: next.epoch, validators: next.validators }));
       }
       await state.reconfigure(next);
-      return manager.dropStaleEpoch();
+      const stale = manager.dropStaleEpoch();
+      // Off the disk once handed back; a crash before this lands hands them back again at the restart (`recovered.handedBack`).
+      if (durable && stale.length > 0) void persisted(durable.epochTables.forget(stale.map((certificate) => certificate.digest))).catch(() => undefined);
+      return stale;
     },
     stop: stopPipeline,
   };

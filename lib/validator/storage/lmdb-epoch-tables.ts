@@ -164,12 +164,11 @@ export class LmdbEpochTables {
     );
   }
 
-  /** Record the epoch's committee, and drop pending certificates of other epochs (they can no longer execute) and the claims of another epoch. */
+  /** Record the epoch's committee, and drop the claims of another epoch (pending certificates of another epoch stay until handed back). */
   recordEpoch(committee: PersistedCommittee): Promise<void> {
     const writes: TableWrite[] = [{ table: this.root, key: COMMITTEE_KEY, value: Buffer.from(encodeCommittee(committee)), undo: this.root.getBinary(COMMITTEE_KEY) ?? 'remove' }];
-    for (const { key, value } of this.pending.getRange({})) {
-      if (decodePending(value).certificate.epoch !== committee.epoch) writes.push({ table: this.pending, key, value: undefined, undo: value });
-    }
+    // The old epoch's pending records stay: they go once handed back (`forget`), and a restart before that hands
+    // them back in its recovery report. Removed here, a crash before the hand-back lost them without a word.
     const recorded = this.root.getBinary(COMMITTEE_KEY);
     if (recorded && decodeCommittee(recorded).epoch !== committee.epoch) {
       for (const { key, value } of this.claims.getRange({})) writes.push({ table: this.claims, key, value: undefined, undo: value });

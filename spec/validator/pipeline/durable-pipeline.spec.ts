@@ -48,7 +48,7 @@ describe('startValidatorPipeline with a database', () => {
     // (a generous limit: the file runs beside the whole suite on two shared cores; a lost certificate still hangs it)
     const path = await temporaryDatabase();
     const first = await start(path);
-    expect(first.recovered).toEqual({ reenqueued: 0, alreadyExecuted: 0, lastCommitIndex: undefined, epoch: 0 });
+    expect(first.recovered).toEqual({ reenqueued: 0, alreadyExecuted: 0, lastCommitIndex: undefined, epoch: 0, handedBack: [] });
     // The first owned transaction is held back: what spends its outputs waits, accepted and pending, at the stop.
     const withheld = workload.steps.findIndex((s) => !s.shared);
     await deliver(first, 0, 80, withheld);
