@@ -5,12 +5,14 @@ import { ExecutionDriverMetrics, type ExecutionOutcome, type PeriodicSnapshot, t
 import {
   type AdmissionLimits,
   type CertifiedTransaction,
+  CommitOrderError,
   type EnqueueResult,
   LmdbObjectStore,
   type OverloadLimit,
   OverloadedError,
   PipelineStoppedError,
   TransactionManagerMetrics,
+  VerifierCrashedError,
   type ValidatorPipeline,
   WorkloadGenerator,
   seededRandom,
@@ -216,6 +218,8 @@ export class Simulation {
   private readonly retryQueue: CertifiedTransaction[] = [];
   private retryChunk = MAX_RETRY_CHUNK;
   private retrying = false;
+  /** Consensus commits refused for a reason a retry may pass (an overload), lowest index first: delivered again, as consensus does. */
+  private readonly refusedCommits: { index: number; certificates: CertifiedTransaction[] }[] = [];
   private readonly recent: CertifiedTransaction[] = [];
   private readonly ticker: NodeJS.Timeout;
   private lastPeriodic: PeriodicSnapshot | undefined;
@@ -493,6 +497,8 @@ export class Simulation {
 
   private tick(): void {
     if (this.feed === 'stopped') return;
+    // Refused commits first, in index order: the validator takes no later commit before them.
+    for (const { index, certificates } of this.refusedCommits.splice(0)) this.sendCommit(index, certificates);
     if (this.retryQueue.length > 0) {
       void this.retryOldest();
       return;
@@ -510,14 +516,26 @@ export class Simulation {
     const owned = steps.filter((s) => !s.shared).map((s) => s.certificate);
     const shared = steps.filter((s) => s.shared).map((s) => s.certificate);
     // Shared-object certificates in one consensus commit, in generation order.
-    if (shared.length > 0) {
-      const index = this.commitIndex++;
-      this.pipeline.commit({ digest: `commit-${index}`, index, certificates: shared }).then(
-        (results) => this.count(results),
-        (error: unknown) => this.event(`commit ${index} failed: ${String(error)}`),
-      );
-    }
+    if (shared.length > 0) this.sendCommit(this.commitIndex++, shared);
     for (let i = 0; i < owned.length; i += 1_000) void this.submitOwned(owned.slice(i, i + 1_000));
+  }
+
+  private sendCommit(index: number, certificates: CertifiedTransaction[]): void {
+    this.pipeline.commit({ digest: `commit-${index}`, index, certificates }).then(
+      (results) => this.count(results),
+      (error: unknown) => {
+        if (this.stoppedUnder(error)) return;
+        // Refused for a reason a retry may pass, or held back behind such a one: delivered again at the next tick.
+        const again = error instanceof OverloadedError || error instanceof VerifierCrashedError || (error instanceof CommitOrderError && error.problem === 'after-failed-commit');
+        if (again) {
+          this.refusedCommits.push({ index, certificates });
+          this.refusedCommits.sort((a, b) => a.index - b.index);
+          if (error instanceof OverloadedError) this.event(`commit ${index} refused (${error.limit}): delivered again`);
+          return;
+        }
+        this.event(`commit ${index} failed: ${String(error)}`);
+      },
+    );
   }
 
   private async submitOwned(certificates: readonly CertifiedTransaction[]): Promise<void> {
