@@ -10,7 +10,7 @@ export interface LatestEntry {
  * What recently landed batches wrote, kept decoded so that the next
  * transaction reading it (the next increment of a hot counter, an account's
  * next payment) needs no LMDB read and no decoding: object versions as
- * written (frozen), and the latest-version entries exactly as the disk now
+ * written (frozen; the newest landed one of each object), and the latest-version entries exactly as the disk now
  * holds them (`null`: no entry).
  *
  * It only mirrors the disk: object versions enter when their batch is on
@@ -19,14 +19,16 @@ export interface LatestEntry {
  * bounded (the oldest insertion goes first), so the heap stays flat.
  */
 export class LandedObjects {
-  private readonly objects = new Map<string, StoredObject>();
+  /** By id, the newest version landed: the one the next transaction reads. Keyed by id alone (no string built per lookup). */
+  private readonly objects = new Map<ObjectId, StoredObject>();
   private readonly latest = new Map<ObjectId, LatestEntry | null>();
 
-  /** @param limit the most object versions (and, apart, latest entries) kept; 0 keeps none. */
+  /** @param limit the most objects (and, apart, latest entries) kept; 0 keeps none. */
   constructor(private readonly limit: number) {}
 
   object(id: ObjectId, version: number): StoredObject | undefined {
-    return this.objects.get(versionKey(id, version));
+    const object = this.objects.get(id);
+    return object !== undefined && object.version === version ? object : undefined;
   }
 
   /** The latest entry of `id` as on disk: `undefined` if not known here. */
@@ -36,12 +38,13 @@ export class LandedObjects {
 
   /** `object` is on disk. */
   landedObject(object: StoredObject): void {
-    bounded(this.objects, versionKey(object.id, object.version), object, this.limit);
+    const kept = this.objects.get(object.id);
+    if (kept === undefined || kept.version <= object.version) bounded(this.objects, object.id, object, this.limit);
   }
 
   /** The version is gone from disk (pruned by a batch that landed). */
   pruned(id: ObjectId, version: number): void {
-    this.objects.delete(versionKey(id, version));
+    if (this.objects.get(id)?.version === version) this.objects.delete(id);
   }
 
   /** The disk's latest entry of `id` is now `entry` (`null`: removed). */
@@ -52,11 +55,12 @@ export class LandedObjects {
 
 function bounded<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
   if (limit === 0) return;
-  map.delete(key); // re-inserted: the newest again
+  if (!map.has(key) && map.size >= limit) {
+    // The oldest insertion goes (entries are not moved on update: a hot object is rewritten often, and stays).
+    for (const oldest of map.keys()) {
+      map.delete(oldest);
+      break;
+    }
+  }
   map.set(key, value);
-  if (map.size > limit) map.delete(map.keys().next().value as K);
-}
-
-function versionKey(id: ObjectId, version: number): string {
-  return `${id}@${version}`;
 }
