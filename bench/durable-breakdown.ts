@@ -8,7 +8,7 @@
  *    group is issued to lmdb-js) and its write (issued until on disk: the
  *    writer thread's transaction and the fsync), and the group sizes.
  *
- *   npx tsx bench/durable-breakdown.ts [--store=durable|memory] [--transactions=N] [--concurrency=N]
+ *   npx tsx bench/durable-breakdown.ts [--store=durable|memory] [--transactions=N] [--concurrency=N] [--staged=N] [--no-sync]
  * Add `--cpu-prof` to node (NODE_OPTIONS) for a main-thread profile.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +24,7 @@ const storeKind = arg('store', 'durable');
 const transactions = Number(arg('transactions', '30000'));
 const concurrency = Number(arg('concurrency', '64'));
 const sync = !process.argv.includes('--no-sync');
+const staged = process.argv.some((a) => a.startsWith('--staged=')) ? Number(arg('staged', '0')) : undefined;
 
 interface Probe {
   stagedAt: Map<string, number>;
@@ -66,14 +67,14 @@ async function main(): Promise<void> {
     const elu = performance.eventLoopUtilization();
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const figures = await endToEndRun(workload, { outstanding: 2_000, concurrency, ...(database ? { database } : {}) });
+    const figures = await endToEndRun(workload, { outstanding: 2_000, concurrency, ...(database ? { database } : {}), ...(staged !== undefined ? { maxStagedExecutions: staged } : {}) });
     const wall = performance.now() - started;
     const used = process.cpuUsage(cpu);
     const loop = performance.eventLoopUtilization(elu);
     await database?.close();
     const processCpu = (used.user + used.system) / 1000;
     const mainBusy = loop.active;
-    console.log(`${storeKind}, concurrency ${concurrency}: ${fmt(figures.perSecond)} tx/s over ${fmt(wall)} ms; GC ${Math.round(figures.gcShare * 100)} %`);
+    console.log(`${storeKind}, concurrency ${concurrency}${staged !== undefined ? `, at most ${staged} staged without a slot` : ''}: ${fmt(figures.perSecond)} tx/s over ${fmt(wall)} ms; GC ${Math.round(figures.gcShare * 100)} %`);
     console.log(`main thread busy ${fmt(mainBusy)} ms (${Math.round(loop.utilization * 100)} % of wall), process CPU ${fmt(processCpu)} ms (${Math.round((processCpu / wall) * 100)} % of one core); beyond the main thread ${fmt(processCpu - mainBusy)} ms`);
     if (p) {
       const q = (values: number[]) => `p50 ${quantile(values, 0.5).toFixed(2)} ms, p99 ${quantile(values, 0.99).toFixed(2)} ms`;
