@@ -155,7 +155,8 @@ export function decodeExecuted(bytes: Uint8Array): { effects: StateEffects; even
     }),
     events: events.map((event) => {
       const out: Record<string, unknown> = { type: event.type };
-      for (const field of event.fields) out[field.name] = JSON.parse(field.json) as unknown;
+      // Defined, not assigned: a field named `__proto__` is a field, as JSON.parse makes it, not the prototype.
+      for (const field of event.fields) Object.defineProperty(out, field.name, { value: JSON.parse(field.json) as unknown, enumerable: true, writable: true, configurable: true });
       return out as TransactionEvent;
     }),
   };
