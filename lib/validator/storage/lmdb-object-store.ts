@@ -208,7 +208,7 @@ export class LmdbObjectStore implements ObjectStore {
     const digest = batch.transactionDigest;
     const landed = new Promise<void>((resolve, reject) => {
       this.queue.push({ batch, sequence, absent: planned.absent, writes: planned.writes, mirror: planned.mirror, resolve, reject });
-      if (!this.writing) this.flushAtEndOfTurn();
+      if (!this.writing) this.flush();
     });
     this.landing.set(digest, landed);
     const settled = (): void => {
@@ -299,17 +299,6 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   /**
-   * Flush once this event turn is over: the executions that start in it (a
-   * group's landing frees as many driver slots as it held) stage their
-   * batches into the same group, not one into a group of its own and the
-   * rest into the next, a disk flush later. Writing from now on.
-   */
-  private flushAtEndOfTurn(): void {
-    this.writing = true;
-    setImmediate(() => this.flush());
-  }
-
-  /**
    * Issue every queued batch in this turn (one LMDB transaction), and the
    * next group once it landed. A batch that reads the outputs of one that
    * failed (in this group or before) is not issued, and fails with it.
@@ -346,7 +335,7 @@ export class LmdbObjectStore implements ObjectStore {
         queued.reject(failure);
       }
       this.writing = false;
-      if (this.queue.length > 0) this.flushAtEndOfTurn();
+      if (this.queue.length > 0) this.flush();
       else for (const resolve of this.drained.splice(0)) resolve();
     });
   }
