@@ -3,8 +3,9 @@
  * with V8's default flags:
  *  - end to end: the same workload under sustained load (clients keep at most
  *    2,000 certificates outstanding), in memory and durable at concurrency 64,
- *    and durable at 1,024 (an execution holds its slot until its group's
- *    fsync), rotating round by round; throughput, the ratio to in memory, and
+ *    and durable at 1,024 (more slots on top of the up to 1,024 staged
+ *    executions that wait for their group's fsync without one), rotating
+ *    round by round; throughput, the ratio to in memory, and
  *    each one's share of time in GC pauses;
  *  - the durable store's commit latency under that load, p50 and p99;
  *  - recovery after a crash with 100,000 accepted-but-unexecuted certificates
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   const runs: (() => Promise<unknown>)[] = [
     async () => memory.push(await endToEndRun(workload, { outstanding: OUTSTANDING })),
     async () => durable.push(await durableRun(workload, latencies)),
-    // An execution holds its driver slot until its group's fsync: the same, with room for more of them.
+    // Staged executions wait for their group's fsync without a slot (up to the pipeline's bound): the same, with more slots.
     async () => wide.push(await durableRun(workload, [], WIDE)),
   ];
   for (let round = 0; round < ROUNDS; round++) {

@@ -22,6 +22,8 @@ export interface EndToEndOptions {
   readonly database?: LmdbObjectStore;
   /** The driver's concurrency limit (default 64). */
   readonly concurrency?: number;
+  /** Durable executions that may wait for the disk without a driver slot (default: the pipeline's, DURABLE_MAX_STAGED_EXECUTIONS). */
+  readonly maxStagedExecutions?: number;
   /** Verify the certificates' signatures on the way in, on the verifier pool (default false: pre-verified). */
   readonly verifySignatures?: boolean;
   /** With `verifySignatures`: the pipeline's verification options (a shared, warm pool). */
@@ -35,7 +37,7 @@ export interface EndToEndOptions {
  * certificates in batches of 500, shared ones each in its own consensus
  * commit, in order. Timed from the first submit to the last commit.
  */
-export async function endToEndRun(workload: Workload, { outstanding, database, concurrency = 64, verifySignatures = false, verification }: EndToEndOptions): Promise<EndToEndFigures> {
+export async function endToEndRun(workload: Workload, { outstanding, database, concurrency = 64, verifySignatures = false, verification, maxStagedExecutions }: EndToEndOptions): Promise<EndToEndFigures> {
   const transactions = workload.steps.length;
   const pipeline = await startValidatorPipeline({
     committee: workload.committee,
@@ -43,6 +45,7 @@ export async function endToEndRun(workload: Workload, { outstanding, database, c
     verifySignatures,
     ...(verification ? { verification } : {}),
     maxConcurrentExecutions: concurrency,
+    ...(maxStagedExecutions !== undefined ? { maxStagedExecutions } : {}),
     logger: silent,
     limits: { maxPendingAndExecuting: 1_000_000, maxPerObjectQueue: 1_000_000, maxQueueAgeMs: 1e9 },
     ...(database ? { database } : {}),

@@ -99,14 +99,15 @@ export class ExecutionRun {
     private readonly ready$: Observable<PendingCertificate>,
     private readonly options: ResolvedOptions,
   ) {
-    this.slots = new ExecutionSlots(options.maxConcurrentExecutions, this.startTask, this.noMoreStarts);
+    this.slots = new ExecutionSlots(options.maxConcurrentExecutions, this.startTask, this.noMoreStarts, options.maxStagedExecutions);
     this.abort = new AbortRegistry();
     this.context = {
       options,
       abort: this.abort,
       claim: this.claim,
       unclaim: this.unclaim,
-      onSettled: () => this.slots.release(),
+      onSettled: (slotReleased) => (slotReleased ? this.slots.stagedFinished() : this.slots.release()),
+      releaseStaged: options.maxStagedExecutions > 0 ? () => this.slots.releaseStaged() : undefined,
       onRetry: (task, retry, error) => {
         options.metrics?.retries.inc();
         options.log.retrying(task.digest, retry, error);
@@ -180,8 +181,8 @@ export class ExecutionRun {
         mergeMap(
           // Each journey is one certificate's inner stream, with catchError inside it.
           (journey) => isolateFailure(journey),
-          // The slots hold the (live) limit; mergeMap's bound is a safety net above it.
-          options.concurrencyCeiling,
+          // The slots hold the (live) limit; mergeMap's bound is a safety net above it (staged journeys hold no slot).
+          options.concurrencyCeiling + options.maxStagedExecutions,
         ),
       ),
     ).pipe(

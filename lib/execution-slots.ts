@@ -9,6 +9,8 @@ import { BacklogQueue } from './backlog-queue';
 export class ExecutionSlots<T> {
   private readonly backlog = new BacklogQueue<T>();
   private running = 0;
+  /** Started items that gave their slot up early (staged), and have not finished. */
+  private staged = 0;
   private paused = false;
   private pumping = false;
   private pumpAgain = false;
@@ -22,11 +24,18 @@ export class ExecutionSlots<T> {
     private readonly start: (item: T, enqueuedAt: number) => void,
     /** Called once, when intake is closed and nothing is waiting: no more starts will come. */
     private readonly onDrained: () => void,
+    /** Items that may give their slot up before they finish (see `releaseStaged`). */
+    private readonly maxStaged = 0,
   ) {}
 
   /** Items started and not yet released. */
   get inFlight(): number {
     return this.running;
+  }
+
+  /** Items that gave their slot up early and have not finished. */
+  get stagedCount(): number {
+    return this.staged;
   }
 
   /** Items waiting for a slot. */
@@ -80,6 +89,23 @@ export class ExecutionSlots<T> {
   release(): void {
     this.running--;
     this.pump();
+  }
+
+  /**
+   * A started item will finish later without needing its slot: free it now,
+   * if fewer than `maxStaged` items wait so. Returns whether it was freed;
+   * if so, the item calls `stagedFinished()` when it finishes, not `release()`.
+   */
+  releaseStaged(): boolean {
+    if (this.staged >= this.maxStaged) return false;
+    this.staged++;
+    this.release();
+    return true;
+  }
+
+  /** An item whose slot `releaseStaged` freed has finished. */
+  stagedFinished(): void {
+    this.staged--;
   }
 
   /** No more items will be offered; the backlog still runs to the end. */

@@ -5,7 +5,7 @@
  */
 export type { Certificate, CommitRef, PendingCertificate } from './certificate';
 export { describeMalformedCertificate } from './certificate';
-export type { AuthorityState, EpochStore, ExecutionResult, TransactionEffects, TransactionEvent } from './authority-state';
+export type { AuthorityState, EpochStore, ExecutionProgress, ExecutionResult, TransactionEffects, TransactionEvent } from './authority-state';
 export type {
   ExecutedOutcome,
   ExecutionOutcome,

@@ -37,6 +37,15 @@ export interface ExecuteCertificatesOptions {
    * slots admit work). Default: the larger of `maxConcurrentExecutions` and 1,024.
    */
   readonly concurrencyCeiling?: number;
+  /**
+   * Executions that may wait for their result without holding a slot, once
+   * the state said their effects are staged (`ExecutionProgress.staged`:
+   * committed and visible, durable later). Past it, a staged execution keeps
+   * its slot until its result: the bound is the back-pressure. Default 0: an
+   * execution holds its slot until its result, and the state is given no
+   * `progress`.
+   */
+  readonly maxStagedExecutions?: number;
   /** Retry of transient failures. Default: 3 attempts, 10 ms backoff doubling to 1 s. */
   readonly retry?: RetryOptions;
   /** Where to record metrics. Omitted: no metrics work at all. */
@@ -55,6 +64,7 @@ export interface ResolvedOptions {
   readonly authorityState: AuthorityState;
   readonly maxConcurrentExecutions: number;
   readonly concurrencyCeiling: number;
+  readonly maxStagedExecutions: number;
   readonly retry: RetryPolicy;
   readonly metrics: ExecutionDriverMetrics | undefined;
   readonly log: DriverLog;
@@ -81,6 +91,10 @@ export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOpt
   if (!Number.isSafeInteger(concurrencyCeiling) || concurrencyCeiling < maxConcurrentExecutions) {
     throw new InvalidOptionError('concurrencyCeiling', concurrencyCeiling, `an integer >= maxConcurrentExecutions (${maxConcurrentExecutions})`);
   }
+  const maxStagedExecutions = options.maxStagedExecutions ?? 0;
+  if (!Number.isSafeInteger(maxStagedExecutions) || maxStagedExecutions < 0) {
+    throw new InvalidOptionError('maxStagedExecutions', maxStagedExecutions, 'an integer >= 0');
+  }
   const { scheduler } = options;
   if (scheduler !== undefined && (typeof (scheduler as Partial<SchedulerLike> | null)?.now !== 'function' || typeof scheduler.schedule !== 'function')) {
     throw new InvalidOptionError('scheduler', scheduler, 'a SchedulerLike with now() and schedule()');
@@ -89,6 +103,7 @@ export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOpt
     authorityState: state,
     maxConcurrentExecutions,
     concurrencyCeiling,
+    maxStagedExecutions,
     retry: new RetryPolicy(options.retry),
     metrics: options.metrics,
     log: new DriverLog(logger ?? createDefaultLogger()),

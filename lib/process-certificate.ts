@@ -1,5 +1,5 @@
 import { type Observable as ObservableType, Observable, type Subscriber, type Unsubscribable, from } from 'rxjs';
-import type { EpochStore, ExecutionResult } from './authority-state';
+import type { EpochStore, ExecutionProgress, ExecutionResult } from './authority-state';
 import type { AbortListener, AbortRegistry } from './abort-registry';
 import type { PendingCertificate } from './certificate';
 import { describeValue } from './describe-value';
@@ -31,8 +31,17 @@ export interface TaskContext {
   readonly claim: (digest: string) => boolean;
   /** Release a digest claimed with `claim`. */
   readonly unclaim: (digest: string) => void;
-  /** The certificate's execution slot is free: called exactly once, when its stream is torn down. */
-  readonly onSettled: () => void;
+  /**
+   * The journey is over: called exactly once, when its stream is torn down.
+   * `slotReleased`: its slot was freed early (`releaseStaged`), else it is free now.
+   */
+  readonly onSettled: (slotReleased: boolean) => void;
+  /**
+   * Free the journey's slot before its outcome (its execution is staged):
+   * true if freed. Undefined when the run lets no execution do so (then the
+   * state is given no `progress`).
+   */
+  readonly releaseStaged?: (() => boolean) | undefined;
 }
 
 /** The steps of a journey (see {@link CertificateJourney}). */
@@ -46,6 +55,7 @@ type Step =
   | 'onResult'
   | 'onPromisedResult'
   | 'onCompletedEmpty'
+  | 'onStaged'
   | 'onError';
 
 /**
@@ -87,6 +97,10 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
   private work: Unsubscribable | undefined;
   private claimed = false;
   private listening = false;
+  /** The state said this execution is staged (`progress.staged()`), in the current attempt. */
+  private staged = false;
+  /** Its slot was freed at staging: teardown does not free it again. */
+  private slotReleased = false;
   previousListener: AbortListener | undefined;
   nextListener: AbortListener | undefined;
 
@@ -167,6 +181,9 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
       case 'onCompletedEmpty':
         this.invalid('tryExecuteImmediately', 'completed without a result');
         return;
+      case 'onStaged':
+        this.onStaged();
+        return;
       case 'onError':
         this.onError(value);
         return;
@@ -236,13 +253,11 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
     this.work = undefined;
     const { certificate, commit } = this.pending;
     const { authorityState } = this.context.options;
-    const input = authorityState.tryExecuteImmediately(
-      certificate,
-      commit?.digest,
-      commit?.index,
-      this.epochStore as EpochStore,
-      this.context.abort.signal,
-    );
+    // Only when staged executions may free their slot: otherwise the state is called as it always was.
+    const input =
+      this.context.releaseStaged === undefined
+        ? authorityState.tryExecuteImmediately(certificate, commit?.digest, commit?.index, this.epochStore as EpochStore, this.context.abort.signal)
+        : authorityState.tryExecuteImmediately(certificate, commit?.digest, commit?.index, this.epochStore as EpochStore, this.context.abort.signal, this.progress(attempt));
     if (input instanceof Promise) {
       // The common case, without an Observable. Handlers are attached even if the state
       // re-entered the driver and ended this journey (an abort stop): `enter` ignores them,
@@ -269,6 +284,18 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
     if (subscription.closed) return; // it settled (or failed) while subscribing
     if (this.isOver() || attempt !== this.attempts) closeQuietly(subscription);
     else this.work = subscription;
+  }
+
+  /** The attempt's `progress`: its call comes back through the guard, so a late or stale one is ignored. */
+  private progress(attempt: number): ExecutionProgress {
+    return { staged: () => this.enter('onStaged', undefined, attempt) };
+  }
+
+  /** Staged: the slot may go to another certificate; the outcome waits for the result. */
+  private onStaged(): void {
+    if (this.staged) return; // a second call
+    this.staged = true;
+    if (this.context.releaseStaged?.() === true) this.slotReleased = true;
   }
 
   private onResult(result: unknown, endedAt: number): void {
@@ -329,7 +356,8 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
       this.fail(new RetryClassificationError(this.digest, error, thrown), 'execution-error');
       return;
     }
-    if (!transient) {
+    // Once staged, the effects were committed: running it again is not a retry.
+    if (!transient || this.staged) {
       this.fail(error, 'execution-error');
       return;
     }
@@ -355,7 +383,7 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
     this.cancelWork();
     if (this.claimed) this.context.unclaim(this.digest);
     if (this.listening) this.context.abort.unlisten(this);
-    this.context.onSettled();
+    this.context.onSettled(this.slotReleased);
   }
 
   private invalid(method: AuthorityStateMethod, problem: string): void {

@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import type { AuthorityState, EpochStore, ExecutionResult } from '../../authority-state';
+import type { AuthorityState, EpochStore, ExecutionProgress, ExecutionResult } from '../../authority-state';
 import type { Certificate } from '../../certificate';
 import type { Committee } from '../certificates/committee';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
@@ -66,6 +66,7 @@ export class ReferenceAuthorityState implements AuthorityState {
     _commitIndex: number | undefined,
     epochStore: EpochStore,
     signal?: AbortSignal,
+    progress?: ExecutionProgress,
   ): Promise<ExecutionResult> {
     const cert = certificate as Partial<CertifiedTransaction>;
     if (cert.data === undefined) throw new NotACertifiedTransactionError(`certificate ${certificate.digest} carries no transaction data`);
@@ -102,8 +103,12 @@ export class ReferenceAuthorityState implements AuthorityState {
       store.release(tx.digest);
       // The written objects are their own references (id, version, digest): no copies.
       this.committedSubject.next({ certificate: tx, written: output.written, deleted: output.deleted, output });
-      // Executed once durable: a batch that fails to land fails what read its outputs too.
-      await durable;
+      if (durable) {
+        // Staged and announced: the driver may give the slot to another certificate while this one waits for the disk.
+        progress?.staged();
+        // Executed once durable: a batch that fails to land fails what read its outputs too.
+        await durable;
+      }
       return { effects: output.effects, events: output.events };
     } finally {
       this.inFlight--;

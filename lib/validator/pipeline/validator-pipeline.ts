@@ -44,6 +44,14 @@ export interface PipelineAuthorityState extends AuthorityState, TransactionManag
   reconfigure(committee: Committee): Promise<void>;
 }
 
+/**
+ * A durable pipeline's default `maxStagedExecutions`: executions whose commit
+ * is staged (visible, announced) and not yet on disk may wait for their
+ * group's flush without holding a driver slot, up to this many; their outcome
+ * still waits for the disk. In memory there is nothing to wait for (0).
+ */
+export const DURABLE_MAX_STAGED_EXECUTIONS = 1_024;
+
 /** Options of {@link startValidatorPipeline}. */
 export interface ValidatorPipelineOptions<S extends PipelineAuthorityState = ReferenceAuthorityState> extends Omit<ExecuteCertificatesOptions, 'authorityState'> {
   readonly committee: Committee;
@@ -190,7 +198,9 @@ export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceA
  * price of longer young-generation pauses (README, validator benchmark).
  */
 export async function startValidatorPipeline<S extends PipelineAuthorityState = ReferenceAuthorityState>(options: ValidatorPipelineOptions<S>): Promise<ValidatorPipeline<S>> {
-  const { committee: givenCommittee, genesis, limits, managerMetrics, verifySignatures = true, verification, database, createState, onWired, ...driverOptions } = options;
+  const { committee: givenCommittee, genesis, limits, managerMetrics, verifySignatures = true, verification, database, createState, onWired, ...given } = options;
+  // Durable: an execution waiting for its group's disk flush gives its slot up (up to a bound), unless told otherwise.
+  const driverOptions = database !== undefined && given.maxStagedExecutions === undefined ? { ...given, maxStagedExecutions: DURABLE_MAX_STAGED_EXECUTIONS } : given;
   delete (driverOptions as { store?: unknown }).store;
   // Checked before anything opens; it starts no thread until the first certificate.
   const verifier = verifySignatures ? new PipelineSignatureVerifier(verification ?? {}, () => state.loadEpochStoreOneCallPerTask().committee) : undefined;

@@ -12,6 +12,7 @@ import type { CommitBatch, ExecutedRecord, InMemoryRetention, ObjectKey, ObjectS
 import { StoreConflictError } from './object-store';
 import { type AbsentKey, type TableWrite, issueBatch } from './lmdb-writes';
 import { decodeExecuted, decodeStoredObject, encodeExecuted, encodeStoredObject, hexOf, idBytes, objectKey, u64Bytes, u64Of } from './record-encoding';
+import { type LatestEntry, LandedObjects } from './landed-objects';
 import { StagedBatches } from './staged-batches';
 import { StoreFullError, StoreOpenError } from './store-errors';
 
@@ -37,6 +38,12 @@ export interface LmdbObjectStoreOptions extends InMemoryRetention {
    * machine may then lose recent commits.
    */
   readonly sync?: boolean;
+  /**
+   * How many object versions (and, apart, latest-version entries) of landed
+   * batches to keep decoded in memory, so the next reads of hot objects need
+   * no LMDB read or decoding. Default 16,384; 0 keeps none.
+   */
+  readonly cachedObjects?: number;
 }
 
 /** A staged batch waiting for its write. */
@@ -45,8 +52,16 @@ interface QueuedBatch {
   readonly sequence: number;
   readonly absent: AbsentKey;
   readonly writes: readonly TableWrite[];
+  /** What the batch does to the disk's latest-version entries and object versions, mirrored in `landed` once it is on disk. */
+  readonly mirror: DiskChanges;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
+}
+
+/** A batch's writes to the latest-version table, in order, and the object versions it prunes. */
+interface DiskChanges {
+  readonly latest: [ObjectId, LatestEntry | null][];
+  readonly pruned: [ObjectId, number][];
 }
 
 /** Latest-version index entry: the version, then 1 if the object is deleted. */
@@ -82,6 +97,8 @@ export class LmdbObjectStore implements ObjectStore {
   private oldestSequence: number;
   /** Batches staged and not yet on disk: readable at once, and later batches are checked against them. */
   private readonly staged = new StagedBatches();
+  /** What landed batches wrote, decoded: read before the disk. */
+  private readonly landed: LandedObjects;
   /** Staged batches waiting for the write on its way to land: they go in the next one, together. */
   private queue: QueuedBatch[] = [];
   private writing = false;
@@ -99,7 +116,9 @@ export class LmdbObjectStore implements ObjectStore {
     retention: InMemoryRetention,
     /** Gives the path back to this process's other opens, once closed. */
     private readonly release: () => void,
+    cachedObjects: number,
   ) {
+    this.landed = new LandedObjects(cachedObjects);
     this.versionsPerObject = retention.versionsPerObject ?? Number.POSITIVE_INFINITY;
     this.executedTransactions = retention.executedTransactions ?? Number.POSITIVE_INFINITY;
     const table = (name: string) => root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' });
@@ -123,10 +142,11 @@ export class LmdbObjectStore implements ObjectStore {
    * @throws InvalidOptionError for a retention below 1.
    */
   static open(options: LmdbObjectStoreOptions): LmdbObjectStore {
-    const { path, mapSize = 16 * 1024 ** 3, sync = true, ...retention } = options;
+    const { path, mapSize = 16 * 1024 ** 3, sync = true, cachedObjects = 16_384, ...retention } = options;
     if (!((retention.versionsPerObject ?? 1) >= 1) || !((retention.executedTransactions ?? 1) >= 1)) {
       throw new InvalidOptionError('retention', retention, 'at least 1 version per object and 1 executed transaction');
     }
+    if (!Number.isSafeInteger(cachedObjects) || cachedObjects < 0) throw new InvalidOptionError('cachedObjects', cachedObjects, 'a whole number, 0 or more');
     checkDatabasePath(path);
     const release = claimPath(path);
     let root: RootDatabase<Buffer, string>;
@@ -143,7 +163,7 @@ export class LmdbObjectStore implements ObjectStore {
         throw new StoreOpenError('in-use', path, `another process has it open: ${holders.pids.map(describeProcess).join(', ')}`);
       }
       adoptFormat(root, path);
-      return new LmdbObjectStore(path, root, retention, release);
+      return new LmdbObjectStore(path, root, retention, release, cachedObjects);
     } catch (error) {
       void root.close().finally(release);
       throw error;
@@ -203,7 +223,7 @@ export class LmdbObjectStore implements ObjectStore {
     this.staged.add(batch, sequence);
     const digest = batch.transactionDigest;
     const landed = new Promise<void>((resolve, reject) => {
-      this.queue.push({ batch, sequence, absent: planned.absent, writes: planned.writes, resolve, reject });
+      this.queue.push({ batch, sequence, absent: planned.absent, writes: planned.writes, mirror: planned.mirror, resolve, reject });
       if (!this.writing) this.flush();
     });
     this.landing.set(digest, landed);
@@ -357,6 +377,7 @@ export class LmdbObjectStore implements ObjectStore {
         const result = results[i] as PromiseSettledResult<boolean>;
         this.staged.remove(queued.batch, queued.sequence);
         if (result.status === 'fulfilled' && result.value) {
+          this.mirrorLanded(queued);
           queued.resolve();
           continue;
         }
@@ -384,20 +405,22 @@ export class LmdbObjectStore implements ObjectStore {
   private batchWrites(
     batch: CommitBatch,
     sequence: number,
-  ): { absent: AbsentKey; writes: TableWrite[]; oldest: number } {
+  ): { absent: AbsentKey; writes: TableWrite[]; mirror: DiskChanges; oldest: number } {
     const digestKey = idBytes(batch.transactionDigest);
     if (this.staged.executedRecord(batch.transactionDigest) || this.executed.doesExist(digestKey)) {
       throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
     }
     const writes: TableWrite[] = [];
+    const mirror: DiskChanges = { latest: [], pruned: [] };
     const versions = new Set<string>();
     const pruning = this.versionsPerObject !== Number.POSITIVE_INFINITY;
     for (const object of batch.written) {
       const key = objectKey(object.id, object.version);
       const version = versionKey(object.id, object.version);
       const id = idBytes(object.id);
-      const current = this.latest.getBinary(id);
-      const onDisk = current ? u64Of(current) : -1;
+      const entry = this.latestOnDisk(object.id);
+      const current = entry ? latestEntry(entry.version, entry.deleted ? DELETED : LIVE) : undefined;
+      const onDisk = entry ? entry.version : -1;
       // No version above the latest-version entry is on disk: the usual write (a new version) reads nothing more.
       if (versions.has(version) || this.staged.hasVersion(object.id, object.version) || (onDisk >= object.version && this.objects.doesExist(key))) {
         throw new StoreConflictError(`object ${object.id} version ${object.version} already exists`);
@@ -406,22 +429,28 @@ export class LmdbObjectStore implements ObjectStore {
       writes.push({ table: this.objects, key, value: encodeStoredObject(object), undo: 'remove' });
       // Lamport versions make a write the newest version of its object, but not a store's caller (genesis, tests).
       const onItsWay = this.staged.latestOf(object.id)?.version ?? -1;
-      if (onItsWay < object.version && (onDisk < object.version || current?.[8] === DELETED)) {
+      if (onItsWay < object.version && (onDisk < object.version || entry?.deleted === true)) {
         writes.push({ table: this.latest, key: id, value: latestEntry(object.version, LIVE), undo: current ?? 'remove' });
+        mirror.latest.push([object.id, { version: object.version, deleted: false }]);
       }
-      if (pruning) this.pruneWrites(object.id, object.version, writes);
+      if (pruning) this.pruneWrites(object.id, object.version, writes, mirror);
     }
     for (const deleted of batch.deleted) {
       const id = idBytes(deleted.id);
-      const current = this.latest.getBinary(id);
+      const entry = this.latestOnDisk(deleted.id);
+      const current = entry ? latestEntry(entry.version, entry.deleted ? DELETED : LIVE) : undefined;
       if (pruning) {
         // Pruning: a deleted object's history goes with it.
         for (const { key, value } of this.objects.getRange({ start: objectKey(deleted.id, 0), end: objectKey(deleted.id, Number.MAX_SAFE_INTEGER) })) {
           writes.push({ table: this.objects, key, value: undefined, undo: value });
+          mirror.pruned.push([deleted.id, u64Of(key, 32)]);
         }
         writes.push({ table: this.latest, key: id, value: undefined, undo: current ?? 'keep' });
+        mirror.latest.push([deleted.id, null]);
       } else {
-        writes.push({ table: this.latest, key: id, value: latestEntry(current ? u64Of(current) : deleted.version, DELETED), undo: current ?? 'remove' });
+        const version = entry ? entry.version : deleted.version;
+        writes.push({ table: this.latest, key: id, value: latestEntry(version, DELETED), undo: current ?? 'remove' });
+        mirror.latest.push([deleted.id, { version, deleted: true }]);
       }
     }
     writes.push({ table: this.executed, key: digestKey, value: encodeExecuted(sequence, batch.effects, batch.events), undo: 'remove' });
@@ -429,7 +458,7 @@ export class LmdbObjectStore implements ObjectStore {
     const oldest = this.retentionWrites(sequence, writes);
     // Executed: no longer pending (Sui removes it from the epoch's pending table). Last, so never undone.
     writes.push({ table: this.pending, key: digestKey, value: undefined, undo: 'keep' });
-    return { absent: { table: this.executed, key: digestKey }, writes, oldest };
+    return { absent: { table: this.executed, key: digestKey }, writes, mirror, oldest };
   }
 
   /**
@@ -451,23 +480,43 @@ export class LmdbObjectStore implements ObjectStore {
   }
 
   /** Keep the newest `versionsPerObject` versions of `id`, the one being written included. */
-  private pruneWrites(id: ObjectId, written: number, writes: TableWrite[]): void {
+  private pruneWrites(id: ObjectId, written: number, writes: TableWrite[], mirror: DiskChanges): void {
     const older = Array.from(this.objects.getRange({ start: objectKey(id, 0), end: objectKey(id, written) }));
     const excess = older.length + 1 - this.versionsPerObject;
     for (let i = 0; i < excess; i++) {
       const { key, value } = older[i] as { key: Buffer; value: Buffer };
       writes.push({ table: this.objects, key, value: undefined, undo: value });
+      mirror.pruned.push([id, u64Of(key, 32)]);
     }
+  }
+
+  /** A batch is on disk: what it wrote is read from memory from now on, what it pruned no more. */
+  private mirrorLanded({ batch, mirror }: QueuedBatch): void {
+    for (const object of batch.written) this.landed.landedObject(object);
+    for (const [id, entry] of mirror.latest) this.landed.setLatest(id, entry);
+    for (const [id, version] of mirror.pruned) this.landed.pruned(id, version);
+  }
+
+  /** The disk's latest-version entry of `id` (`null`: none), from memory if known. */
+  private latestOnDisk(id: ObjectId): LatestEntry | null {
+    const known = this.landed.latestEntry(id);
+    if (known !== undefined) return known;
+    const bytes = this.latest.getBinaryFast(idBytes(id));
+    const entry = bytes ? { version: u64Of(bytes), deleted: bytes[8] === DELETED } : null;
+    this.landed.setLatest(id, entry);
+    return entry;
   }
 
   private latestOf(id: ObjectId): StoredObject | undefined {
     const staged = this.staged.latestOf(id);
     if (staged) return staged.deleted ? undefined : (this.staged.object(id, staged.version) ?? this.readVersion(id, staged.version));
-    const entry = this.latest.getBinaryFast(idBytes(id));
-    return entry && entry[8] === LIVE ? this.readVersion(id, u64Of(entry)) : undefined;
+    const entry = this.latestOnDisk(id);
+    return entry && !entry.deleted ? this.readVersion(id, entry.version) : undefined;
   }
 
   private readVersion(id: ObjectId, version: number): StoredObject | undefined {
+    const landed = this.landed.object(id, version);
+    if (landed) return landed;
     // The fast read's buffer is reused by the next read: decoding copies every field out first.
     const bytes = this.objects.getBinaryFast(objectKey(id, version));
     return bytes ? frozenObject(decodeStoredObject(bytes)) : undefined;

@@ -155,7 +155,8 @@ export function decodeExecuted(bytes: Uint8Array): { effects: StateEffects; even
     }),
     events: events.map((event) => {
       const out: Record<string, unknown> = { type: event.type };
-      for (const field of event.fields) out[field.name] = JSON.parse(field.json) as unknown;
+      // Defined, not assigned: a field named `__proto__` is a field, as JSON.parse makes it, not the prototype.
+      for (const field of event.fields) Object.defineProperty(out, field.name, { value: JSON.parse(field.json) as unknown, enumerable: true, writable: true, configurable: true });
       return out as TransactionEvent;
     }),
   };
@@ -175,15 +176,24 @@ export const PendingBcs = bcs.struct('PendingCertificate', {
   shared: bcs.vector(bcs.struct('SharedVersion', { id: Bytes32, version: bcs.u64() })),
 });
 
-/** A pending record in the {@link PendingBcs} layout, written directly: one per accepted certificate. */
+/**
+ * A pending record in the {@link PendingBcs} layout, written directly: one per
+ * accepted certificate (the schema's generic writer took about 40 µs a
+ * record, writing the certificate's bytes one `u8` at a time; a property
+ * test proves the bytes equal to the schema's).
+ */
 export function encodePending(record: PendingRecord): Buffer {
   const { certificate, commit, shared } = record;
-  const bytes = PendingBcs.serialize({
-    certificate: encodeCertificate(certificate),
-    commit: commit ? { digest: commit.digest, index: BigInt(commit.index) } : null,
-    shared: [...shared].map(([id, version]) => ({ id, version: BigInt(version) })),
-  }).toBytes();
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const wire = encodeCertificate(certificate);
+  const out = scratch.reset().uleb(wire.length).bytes(wire);
+  if (commit) {
+    out.byte(1);
+    writeString(out, commit.digest);
+    out.u64(commit.index);
+  } else out.byte(0);
+  out.uleb(shared.size);
+  for (const [id, version] of shared) out.hex32(id).u64(version);
+  return copied(out);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

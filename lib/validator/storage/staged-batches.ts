@@ -17,7 +17,8 @@ interface StagedLatest {
  * store's are, while its write is still on its way to disk.
  */
 export class StagedBatches {
-  private readonly objects = new Map<string, StoredObject>();
+  /** By id, the versions staged (usually one or two): no string key built per lookup. */
+  private readonly objects = new Map<ObjectId, StoredObject[]>();
   private readonly executed = new Map<Digest, ExecutedRecord>();
   private readonly latest = new Map<ObjectId, StagedLatest>();
   private readonly sequences = new Set<number>();
@@ -25,7 +26,9 @@ export class StagedBatches {
   /** Stage `batch` (its objects frozen: readers get them as they are). */
   add(batch: CommitBatch, sequence: number): void {
     for (const object of batch.written) {
-      this.objects.set(versionKey(object.id, object.version), frozen(object));
+      const versions = this.objects.get(object.id);
+      if (versions) versions.push(frozen(object));
+      else this.objects.set(object.id, [frozen(object)]);
       this.raise(object.id, object.version, false);
     }
     for (const key of batch.deleted) this.raise(key.id, key.version, true);
@@ -36,7 +39,12 @@ export class StagedBatches {
   /** `batch` is on disk, or will never be: reads go to the disk again. */
   remove(batch: CommitBatch, sequence: number): void {
     for (const object of batch.written) {
-      this.objects.delete(versionKey(object.id, object.version));
+      const versions = this.objects.get(object.id);
+      const at = versions ? versions.findIndex((staged) => staged.version === object.version) : -1;
+      if (versions && at >= 0) {
+        versions.splice(at, 1);
+        if (versions.length === 0) this.objects.delete(object.id);
+      }
       this.lower(object.id);
     }
     for (const key of batch.deleted) this.lower(key.id);
@@ -45,11 +53,14 @@ export class StagedBatches {
   }
 
   object(id: ObjectId, version: number): StoredObject | undefined {
-    return this.objects.get(versionKey(id, version));
+    const versions = this.objects.get(id);
+    if (versions === undefined) return undefined;
+    for (const staged of versions) if (staged.version === version) return staged;
+    return undefined;
   }
 
   hasVersion(id: ObjectId, version: number): boolean {
-    return this.objects.has(versionKey(id, version));
+    return this.object(id, version) !== undefined;
   }
 
   executedRecord(digest: Digest): ExecutedRecord | undefined {
@@ -86,11 +97,6 @@ export class StagedBatches {
     const known = this.latest.get(id);
     if (known && --known.batches === 0) this.latest.delete(id);
   }
-}
-
-/** An object version as a map key. */
-function versionKey(id: ObjectId, version: number): string {
-  return `${id}@${version}`;
 }
 
 function frozen(object: StoredObject): StoredObject {

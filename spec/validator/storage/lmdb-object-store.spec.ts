@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { open } from 'lmdb';
+import { InvalidOptionError } from '../../../lib';
 import { genesisObject } from '../../../lib/validator/execution/genesis';
 import { LMDB_FORMAT_VERSION, LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
 import { StoreFullError, StoreOpenError } from '../../../lib/validator/storage/store-errors';
@@ -72,6 +73,32 @@ describe('LmdbObjectStore', () => {
     expect(await store.readObjects([{ id: id(1), version: 1 }, { id: id(1), version: 2 }])).toEqual([coin(1), undefined]);
     expect(store.liveObjects()).toEqual([coin(2)]);
     await store.close();
+  });
+
+  it('reads what landed from memory (the objects it wrote, as written), and what it did not from the disk', async () => {
+    const path = await temporaryDatabase();
+    const store = LmdbObjectStore.open({ path, cachedObjects: 2 });
+    const written = [coin(1), coin(2), coin(3)];
+    await store.commit(batch(100, written));
+    // The newest two are kept as they were written; the first was evicted, so it is decoded from the disk again.
+    const [first, second, third] = await store.readLatest([id(1), id(2), id(3)]);
+    expect(second).toBe(written[1]);
+    expect(third).toBe(written[2]);
+    expect(first).not.toBe(written[0]);
+    expect(first).toEqual(written[0]);
+    await store.close();
+    const none = LmdbObjectStore.open({ path, cachedObjects: 0 });
+    const fourth = coin(4);
+    await none.commit(batch(101, [fourth]));
+    const [read] = await none.readLatest([id(4)]);
+    expect(read).toEqual(fourth);
+    expect(read).not.toBe(fourth);
+    await none.close();
+  });
+
+  it('refuses a cache size that is not a whole number, 0 or more', async () => {
+    const path = await temporaryDatabase();
+    for (const cachedObjects of [-1, 1.5, Number.NaN]) expect(() => LmdbObjectStore.open({ path, cachedObjects })).toThrow(InvalidOptionError);
   });
 
   it('makes a staged batch readable at once, and resolves it once it is on disk', async () => {

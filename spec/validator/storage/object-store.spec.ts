@@ -16,6 +16,9 @@ type StoreUnderTest = ObjectStore & { liveObjects(): StoredObject[] };
 const stores: [string, (retention?: InMemoryRetention) => Promise<StoreUnderTest>][] = [
   ['InMemoryObjectStore', (retention) => Promise.resolve(new InMemoryObjectStore(retention))],
   ['LmdbObjectStore', async (retention) => track(LmdbObjectStore.open({ path: await temporaryDatabase(), ...retention }))],
+  // Landed objects kept decoded only mirror the disk: with none kept, or one (evicted at once), the same contract holds.
+  ['LmdbObjectStore, nothing cached', async (retention) => track(LmdbObjectStore.open({ path: await temporaryDatabase(), cachedObjects: 0, ...retention }))],
+  ['LmdbObjectStore, one object cached', async (retention) => track(LmdbObjectStore.open({ path: await temporaryDatabase(), cachedObjects: 1, ...retention }))],
 ];
 
 const opened: LmdbObjectStore[] = [];

@@ -87,6 +87,14 @@ describe('the durable store records, written and read directly', () => {
     );
   }, 30_000);
 
+  it('an event field named __proto__ is read back as a field (found by the property above, seed 2030847745)', () => {
+    const sealed = fc.sample(effects, { numRuns: 1, seed: 5 })[0] as Parameters<typeof encodeExecuted>[1];
+    const events = JSON.parse('[{"type":"t","__proto__":false}]') as Parameters<typeof encodeExecuted>[2];
+    const read = decodeExecuted(encodeExecuted(1, sealed, events).subarray(8));
+    expect(read.events).toEqual(events);
+    expect(Object.getPrototypeOf(read.events[0])).toBe(Object.prototype);
+  });
+
   it('a pending certificate: exactly the PendingBcs bytes; read back as it was', () => {
     fc.assert(
       fc.property(pending, (record) => {
