@@ -107,7 +107,7 @@ export class ExecutionRun {
       claim: this.claim,
       unclaim: this.unclaim,
       onSettled: (slotReleased) => (slotReleased ? this.slots.stagedFinished() : this.slots.release()),
-      releaseStaged: options.maxStagedExecutions > 0 ? () => this.slots.releaseStaged() : undefined,
+      releaseStaged: options.maxStagedExecutions > 0 ? (freed) => this.slots.releaseStaged(freed) : undefined,
       onRetry: (task, retry, error) => {
         options.metrics?.retries.inc();
         options.log.retrying(task.digest, retry, error);

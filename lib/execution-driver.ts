@@ -42,7 +42,7 @@ export interface ExecutionDriverHandle {
    * @throws InvalidOptionError for a mode other than `drain` or `abort`.
    */
   stop(options?: StopOptions): Promise<RunSummary>;
-  /** Executions running now. */
+  /** Executions running now, holding a slot (staged ones, see `maxStagedExecutions`, are not counted). */
   readonly inFlight: number;
   /** Certificates received and waiting for a slot. */
   readonly backlogSize: number;

@@ -93,14 +93,16 @@ export class ExecutionSlots<T> {
 
   /**
    * A started item will finish later without needing its slot: free it now,
-   * if fewer than `maxStaged` items wait so. Returns whether it was freed;
-   * if so, the item calls `stagedFinished()` when it finishes, not `release()`.
+   * if fewer than `maxStaged` items wait so. If it is freed, `freed` runs
+   * first (the item then calls `stagedFinished()` when it finishes, not
+   * `release()`), then the slot goes, which may start the next item at once,
+   * and that item's code may end this one: so the item must know before.
    */
-  releaseStaged(): boolean {
-    if (this.staged >= this.maxStaged) return false;
+  releaseStaged(freed: () => void): void {
+    if (this.staged >= this.maxStaged) return;
     this.staged++;
+    freed();
     this.release();
-    return true;
   }
 
   /** An item whose slot `releaseStaged` freed has finished. */

@@ -35,7 +35,7 @@ export class ExecutionDriverMetrics {
   readonly executionLatency: Histogram;
   /** `execution_driver_queueing_delay_seconds`: ready (received) to started. */
   readonly queueingDelay: Histogram;
-  /** `execution_driver_in_flight`: executions running now. */
+  /** `execution_driver_in_flight`: executions running now, holding a slot (not staged ones). */
   readonly inFlight: Gauge;
   /** `execution_driver_backlog`: certificates received and waiting for a slot. */
   readonly backlog: Gauge;

@@ -37,11 +37,12 @@ export interface TaskContext {
    */
   readonly onSettled: (slotReleased: boolean) => void;
   /**
-   * Free the journey's slot before its outcome (its execution is staged):
-   * true if freed. Undefined when the run lets no execution do so (then the
-   * state is given no `progress`).
+   * Free the journey's slot before its outcome (its execution is staged), if
+   * the bound allows: `freed` runs first, then the slot goes (which may start
+   * the next certificate at once). Undefined when the run lets no execution
+   * do so (then the state is given no `progress`).
    */
-  readonly releaseStaged?: (() => boolean) | undefined;
+  readonly releaseStaged?: ((freed: () => void) => void) | undefined;
 }
 
 /** The steps of a journey (see {@link CertificateJourney}). */
@@ -99,6 +100,8 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
   private listening = false;
   /** The state said this execution is staged (`progress.staged()`), in the current attempt. */
   private staged = false;
+  /** The last attempt whose result or error has arrived: its `progress` is over (a retry may be waiting). */
+  private answeredAttempt = 0;
   /** Its slot was freed at staging: teardown does not free it again. */
   private slotReleased = false;
   previousListener: AbortListener | undefined;
@@ -251,6 +254,7 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
   private attempt(): void {
     const attempt = ++this.attempts;
     this.work = undefined;
+    this.staged = false;
     const { certificate, commit } = this.pending;
     const { authorityState } = this.context.options;
     // Only when staged executions may free their slot: otherwise the state is called as it always was.
@@ -293,9 +297,13 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
 
   /** Staged: the slot may go to another certificate; the outcome waits for the result. */
   private onStaged(): void {
-    if (this.staged) return; // a second call
+    // A second call, or one after this attempt's error (during the backoff before a retry, the attempt number is still its own).
+    if (this.staged || this.answeredAttempt === this.attempts) return;
     this.staged = true;
-    if (this.context.releaseStaged?.() === true) this.slotReleased = true;
+    // Marked before the slot goes: freeing it may start the next certificate at once, whose code may end this journey.
+    this.context.releaseStaged?.(() => {
+      this.slotReleased = true;
+    });
   }
 
   private onResult(result: unknown, endedAt: number): void {
@@ -340,6 +348,7 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
   }
 
   private onError(error: unknown): void {
+    this.answeredAttempt = this.attempts;
     if (error instanceof ExecutionAbortedError) {
       this.fail(error, 'aborted');
       return;
