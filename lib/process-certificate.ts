@@ -258,10 +258,17 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
     const { certificate, commit } = this.pending;
     const { authorityState } = this.context.options;
     // Only when staged executions may free their slot: otherwise the state is called as it always was.
-    const input =
-      this.context.releaseStaged === undefined
-        ? authorityState.tryExecuteImmediately(certificate, commit?.digest, commit?.index, this.epochStore as EpochStore, this.context.abort.signal)
-        : authorityState.tryExecuteImmediately(certificate, commit?.digest, commit?.index, this.epochStore as EpochStore, this.context.abort.signal, this.progress(attempt));
+    let input: unknown;
+    try {
+      input =
+        this.context.releaseStaged === undefined
+          ? authorityState.tryExecuteImmediately(certificate, commit?.digest, commit?.index, this.epochStore as EpochStore, this.context.abort.signal)
+          : authorityState.tryExecuteImmediately(certificate, commit?.digest, commit?.index, this.epochStore as EpochStore, this.context.abort.signal, this.progress(attempt));
+    } catch (error) {
+      // A throw is an error of this attempt, as a rejection is: a transient one is retried.
+      this.enter('onError', error, attempt);
+      return;
+    }
     if (input instanceof Promise) {
       // The common case, without an Observable. Handlers are attached even if the state
       // re-entered the driver and ended this journey (an abort stop): `enter` ignores them,
