@@ -1,15 +1,12 @@
-import type { ExecutionOutcome } from '../../../lib/outcomes';
 import { type CertifiedTransaction, certifyTransaction } from '../../../lib/validator/certificates/certified-transaction';
 import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
 import { isCancelled } from '../../../lib/validator/execution/cancelled-execution';
 import { genesisObject } from '../../../lib/validator/execution/genesis';
-import type { StateEffects } from '../../../lib/validator/model/effects';
-import { type ObjectId, type ObjectRef, type StoredObject, refOf } from '../../../lib/validator/model/objects';
+import { type ObjectRef, type StoredObject, refOf } from '../../../lib/validator/model/objects';
 import type { InputObject, TransactionData } from '../../../lib/validator/model/transactions';
-import { type ValidatorPipeline, startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
-import { silentLogger } from '../../support/silent-logger';
+import type { ValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { ALICE, BOB, id, predictOutputs } from '../fixtures';
-import { until } from '../resubmitting-client';
+import { type RecordedRun, effectsOf, executed, executedCount, latest, startRecorded } from './recorded-run';
 import { temporaryDatabase } from '../storage/temporary-database';
 
 // Issue 12's determinism gap: of two sequenced certificates naming one owned version, the first in consensus order wins on every validator.
@@ -45,33 +42,8 @@ const spendAndIncrement = (owned: ObjectRef, payment: ObjectRef, target: StoredO
 const increment = (payment: ObjectRef, target: StoredObject, more: InputObject[] = []) =>
   certify({ sender: ALICE, inputs: [...more, shared(target)], gas: gas(payment), commands: [{ kind: 'increment-counter', counter: target.id, by: 1n }] });
 
-interface Run {
-  readonly pipeline: ValidatorPipeline;
-  readonly outcomes: ExecutionOutcome[];
-}
-
-async function start(database?: string): Promise<Run> {
-  const outcomes: ExecutionOutcome[] = [];
-  const pipeline = await startValidatorPipeline({
-    committee,
-    genesis,
-    logger: silentLogger,
-    ...(database === undefined ? {} : { database }),
-    limits: { maxQueueAgeMs: 60_000 },
-    onWired: (wired) => wired.outcomes$.subscribe((o) => outcomes.push(o)),
-  });
-  return { pipeline, outcomes };
-}
-
-const latest = async (pipeline: ValidatorPipeline, objectId: ObjectId) => (await pipeline.state.store.readLatest([objectId]))[0] as StoredObject;
-const effectsOf = async (pipeline: ValidatorPipeline, digest: string) => (await pipeline.state.store.readExecuted(digest))?.effects as StateEffects;
-const executedCount = (outcomes: readonly ExecutionOutcome[], digest: string) => outcomes.filter((o) => o.kind === 'executed' && o.digest === digest).length;
-async function executed(run: Run, digests: readonly string[]): Promise<void> {
-  await until(
-    () => digests.every((digest) => executedCount(run.outcomes, digest) > 0),
-    () => `${digests.filter((d) => executedCount(run.outcomes, d) > 0).length} of ${digests.length} executed; ${JSON.stringify(run.outcomes.map((o) => o.kind))}`,
-  );
-}
+type Run = RecordedRun;
+const start = (database?: string): Promise<Run> => startRecorded(committee, genesis, database);
 const liveObjects = async (pipeline: ValidatorPipeline) => {
   const ids = genesis.map((object) => object.id);
   return (await pipeline.state.store.readLatest(ids)).map((object) => object && refOf(object));
