@@ -1,34 +1,15 @@
-import { type CertifiedTransaction, certifyTransaction } from '../../../lib/validator/certificates/certified-transaction';
-import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
 import { isCancelled } from '../../../lib/validator/execution/cancelled-execution';
-import { genesisObject } from '../../../lib/validator/execution/genesis';
 import { type ObjectRef, type StoredObject, refOf } from '../../../lib/validator/model/objects';
-import type { InputObject, TransactionData } from '../../../lib/validator/model/transactions';
+import type { InputObject } from '../../../lib/validator/model/transactions';
 import type { ValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { ALICE, BOB, id, predictOutputs } from '../fixtures';
 import { type RecordedRun, effectsOf, executed, executedCount, latest, startRecorded } from './recorded-run';
 import { temporaryDatabase } from '../storage/temporary-database';
+import { CAROL, certify, committee, counters, gas, gasA, gasB, gasC, gasD, genesis, shared, x, y } from './sequenced-fixture';
 
 // Issue 12's determinism gap: of two sequenced certificates naming one owned version, the first in consensus order wins on every validator.
 
-const { committee, signers } = generateCommittee(0, [1, 1, 1, 1]);
-const certify = (data: TransactionData): CertifiedTransaction => certifyTransaction(data, committee, signers.slice(0, 3));
-const CAROL = id(0xca);
-
-const coin = (n: number, balance = 1_000_000n) => genesisObject(id(n), { kind: 'address', address: ALICE }, { type: 'coin', balance });
-const counter = (n: number) => genesisObject(id(n), { kind: 'shared', initialSharedVersion: 1 }, { type: 'counter', value: 0n });
-const gasA = coin(0x1);
-const gasB = coin(0x2);
-const gasC = coin(0x3);
-const gasD = coin(0x4);
-const x = coin(0x10, 100n);
-const y = coin(0x11, 50n);
-const s1 = counter(0x20);
-const s2 = counter(0x21);
-const genesis = [gasA, gasB, gasC, gasD, x, y, s1, s2];
-
-const gas = (payment: ObjectRef) => ({ payment, budget: 100_000n, price: 1n });
-const shared = (object: StoredObject): InputObject => ({ kind: 'shared', id: object.id, initialSharedVersion: 1, mutable: true });
+const [s1, s2] = counters;
 const transfer = (object: ObjectRef, payment: ObjectRef, recipient = BOB) =>
   certify({ sender: ALICE, inputs: [{ kind: 'owned', ref: object }], gas: gas(payment), commands: [{ kind: 'transfer-objects', objects: [object.id], recipient }] });
 /** Increment `target`, spending `owned` by transferring it to `recipient`: a sequenced certificate with an owned input. */
