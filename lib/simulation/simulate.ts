@@ -324,7 +324,8 @@ function seededMathRandom(seed: number): () => number {
 }
 
 function checkOptions(options: SimulateOptions): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', options, 'an object with at least a seed');
+  // Typed as an object, but JavaScript callers may pass anything.
+  if (typeof options !== 'object' || (options as SimulateOptions | null) === null) throw new InvalidOptionError('options', options, 'an object with at least a seed');
   const { seed, transactions, epochs, faults, createState } = options as Partial<SimulateOptions>;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new InvalidOptionError('seed', seed, 'an integer from 0 to 4294967295');
   if (transactions !== undefined && !(Number.isInteger(transactions) && transactions >= 1 && transactions <= 10_000)) {
