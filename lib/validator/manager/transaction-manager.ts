@@ -3,6 +3,7 @@ import type winston from 'winston';
 import type { PendingCertificate } from '../../certificate';
 import type { ExecutionOutcome } from '../../outcomes';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
+import { checkedAdmissionLimits } from './admission-limits-check';
 import { CommitOrder } from './commit-order';
 import { createdObjectId, creationCount } from '../execution/created-object-ids';
 import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from '../errors';
@@ -75,6 +76,11 @@ export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
 
 /** Options of {@link TransactionManager}. */
 export interface TransactionManagerOptions {
+  /**
+   * Checked when the manager is built (`InvalidOptionError`, naming the
+   * limit): counts are integers >= 1, ages numbers of ms >= 0, `Infinity`
+   * means no limit; a limit set to `undefined` takes its default.
+   */
   readonly limits?: AdmissionLimits;
   readonly metrics?: TransactionManagerMetrics;
   /** Certificates released and waiting in the driver, for the ready-backlog gauge. */
@@ -284,11 +290,12 @@ export class TransactionManager {
   private readonly logger: winston.Logger | undefined;
   private readonly onSequenced: ((sequenced: SequencedCommit) => Promise<void>) | undefined;
 
+  /** @throws InvalidOptionError for an admission limit out of range (see `TransactionManagerOptions.limits`). */
   constructor(
     private readonly state: TransactionManagerState,
     options: TransactionManagerOptions = {},
   ) {
-    this.limits = { ...DEFAULT_ADMISSION_LIMITS, ...options.limits };
+    this.limits = checkedAdmissionLimits(options.limits, DEFAULT_ADMISSION_LIMITS);
     this.sharedEpoch = state.loadEpochStoreOneCallPerTask().epoch;
     this.now = options.now ?? (() => performance.now());
     this.metrics = options.metrics;

@@ -27,6 +27,7 @@ import {
   type TransactionManagerState,
 } from '../manager/transaction-manager';
 import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
+import { checkedAdmissionLimits } from '../manager/admission-limits-check';
 import { LmdbObjectStore } from '../storage/lmdb-object-store';
 import { StoreFullError } from '../storage/store-errors';
 import { PipelineSignatureVerifier, type PipelineVerificationOptions, type PipelineVerificationStats } from './signature-verification';
@@ -81,6 +82,10 @@ export interface ValidatorPipelineOptions<S extends PipelineAuthorityState = Ref
    * returned promise resolves). `recovered` is not known yet.
    */
   readonly onWired?: (pipeline: ValidatorPipeline<S>) => void;
+  /**
+   * The TransactionManager's admission limits, checked before anything opens
+   * (`InvalidOptionError`, see `TransactionManagerOptions.limits`).
+   */
   readonly limits?: AdmissionLimits;
   /** TransactionManager metrics (prefix `transaction_manager_`). */
   readonly managerMetrics?: TransactionManagerMetrics;
@@ -202,6 +207,8 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
   // Durable: an execution waiting for its group's disk flush gives its slot up (up to a bound), unless told otherwise.
   const driverOptions = database !== undefined && given.maxStagedExecutions === undefined ? { ...given, maxStagedExecutions: DURABLE_MAX_STAGED_EXECUTIONS } : given;
   delete (driverOptions as { store?: unknown }).store;
+  // Checked before anything opens.
+  const admissionLimits = checkedAdmissionLimits(limits, DEFAULT_ADMISSION_LIMITS);
   // Checked before anything opens; it starts no thread until the first certificate.
   const verifier = verifySignatures ? new PipelineSignatureVerifier(verification ?? {}, () => state.loadEpochStoreOneCallPerTask().committee) : undefined;
   const durable = typeof database === 'string' ? LmdbObjectStore.open({ path: database }) : database;
@@ -224,7 +231,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
     manager = new TransactionManager(state, {
       // Queue ages on the driver's clock: virtual time when a scheduler is injected.
       ...(scheduler ? { now: () => scheduler.now() } : {}),
-      ...(limits ? { limits } : {}),
+      limits: admissionLimits,
       ...(managerMetrics ? { metrics: managerMetrics } : {}),
       ...(durable ? { onSequenced: persistSequenced(durable) } : {}),
       readyBacklog: () => backlog.size(),
@@ -235,7 +242,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
     throw error;
   }
   const recovery: { report: RecoveryReport | undefined } = { report: undefined };
-  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits, verifier, driverOptions });
+  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits: admissionLimits, verifier, driverOptions });
   onWired?.(pipeline);
   if (durable) {
     try {
@@ -250,7 +257,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
 }
 
 interface WireOptions {
-  readonly limits: AdmissionLimits | undefined;
+  readonly limits: Required<AdmissionLimits>;
   /** `undefined`: signatures are not checked. */
   readonly verifier: PipelineSignatureVerifier | undefined;
   readonly driverOptions: Omit<ExecuteCertificatesOptions, 'authorityState'>;
@@ -299,10 +306,7 @@ function wire<S extends PipelineAuthorityState>(
   let refusedCommit: number | undefined;
   let handedOverUpTo = Number.NEGATIVE_INFINITY;
   // Hand back certificates past their budget's age limit even when nothing else arrives.
-  const ageLimit = Math.min(
-    limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs,
-    limits?.maxPastLimitAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxPastLimitAgeMs,
-  );
+  const ageLimit = Math.min(limits.maxAwaitingCreationAgeMs, limits.maxPastLimitAgeMs);
   const sweeper = Number.isFinite(ageLimit) ? sweep(() => manager.expireAged(), Math.max(10, ageLimit / 4), driverOptions.scheduler) : undefined;
   // Calls that have reached the manager and not settled: a stop waits for them before taking what it holds.
   const inFlight = new Set<Promise<unknown>>();
