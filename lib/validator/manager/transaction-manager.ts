@@ -860,9 +860,12 @@ export class TransactionManager {
    * Refusing the producer of what a queue waits for can only age that queue;
    * and a certificate whose inputs exist is how every chain of dependent
    * certificates drains, from the bottom, whatever the limits. Returns those
-   * admitted past the limit.
+   * admitted past the limit. A certificate already held (or a second copy in
+   * the call) adds nothing, and `accept` answers it `already-pending` or
+   * `already-executing`: it is not counted, so never refused.
    */
-  private admit(certificates: readonly CertifiedTransaction[]): ReadonlySet<CertifiedTransaction> | undefined {
+  private admit(offered: readonly CertifiedTransaction[]): ReadonlySet<CertifiedTransaction> | undefined {
+    const certificates = this.notHeld(offered);
     const { maxPendingAndExecuting, maxPerObjectQueue, maxQueueAgeMs, maxPastLimit } = this.limits;
     // Awaiting-creation and past-limit certificates have budgets of their own.
     const load = this.budgetLoad.ordinary + this.budgetLoad.consensus;
@@ -917,6 +920,17 @@ export class TransactionManager {
       check(certificate, certificate.data.gas.payment.id);
     }
     return pastLimit;
+  }
+
+  /** `certificates` less those held (pending or executing) and later copies of one in the list. */
+  private notHeld(certificates: readonly CertifiedTransaction[]): readonly CertifiedTransaction[] {
+    const seen = new Set<Digest>();
+    const fresh = certificates.filter(({ digest }) => {
+      if (this.pending.has(digest) || this.executing.has(digest) || seen.has(digest)) return false;
+      seen.add(digest);
+      return true;
+    });
+    return fresh.length === certificates.length ? certificates : fresh;
   }
 
   /**

@@ -65,7 +65,7 @@ describe('TransactionManager: admission limits are checked when it is built', ()
     const { state } = await setup();
     const limits = Object.fromEntries([...COUNTS, ...AGES].map((name) => [name, undefined]));
     expect(new TransactionManager(state, { limits }).admissionLimits).toEqual(DEFAULT_ADMISSION_LIMITS);
-    expect(new TransactionManager(state, { limits: { maxPastLimit: undefined, maxPendingAndExecuting: 1 } }).admissionLimits).toEqual({
+    expect(new TransactionManager(state, { limits: { maxPastLimit: undefined, maxPendingAndExecuting: 1 } as unknown as AdmissionLimits }).admissionLimits).toEqual({
       ...DEFAULT_ADMISSION_LIMITS,
       maxPendingAndExecuting: 1,
     });
