@@ -224,8 +224,17 @@ interface ObjectSlot {
   consumer: PendingEntry | undefined;
   /** Certificates whose inputs are available, held back until `consumer` ends (then they find it spent, or not). */
   parked: PendingEntry[] | undefined;
-  /** Pending certificates that read it, in arrival order (the first is the oldest). */
+  /** Pending certificates that read it, in arrival order: the slot lives while one does. */
   readonly queue: Set<PendingEntry>;
+  /**
+   * Pending certificates waiting for a version of it not available yet (with
+   * how many of their inputs do), oldest first: what admission's per-object
+   * and age limits count. One whose wait on it ended (the version came, it
+   * was found cancelled, released or forgotten) is not in it.
+   */
+  readonly waiting: Map<PendingEntry, number>;
+  /** The latest arrival time in `waiting` (-Infinity when empty): an earlier one is put back in order. */
+  newestWaiting: number;
 }
 
 /**
@@ -334,7 +343,7 @@ export class TransactionManager {
     return this.limits;
   }
 
-  /** The age (ms) of the oldest certificate waiting on `id`, or 0. */
+  /** The age (ms) of the oldest certificate waiting for a version of `id` not available yet, or 0. */
   queueAge(id: ObjectId): number {
     const slot = this.slots.get(id);
     const oldest = slot && oldestIn(slot);
@@ -689,6 +698,8 @@ export class TransactionManager {
             consumer: undefined,
             parked: undefined,
             queue: new Set(),
+            waiting: new Map(),
+            newestWaiting: Number.NEGATIVE_INFINITY,
           };
           this.slots.set(key.id, slot);
           loading.push(slot);
@@ -751,6 +762,7 @@ export class TransactionManager {
         epochStore.decideCancelled(entry.certificate.digest);
         entry.cancelled = true;
         entry.keySlots = NO_SLOTS;
+        this.leaveOwnedQueues(entry); // it reads only its shared inputs now
       }
       let awaitsCreation = false;
       for (let k = 0; k < keys.length; k++) {
@@ -761,6 +773,7 @@ export class TransactionManager {
         // No version of it is known (and none is being read): it is yet to be created.
         if (slot.available < 0 && slot.loading === 0) awaitsCreation = true;
         entry.missing++;
+        addWaiting(slot, entry);
         if (version > slot.maxWaited) slot.maxWaited = version;
         const list = slot.waiters.get(version);
         if (list) list.push(entry);
@@ -898,9 +911,11 @@ export class TransactionManager {
     // Per-object limits: only objects that this call could take past a limit are counted exactly.
     let adding: Map<ObjectId, number> | undefined;
     let now: number | undefined; // read once per call, and only if something waits
-    const check = (certificate: CertifiedTransaction, id: ObjectId): void => {
+    const check = (certificate: CertifiedTransaction, id: ObjectId, version: number | undefined): void => {
       const slot = this.slots.get(id);
-      const queued = slot?.queue.size ?? 0;
+      // The version it reads exists (or the object is gone): it will not wait on this object, so adds nothing to its waits.
+      if (slot !== undefined && version !== undefined && (slot.available >= version || slot.deleted)) return;
+      const queued = slot?.waiting.size ?? 0;
       if (queued + counted.length > maxPerObjectQueue) {
         adding ??= countInputs(counted);
         if (queued + (adding.get(id) ?? 0) > maxPerObjectQueue && !this.unblocks(certificate)) {
@@ -916,8 +931,8 @@ export class TransactionManager {
       }
     };
     for (const certificate of counted) {
-      for (const input of certificate.data.inputs) check(certificate, input.kind === 'shared' ? input.id : input.ref.id);
-      check(certificate, certificate.data.gas.payment.id);
+      for (const input of certificate.data.inputs) check(certificate, input.kind === 'shared' ? input.id : input.ref.id, input.kind === 'shared' ? undefined : input.ref.version);
+      check(certificate, certificate.data.gas.payment.id, certificate.data.gas.payment.version);
     }
     return pastLimit;
   }
@@ -1032,7 +1047,7 @@ export class TransactionManager {
     if (waiting) {
       slot.waiters.delete(version);
       this.waitedVersions--;
-      this.releaseWaiters(waiting);
+      this.releaseWaiters(slot, waiting);
     }
     this.releaseBelow(slot, version);
   }
@@ -1055,7 +1070,7 @@ export class TransactionManager {
       if (!waiting) continue; // no longer waited for
       slot.waiters.delete(waited);
       this.waitedVersions--;
-      this.releaseWaiters(waiting);
+      this.releaseWaiters(slot, waiting);
     }
     // Walked past: let go of the front once it is most of the list.
     const order = slot.waitedOrder;
@@ -1081,13 +1096,16 @@ export class TransactionManager {
       if (waited > version) continue;
       slot.waiters.delete(waited);
       this.waitedVersions--;
-      this.releaseWaiters(waiting);
+      this.releaseWaiters(slot, waiting);
     }
   }
 
-  private releaseWaiters(waiting: readonly PendingEntry[]): void {
+  /** The version of `slot` that `waiting` waited for is available (or never will be): their wait on it ends. */
+  private releaseWaiters(slot: ObjectSlot, waiting: readonly PendingEntry[]): void {
     for (const entry of waiting) {
-      if (entry.pending && --entry.missing === 0) this.release(entry);
+      if (!entry.pending) continue;
+      stopWaiting(slot, entry, 1);
+      if (--entry.missing === 0) this.release(entry);
     }
   }
 
@@ -1102,6 +1120,24 @@ export class TransactionManager {
     if (entry.budget === 'pastLimit') this.pastLimitWaiting.delete(entry);
     for (const slot of entry.slots) {
       slot.queue.delete(entry);
+      stopWaiting(slot, entry, Number.POSITIVE_INFINITY);
+      this.dropIfIdle(slot);
+    }
+  }
+
+  /**
+   * A sequenced certificate found cancelled on acceptance reads only its
+   * shared inputs: it leaves the queues of the others at once (it neither
+   * waits on them nor consumes them).
+   */
+  private leaveOwnedQueues(entry: PendingEntry): void {
+    const shared = new Set(entry.certificate.data.inputs.flatMap((input) => (input.kind === 'shared' ? [input.id] : [])));
+    for (let n = entry.slots.length - 1; n >= 0; n--) {
+      const slot = entry.slots[n] as ObjectSlot;
+      if (shared.has(slot.id)) continue;
+      slot.queue.delete(entry);
+      stopWaiting(slot, entry, Number.POSITIVE_INFINITY);
+      entry.slots.splice(n, 1);
       this.dropIfIdle(slot);
     }
   }
@@ -1237,10 +1273,38 @@ function inputIds(certificate: CertifiedTransaction): ObjectId[] {
   return ids;
 }
 
-/** The certificate waiting longest on a slot's object (a Set iterates in insertion order). */
+/** The certificate waiting longest for a version of a slot's object (a Map iterates in insertion order). */
 function oldestIn(slot: ObjectSlot): PendingEntry | undefined {
-  for (const entry of slot.queue) return entry;
+  for (const entry of slot.waiting.keys()) return entry;
   return undefined;
+}
+
+/** One more input of `entry` waits on the slot's object; `waiting` stays oldest first (a concurrent call may register its waits late). */
+function addWaiting(slot: ObjectSlot, entry: PendingEntry): void {
+  const { waiting } = slot;
+  const waits = waiting.get(entry);
+  if (waits !== undefined) {
+    waiting.set(entry, waits + 1);
+    return;
+  }
+  waiting.set(entry, 1);
+  if (entry.enqueuedAt >= slot.newestWaiting) {
+    slot.newestWaiting = entry.enqueuedAt;
+    return;
+  }
+  // Arrived earlier than one already waiting (rare): put it back in order. The sort is stable.
+  const ordered = [...waiting].sort(([a], [b]) => a.enqueuedAt - b.enqueuedAt);
+  waiting.clear();
+  for (const [other, count] of ordered) waiting.set(other, count);
+}
+
+/** `count` fewer inputs of `entry` wait on the slot's object (Infinity: none any more). */
+function stopWaiting(slot: ObjectSlot, entry: PendingEntry, count: number): void {
+  const waits = slot.waiting.get(entry);
+  if (waits === undefined) return;
+  if (waits > count) slot.waiting.set(entry, waits - count);
+  else slot.waiting.delete(entry);
+  if (slot.waiting.size === 0) slot.newestWaiting = Number.NEGATIVE_INFINITY;
 }
 
 /** How many of `certificates` read each object (each certificate counted once per object). */
