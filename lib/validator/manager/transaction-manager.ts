@@ -416,14 +416,35 @@ export class TransactionManager {
   /**
    * The state has moved to a new epoch: drop every pending certificate of
    * another epoch (it can never execute now) and hand them back, never
-   * silently. Call after `ReferenceAuthorityState.reconfigure`.
+   * silently, with `unstarted`: certificates it released that the driver
+   * gave back unstarted (`ExecutionDriverHandle.withdraw`; the pipeline takes
+   * back those of another epoch), which it lets go as {@link notifyWithdrawn} does. Call after
+   * `ReferenceAuthorityState.reconfigure`. Returns the pending ones, then
+   * those of `unstarted` it had released (once each).
    */
-  dropStaleEpoch(): CertifiedTransaction[] {
+  dropStaleEpoch(unstarted: readonly PendingCertificate[] = []): CertifiedTransaction[] {
     const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
     const stale = new Set([...this.pending.values()].filter((entry) => entry.certificate.epoch !== epoch));
     this.forget(stale);
-    if (stale.size > 0) this.metrics?.handedBack.inc({ reason: 'stale-epoch' }, stale.size);
-    return [...stale].map((entry) => entry.certificate);
+    const handedBack = [...stale].map((entry) => entry.certificate);
+    // After the pending ones are gone: what waited behind one of these (a new epoch's certificate) is released now, and nothing stale.
+    for (const { certificate } of unstarted) {
+      const released = this.executing.get(certificate.digest);
+      if (released === undefined) continue;
+      this.finished(certificate.digest);
+      handedBack.push(released.certificate);
+    }
+    if (handedBack.length > 0) this.metrics?.handedBack.inc({ reason: 'stale-epoch' }, handedBack.length);
+    return handedBack;
+  }
+
+  /**
+   * A certificate it released was taken back from the driver unstarted
+   * (`ExecutionDriverHandle.withdraw`): it is no longer executing, and frees
+   * its place and the owned objects it was to consume, as an outcome would.
+   */
+  notifyWithdrawn(pending: PendingCertificate): void {
+    this.finished(pending.certificate.digest);
   }
 
   /**

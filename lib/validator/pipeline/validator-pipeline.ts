@@ -172,8 +172,11 @@ export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceA
   commit(commit: { digest: string; index: number; certificates: readonly unknown[] }): Promise<EnqueueResult[]>;
   /**
    * Move to the next epoch once in-flight executions have finished. Resolves
-   * with the certificates of the old epoch that were still waiting for inputs:
-   * they can no longer execute, and are handed back rather than dropped.
+   * with the certificates of the old epoch the pipeline still held and had
+   * not started: waiting for inputs in the manager, then released to the
+   * driver and waiting for a slot (taken back from its backlog). They can no
+   * longer execute, and are handed back rather than dropped (a durable
+   * pipeline forgets their pending records); none of them gets an outcome.
    */
   reconfigure(committee: Committee): Promise<CertifiedTransaction[]>;
   /**
@@ -385,7 +388,7 @@ function wire<S extends PipelineAuthorityState>(
   return {
     state,
     manager,
-    driver: stoppingThePipeline(driver, stopPipeline),
+    driver: stoppingThePipeline(driver, manager, stopPipeline),
     get recovered() {
       return recovery.report;
     },
@@ -451,7 +454,10 @@ function wire<S extends PipelineAuthorityState>(
         await persisted(durable.epochTables.recordEpoch({ epoch: next.epoch, validators: next.validators }));
       }
       await state.reconfigure(next);
-      const stale = manager.dropStaleEpoch();
+      const { epoch } = state.loadEpochStoreOneCallPerTask();
+      // Released and not started: they would only be skipped (`wrong-epoch`). In the same turn, so none starts meanwhile.
+      const unstarted = driver.withdraw(({ certificate }) => certificate.epoch !== epoch);
+      const stale = manager.dropStaleEpoch(unstarted);
       // Off the disk once handed back; a crash before this lands hands them back again at the restart (`recovered.handedBack`).
       if (durable && stale.length > 0) void persisted(durable.epochTables.forget(stale.map((certificate) => certificate.digest))).catch(() => undefined);
       return stale;
@@ -485,10 +491,19 @@ function sweep(task: () => void, periodMs: number, scheduler: SchedulerLike | un
 /**
  * The driver's handle as the pipeline exposes it: its `stop` stops the whole
  * pipeline (the manager first), so that nothing is accepted that nobody would
- * execute. Everything else is the driver's own, live.
+ * execute; what its `withdraw` takes back the manager lets go (a durable
+ * pipeline keeps its pending records: a restart takes it back). Everything
+ * else is the driver's own, live.
  */
-function stoppingThePipeline(driver: ExecutionDriverHandle, stopPipeline: (options?: StopOptions) => Promise<ValidatorRunSummary>): ExecutionDriverHandle {
+function stoppingThePipeline(driver: ExecutionDriverHandle, manager: TransactionManager, stopPipeline: (options?: StopOptions) => Promise<ValidatorRunSummary>): ExecutionDriverHandle {
   const handle = Object.create(driver) as ExecutionDriverHandle;
+  Object.defineProperty(handle, 'withdraw', {
+    value: (take: (pending: PendingCertificate) => boolean): PendingCertificate[] => {
+      const taken = driver.withdraw(take);
+      for (const pending of taken) manager.notifyWithdrawn(pending);
+      return taken;
+    },
+  });
   Object.defineProperty(handle, 'stop', {
     value: (options?: StopOptions): Promise<RunSummary> => {
       // As the driver's own stop: a bad mode throws, and changes nothing.
