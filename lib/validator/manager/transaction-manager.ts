@@ -268,6 +268,8 @@ export class TransactionManager {
   private readonly awaitingCreation = new Set<PendingEntry>();
   /** Pending certificates of the past-limit budget still waiting for inputs, oldest first. */
   private readonly pastLimitWaiting = new Set<PendingEntry>();
+  /** The latest arrival added to `awaitingCreation` and to `pastLimitWaiting`: an earlier one is put in its place. */
+  private readonly newestAdded = { awaitingCreation: Number.NEGATIVE_INFINITY, pastLimit: Number.NEGATIVE_INFINITY };
   /** Next version to assign per shared object, in epoch `sharedEpoch`. */
   private readonly nextSharedVersion = new Map<ObjectId, number>();
   private sharedEpoch: number;
@@ -809,7 +811,7 @@ export class TransactionManager {
         continue;
       }
       if (entry.budget === 'pastLimit') {
-        if (this.pastLimitWaiting.size < this.limits.maxPastLimit) this.pastLimitWaiting.add(entry); // its age limit applies
+        if (this.pastLimitWaiting.size < this.limits.maxPastLimit) this.newestAdded.pastLimit = addInArrivalOrder(this.pastLimitWaiting, entry, this.newestAdded.pastLimit); // its age limit applies
         else {
           // Admitted to run at once, it waits, and the waiting half of the budget is full: it goes back.
           (notReady ??= []).push(entry);
@@ -829,7 +831,7 @@ export class TransactionManager {
       this.budgetLoad.ordinary--;
       this.budgetLoad.awaitingCreation++;
       entry.budget = 'awaitingCreation';
-      this.awaitingCreation.add(entry);
+      this.newestAdded.awaitingCreation = addInArrivalOrder(this.awaitingCreation, entry, this.newestAdded.awaitingCreation);
     }
     for (const slot of loading) this.dropIfIdle(slot);
     for (const result of results) {
@@ -1298,6 +1300,21 @@ function inputIds(certificate: CertifiedTransaction): ObjectId[] {
 function oldestIn(slot: ObjectSlot): PendingEntry | undefined {
   for (const entry of slot.waiting.keys()) return entry;
   return undefined;
+}
+
+/**
+ * Add `entry` to an age queue kept oldest first (`expire` stops at the first
+ * young one), given the latest arrival added so far; returns the new latest.
+ * A concurrent call whose store read took longer adds older entries after
+ * younger ones (rare): the queue is put back in order.
+ */
+function addInArrivalOrder(queue: Set<PendingEntry>, entry: PendingEntry, newest: number): number {
+  queue.add(entry);
+  if (entry.enqueuedAt >= newest) return entry.enqueuedAt;
+  const ordered = [...queue].sort((a, b) => a.enqueuedAt - b.enqueuedAt); // stable
+  queue.clear();
+  for (const other of ordered) queue.add(other);
+  return newest;
 }
 
 /** One more input of `entry` waits on the slot's object; `waiting` stays oldest first (a concurrent call may register its waits late). */

@@ -7,6 +7,24 @@ import type { TransactionData } from '../../../lib/validator/model/transactions'
 import type { ObjectStore } from '../../../lib/validator/storage/object-store';
 import { ALICE, id, setup } from '../fixtures';
 
+/** A store whose first `readLatest` answers 50 ms late: a later call's waits are registered before that call's. */
+function slowFirstRead(): (store: ObjectStore) => ObjectStore {
+  let holdFirstRead: Promise<void> | undefined = new Promise((resolve) => setTimeout(resolve, 50));
+  return (store) =>
+    new Proxy(store, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (property !== 'readLatest' || holdFirstRead === undefined) return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+        const held = holdFirstRead;
+        holdFirstRead = undefined;
+        return async (ids: readonly string[]) => {
+          await held;
+          return target.readLatest(ids);
+        };
+      },
+    });
+}
+
 /**
  * Admission's per-object and age limits count the certificates waiting for a
  * version of the object, not every certificate that reads it: one that reads
@@ -105,21 +123,7 @@ describe('TransactionManager: per-object and age limits count only certificates 
 
   it('the oldest waiting certificate is found though a concurrent call registered its wait first', async () => {
     // The first call's store read is held back: the second, later one, registers its wait on the coin before it.
-    let holdFirstRead: Promise<void> | undefined = new Promise((resolve) => setTimeout(resolve, 50));
-    const slowFirstRead = (store: ObjectStore): ObjectStore =>
-      new Proxy(store, {
-        get(target, property, receiver) {
-          const value: unknown = Reflect.get(target, property, receiver);
-          if (property !== 'readLatest' || holdFirstRead === undefined) return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-          const held = holdFirstRead;
-          holdFirstRead = undefined;
-          return async (ids: readonly string[]) => {
-            await held;
-            return target.readLatest(ids);
-          };
-        },
-      });
-    const { manager, clock, coin, gas, certify, transfer } = await waitsSetup({}, slowFirstRead);
+    const { manager, clock, coin, gas, certify, transfer } = await waitsSetup({}, slowFirstRead());
     const spending = (version: number) => certify(transfer({ ...refOf(coin), version }, refOf(gas)));
     const first = manager.enqueue([spending(5)]); // at 0
     clock.now = 100;
@@ -129,5 +133,19 @@ describe('TransactionManager: per-object and age limits count only certificates 
     clock.now = 1_050; // the first has waited 1,050 ms, the second 950
     expect(manager.queueAge(coin.id)).toBe(1_050);
     await expect(manager.enqueue([spending(7)])).rejects.toMatchObject({ limit: 'queue-age', objectId: coin.id });
+  });
+
+  it('a certificate waiting for a creation is handed back at its age though a later call’s was added before it', async () => {
+    const { manager, clock, spare, certify, reading } = await waitsSetup({}, slowFirstRead());
+    const handedBack: string[] = [];
+    manager.handedBack$.subscribe(({ certificate }) => handedBack.push(certificate.digest));
+    const awaiting = (n: number) => certify(reading([{ kind: 'owned', ref: { id: id(0x700 + n), version: 1, digest: id(0) } }], refOf(spare))); // never created
+    const first = manager.enqueue([awaiting(1)]); // at 0, its read held back
+    clock.now = 100;
+    expect(await manager.enqueue([awaiting(2)])).toEqual(['pending']);
+    expect(await first).toEqual(['pending']);
+    clock.now = 2_050; // the first has waited 2,050 ms (limit 2,000), the second 1,950
+    expect(manager.expireAged()).toBe(1);
+    expect(handedBack).toEqual([awaiting(1).digest]);
   });
 });
