@@ -65,7 +65,13 @@ export interface SimulationResult {
   readonly timeline: SimulationTimeline;
 }
 
-/** Virtual time given for the run to finish once the traffic has arrived and the last planned fault is over (ms). */
+/**
+ * Virtual time a run may go without progress, once the traffic has arrived
+ * and the last planned fault is over, before it is a liveness failure (ms).
+ * Progress is a workload certificate committing: a big workload that still
+ * executes is slow, not stalled, and each commit buys it this much more
+ * (there are finitely many, so the run still ends).
+ */
 const QUIET_PERIOD_MS = 3_000;
 
 let running = false;
@@ -164,9 +170,9 @@ async function run(options: SimulateOptions): Promise<SimulationResult> {
   try {
     node.start();
     const lastFault = Math.max(0, ...faults.map(({ fault }) => faultEnd(fault)));
-    const deadline = Math.max(client.lastArrivalMs, consensus.lastArrivalMs, lastFault) + QUIET_PERIOD_MS;
+    const trafficOver = Math.max(client.lastArrivalMs, consensus.lastArrivalMs, lastFault);
     end = await clock.run({
-      deadline,
+      deadline: () => Math.max(trafficOver, executedAtMs[executedAtMs.length - 1] ?? 0) + QUIET_PERIOD_MS,
       afterEach: () => {
         node.afterEvent();
         epochs.check();
@@ -318,6 +324,8 @@ function seededMathRandom(seed: number): () => number {
 }
 
 function checkOptions(options: SimulateOptions): void {
+  // Typed as an object, but JavaScript callers may pass anything.
+  if (typeof options !== 'object' || (options as SimulateOptions | null) === null) throw new InvalidOptionError('options', options, 'an object with at least a seed');
   const { seed, transactions, epochs, faults, createState } = options as Partial<SimulateOptions>;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) throw new InvalidOptionError('seed', seed, 'an integer from 0 to 4294967295');
   if (transactions !== undefined && !(Number.isInteger(transactions) && transactions >= 1 && transactions <= 10_000)) {

@@ -14,8 +14,12 @@ export type RunEnd = 'done' | 'idle' | 'deadline' | 'stopped';
 
 /** Options of {@link SimulationClock.run}. */
 export interface RunOptions {
-  /** Stop before the first event later than this virtual time (ms). */
-  readonly deadline: number;
+  /**
+   * Stop before the first event later than this virtual time (ms). A
+   * function is read before each event, so the deadline may move (the run
+   * is given more time while it makes progress).
+   */
+  readonly deadline: number | (() => number);
   /** Checked after each event, once its microtasks have run: true ends the run (`done`). */
   readonly done?: () => boolean;
   /** Checked after each event: true ends the run (`stopped`), e.g. an invariant was broken. */
@@ -62,7 +66,7 @@ export class SimulationClock {
       if (options.done?.() === true) return 'done';
       const event = this.queue.pop();
       if (!event) return 'idle';
-      if (event.time > options.deadline) {
+      if (event.time > (typeof options.deadline === 'number' ? options.deadline : options.deadline())) {
         this.queue.push(event);
         return 'deadline';
       }

@@ -119,10 +119,21 @@ describe('the simulation catches', () => {
     await expect(simulate({ seed: 1.5 })).rejects.toThrow(InvalidOptionError);
     await expect(simulate({ seed: 1, transactions: 0 })).rejects.toThrow(InvalidOptionError);
     await expect(simulate({ seed: 1, faults: [-1] })).rejects.toThrow(InvalidOptionError);
+    await expect(simulate(null as never)).rejects.toThrow(InvalidOptionError);
+    await expect(simulate(undefined as never)).rejects.toThrow(InvalidOptionError);
     const first = simulate({ seed: 1 });
     await expect(simulate({ seed: 2 })).rejects.toThrow(SimulationBusyError);
     await first;
   });
+});
+
+describe('a big workload', () => {
+  // Seed 4 at 250 transactions still executes well after its last arrival: slow, not stalled.
+  // With a deadline fixed at the last arrival plus the quiet period, it was reported as a liveness failure.
+  it('is given time while it makes progress: a run that still executes is not a liveness failure', async () => {
+    const result = await simulate({ seed: 4, transactions: 250 });
+    expect(result.timeline.executedAtMs).toHaveLength(250);
+  }, 30_000);
 });
 
 describe('OutcomeLedger (exactly one outcome per release)', () => {

@@ -72,4 +72,17 @@ describe('SimulationClock', () => {
     const c = endless();
     expect(await c.run({ deadline: 50, stopped: () => c.events === 3 })).toBe('stopped');
   });
+
+  it('reads a deadline given as a function before each event, so it may move', async () => {
+    const clock = new SimulationClock();
+    const tick = (): void => {
+      clock.root.after(1, tick);
+    };
+    tick();
+    // Each event past 10 buys one more ms, up to 30.
+    let deadline = 10;
+    const end = await clock.run({ deadline: () => deadline, afterEach: () => (deadline = Math.min(30, Math.max(deadline, clock.now() + 1))) });
+    expect(end).toBe('deadline');
+    expect(clock.now()).toBe(30);
+  });
 });
