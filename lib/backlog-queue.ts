@@ -48,6 +48,28 @@ export class BacklogQueue<T> {
     return item;
   }
 
+  /** Remove and return the waiting items `take` picks, oldest first; the others keep their order and arrival times. */
+  removeWhere(take: (item: T) => boolean): T[] {
+    const taken: T[] = [];
+    const mask = this.items.length - 1;
+    let kept = 0;
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) & mask;
+      const item = this.items[from] as T;
+      if (take(item)) {
+        taken.push(item);
+        continue;
+      }
+      const to = (this.head + kept) & mask;
+      this.items[to] = item;
+      this.enqueuedAt[to] = this.enqueuedAt[from] ?? 0;
+      kept++;
+    }
+    for (let i = kept; i < this.count; i++) this.items[(this.head + i) & mask] = undefined; // let them be collected
+    this.count = kept;
+    return taken;
+  }
+
   /** Remove and return every waiting item, oldest first. */
   drain(): T[] {
     const drained: T[] = [];

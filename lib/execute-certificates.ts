@@ -223,6 +223,11 @@ export class ExecutionRun {
     };
   }
 
+  /** Take back the received, unstarted certificates `take` picks: they get no outcome, and are not in `summary.unstarted`. */
+  withdraw(take: (pending: PendingCertificate) => boolean): PendingCertificate[] {
+    return this.slots.withdraw(take);
+  }
+
   /** Stop intake; return the certificates received but never started. */
   stop(mode: StopMode): readonly PendingCertificate[] {
     this.source?.unsubscribe();

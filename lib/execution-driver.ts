@@ -66,6 +66,14 @@ export interface ExecutionDriverHandle {
   pause(): void;
   /** Resume intake: waiting certificates start, up to the limit. */
   resume(): void;
+  /**
+   * Take back, oldest first, the certificates received and waiting for a slot
+   * (never started) that `take` picks: they will not start, get no outcome,
+   * and are not in `summary.unstarted`; the caller now holds them (the
+   * validator pipeline hands back so those of an epoch that ended). The run
+   * goes on; started executions are not touched. `take` must not throw.
+   */
+  withdraw(take: (pending: PendingCertificate) => boolean): PendingCertificate[];
   /** True while paused. */
   readonly paused: boolean;
   /** Live state: in flight, limit, backlog, paused, counts by outcome, recent latency percentiles. */
@@ -163,6 +171,7 @@ export class ExecutionDriver {
       setMaxConcurrentExecutions: (limit) => run.setMaxConcurrentExecutions(limit),
       pause: () => run.pause(),
       resume: () => run.resume(),
+      withdraw: (take) => run.withdraw(take),
       get paused() {
         return run.paused;
       },

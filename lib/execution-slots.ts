@@ -116,6 +116,13 @@ export class ExecutionSlots<T> {
     this.pump();
   }
 
+  /** Remove and return the waiting items `take` picks, oldest first: they will not start. */
+  withdraw(take: (item: T) => boolean): T[] {
+    const taken = this.backlog.removeWhere(take);
+    if (taken.length > 0) this.pump(); // an emptied backlog may be the end of the run
+    return taken;
+  }
+
   /** Start nothing more; return what was waiting, oldest first. */
   halt(): T[] {
     this.halted = true;

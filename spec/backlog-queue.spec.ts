@@ -45,4 +45,37 @@ describe('BacklogQueue', () => {
       }),
     );
   });
+
+  it('removeWhere takes the picked items oldest first, and the rest keep their order and arrival times, wrapped or not', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 5 }), (shifted, kept, every) => {
+        const queue = new BacklogQueue<number>(4);
+        let model: [number, number][] = [];
+        for (let n = 0; n < shifted + kept; n++) {
+          queue.push(n, n * 3);
+          model.push([n, n * 3]);
+        }
+        for (let n = 0; n < shifted; n++) {
+          queue.shift();
+          model.shift();
+        }
+        // More pushes after the shifts wrap around the ring.
+        for (let n = 100; n < 100 + shifted; n++) {
+          queue.push(n, n * 3);
+          model.push([n, n * 3]);
+        }
+        const picked = (v: number) => v % every === 0;
+        expect(queue.removeWhere(picked)).toEqual(model.filter(([v]) => picked(v)).map(([v]) => v));
+        model = model.filter(([v]) => !picked(v));
+        expect(queue.size).toBe(model.length);
+        queue.push(-1, -3);
+        model.push([-1, -3]);
+        for (const [value, at] of model) {
+          expect(queue.oldestEnqueuedAt).toBe(at);
+          expect(queue.shift()).toBe(value);
+        }
+        expect(queue.size).toBe(0);
+      }),
+    );
+  });
 });

@@ -31,3 +31,5 @@ export {
   PipelineStoppedError,
 } from './errors';
 export type { CertificateProblem, CommitOrderProblem, OverloadLimit } from './errors';
+/** The driver's option error, thrown here too for an option out of range (admission limits, verification, retention). */
+export { InvalidOptionError } from '../errors';

@@ -79,9 +79,11 @@ const CERTIFICATE_EXPORTS = ['certificateSignatureInput', 'decodeCertificate', '
 const CANCELLATION_EXPORTS = ['CANCELLATION_CODES', 'InputSpentError', 'executeCancelled', 'isCancelled', 'ownedRefsOf'];
 /** A durable pipeline's default bound on executions waiting for the disk without a driver slot. */
 const STAGED_EXECUTION_EXPORTS = ['DURABLE_MAX_STAGED_EXECUTIONS'];
+/** The driver's option error, re-exported: the validator throws it for an admission limit out of range. */
+const OPTION_EXPORTS = ['InvalidOptionError'];
 
 describe('soma-execution-driver/validator', () => {
-  it('exports the names the 0.1 main export carried, unchanged, and the BLS, certificate, verifier, cancellation and staged-execution names', () => {
-    expect(Object.keys(validator).sort()).toEqual([...VALIDATOR_EXPORTS, ...CERTIFICATE_EXPORTS, ...CANCELLATION_EXPORTS, ...STAGED_EXECUTION_EXPORTS].sort());
+  it('exports the names the 0.1 main export carried, unchanged, and the BLS, certificate, verifier, cancellation, staged-execution and option-error names', () => {
+    expect(Object.keys(validator).sort()).toEqual([...VALIDATOR_EXPORTS, ...CERTIFICATE_EXPORTS, ...CANCELLATION_EXPORTS, ...STAGED_EXECUTION_EXPORTS, ...OPTION_EXPORTS].sort());
   });
 });

@@ -3,6 +3,7 @@ import type winston from 'winston';
 import type { PendingCertificate } from '../../certificate';
 import type { ExecutionOutcome } from '../../outcomes';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
+import { checkedAdmissionLimits } from './admission-limits-check';
 import { CommitOrder } from './commit-order';
 import { createdObjectId, creationCount } from '../execution/created-object-ids';
 import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from '../errors';
@@ -75,6 +76,11 @@ export const DEFAULT_ADMISSION_LIMITS: Required<AdmissionLimits> = {
 
 /** Options of {@link TransactionManager}. */
 export interface TransactionManagerOptions {
+  /**
+   * Checked when the manager is built (`InvalidOptionError`, naming the
+   * limit): counts are integers >= 1, ages numbers of ms >= 0, `Infinity`
+   * means no limit; a limit set to `undefined` takes its default.
+   */
   readonly limits?: AdmissionLimits;
   readonly metrics?: TransactionManagerMetrics;
   /** Certificates released and waiting in the driver, for the ready-backlog gauge. */
@@ -218,8 +224,17 @@ interface ObjectSlot {
   consumer: PendingEntry | undefined;
   /** Certificates whose inputs are available, held back until `consumer` ends (then they find it spent, or not). */
   parked: PendingEntry[] | undefined;
-  /** Pending certificates that read it, in arrival order (the first is the oldest). */
+  /** Pending certificates that read it, in arrival order: the slot lives while one does. */
   readonly queue: Set<PendingEntry>;
+  /**
+   * Pending certificates waiting for a version of it not available yet (with
+   * how many of their inputs do), oldest first: what admission's per-object
+   * and age limits count. One whose wait on it ended (the version came, it
+   * was found cancelled, released or forgotten) is not in it.
+   */
+  readonly waiting: Map<PendingEntry, number>;
+  /** The latest arrival time in `waiting` (-Infinity when empty): an earlier one is put back in order. */
+  newestWaiting: number;
 }
 
 /**
@@ -253,6 +268,8 @@ export class TransactionManager {
   private readonly awaitingCreation = new Set<PendingEntry>();
   /** Pending certificates of the past-limit budget still waiting for inputs, oldest first. */
   private readonly pastLimitWaiting = new Set<PendingEntry>();
+  /** The latest arrival added to `awaitingCreation` and to `pastLimitWaiting`: an earlier one is put in its place. */
+  private readonly newestAdded = { awaitingCreation: Number.NEGATIVE_INFINITY, pastLimit: Number.NEGATIVE_INFINITY };
   /** Next version to assign per shared object, in epoch `sharedEpoch`. */
   private readonly nextSharedVersion = new Map<ObjectId, number>();
   private sharedEpoch: number;
@@ -284,11 +301,12 @@ export class TransactionManager {
   private readonly logger: winston.Logger | undefined;
   private readonly onSequenced: ((sequenced: SequencedCommit) => Promise<void>) | undefined;
 
+  /** @throws InvalidOptionError for an admission limit out of range (see `TransactionManagerOptions.limits`). */
   constructor(
     private readonly state: TransactionManagerState,
     options: TransactionManagerOptions = {},
   ) {
-    this.limits = { ...DEFAULT_ADMISSION_LIMITS, ...options.limits };
+    this.limits = checkedAdmissionLimits(options.limits, DEFAULT_ADMISSION_LIMITS);
     this.sharedEpoch = state.loadEpochStoreOneCallPerTask().epoch;
     this.now = options.now ?? (() => performance.now());
     this.metrics = options.metrics;
@@ -327,7 +345,7 @@ export class TransactionManager {
     return this.limits;
   }
 
-  /** The age (ms) of the oldest certificate waiting on `id`, or 0. */
+  /** The age (ms) of the oldest certificate waiting for a version of `id` not available yet, or 0. */
   queueAge(id: ObjectId): number {
     const slot = this.slots.get(id);
     const oldest = slot && oldestIn(slot);
@@ -400,14 +418,35 @@ export class TransactionManager {
   /**
    * The state has moved to a new epoch: drop every pending certificate of
    * another epoch (it can never execute now) and hand them back, never
-   * silently. Call after `ReferenceAuthorityState.reconfigure`.
+   * silently, with `unstarted`: certificates it released that the driver
+   * gave back unstarted (`ExecutionDriverHandle.withdraw`; the pipeline takes
+   * back those of another epoch), which it lets go as {@link notifyWithdrawn} does. Call after
+   * `ReferenceAuthorityState.reconfigure`. Returns the pending ones, then
+   * those of `unstarted` it had released (once each).
    */
-  dropStaleEpoch(): CertifiedTransaction[] {
+  dropStaleEpoch(unstarted: readonly PendingCertificate[] = []): CertifiedTransaction[] {
     const epoch = this.state.loadEpochStoreOneCallPerTask().epoch;
     const stale = new Set([...this.pending.values()].filter((entry) => entry.certificate.epoch !== epoch));
     this.forget(stale);
-    if (stale.size > 0) this.metrics?.handedBack.inc({ reason: 'stale-epoch' }, stale.size);
-    return [...stale].map((entry) => entry.certificate);
+    const handedBack = [...stale].map((entry) => entry.certificate);
+    // After the pending ones are gone: what waited behind one of these (a new epoch's certificate) is released now, and nothing stale.
+    for (const { certificate } of unstarted) {
+      const released = this.executing.get(certificate.digest);
+      if (released === undefined) continue;
+      this.finished(certificate.digest);
+      handedBack.push(released.certificate);
+    }
+    if (handedBack.length > 0) this.metrics?.handedBack.inc({ reason: 'stale-epoch' }, handedBack.length);
+    return handedBack;
+  }
+
+  /**
+   * A certificate it released was taken back from the driver unstarted
+   * (`ExecutionDriverHandle.withdraw`): it is no longer executing, and frees
+   * its place and the owned objects it was to consume, as an outcome would.
+   */
+  notifyWithdrawn(pending: PendingCertificate): void {
+    this.finished(pending.certificate.digest);
   }
 
   /**
@@ -682,6 +721,8 @@ export class TransactionManager {
             consumer: undefined,
             parked: undefined,
             queue: new Set(),
+            waiting: new Map(),
+            newestWaiting: Number.NEGATIVE_INFINITY,
           };
           this.slots.set(key.id, slot);
           loading.push(slot);
@@ -744,6 +785,7 @@ export class TransactionManager {
         epochStore.decideCancelled(entry.certificate.digest);
         entry.cancelled = true;
         entry.keySlots = NO_SLOTS;
+        this.leaveOwnedQueues(entry); // it reads only its shared inputs now
       }
       let awaitsCreation = false;
       for (let k = 0; k < keys.length; k++) {
@@ -754,6 +796,7 @@ export class TransactionManager {
         // No version of it is known (and none is being read): it is yet to be created.
         if (slot.available < 0 && slot.loading === 0) awaitsCreation = true;
         entry.missing++;
+        addWaiting(slot, entry);
         if (version > slot.maxWaited) slot.maxWaited = version;
         const list = slot.waiters.get(version);
         if (list) list.push(entry);
@@ -768,7 +811,7 @@ export class TransactionManager {
         continue;
       }
       if (entry.budget === 'pastLimit') {
-        if (this.pastLimitWaiting.size < this.limits.maxPastLimit) this.pastLimitWaiting.add(entry); // its age limit applies
+        if (this.pastLimitWaiting.size < this.limits.maxPastLimit) this.newestAdded.pastLimit = addInArrivalOrder(this.pastLimitWaiting, entry, this.newestAdded.pastLimit); // its age limit applies
         else {
           // Admitted to run at once, it waits, and the waiting half of the budget is full: it goes back.
           (notReady ??= []).push(entry);
@@ -788,7 +831,7 @@ export class TransactionManager {
       this.budgetLoad.ordinary--;
       this.budgetLoad.awaitingCreation++;
       entry.budget = 'awaitingCreation';
-      this.awaitingCreation.add(entry);
+      this.newestAdded.awaitingCreation = addInArrivalOrder(this.awaitingCreation, entry, this.newestAdded.awaitingCreation);
     }
     for (const slot of loading) this.dropIfIdle(slot);
     for (const result of results) {
@@ -853,9 +896,12 @@ export class TransactionManager {
    * Refusing the producer of what a queue waits for can only age that queue;
    * and a certificate whose inputs exist is how every chain of dependent
    * certificates drains, from the bottom, whatever the limits. Returns those
-   * admitted past the limit.
+   * admitted past the limit. A certificate already held (or a second copy in
+   * the call) adds nothing, and `accept` answers it `already-pending` or
+   * `already-executing`: it is not counted, so never refused.
    */
-  private admit(certificates: readonly CertifiedTransaction[]): ReadonlySet<CertifiedTransaction> | undefined {
+  private admit(offered: readonly CertifiedTransaction[]): ReadonlySet<CertifiedTransaction> | undefined {
+    const certificates = this.notHeld(offered);
     const { maxPendingAndExecuting, maxPerObjectQueue, maxQueueAgeMs, maxPastLimit } = this.limits;
     // Awaiting-creation and past-limit certificates have budgets of their own.
     const load = this.budgetLoad.ordinary + this.budgetLoad.consensus;
@@ -888,9 +934,11 @@ export class TransactionManager {
     // Per-object limits: only objects that this call could take past a limit are counted exactly.
     let adding: Map<ObjectId, number> | undefined;
     let now: number | undefined; // read once per call, and only if something waits
-    const check = (certificate: CertifiedTransaction, id: ObjectId): void => {
+    const check = (certificate: CertifiedTransaction, id: ObjectId, version: number | undefined): void => {
       const slot = this.slots.get(id);
-      const queued = slot?.queue.size ?? 0;
+      // The version it reads exists (or the object is gone): it will not wait on this object, so adds nothing to its waits.
+      if (slot !== undefined && version !== undefined && (slot.available >= version || slot.deleted)) return;
+      const queued = slot?.waiting.size ?? 0;
       if (queued + counted.length > maxPerObjectQueue) {
         adding ??= countInputs(counted);
         if (queued + (adding.get(id) ?? 0) > maxPerObjectQueue && !this.unblocks(certificate)) {
@@ -906,10 +954,21 @@ export class TransactionManager {
       }
     };
     for (const certificate of counted) {
-      for (const input of certificate.data.inputs) check(certificate, input.kind === 'shared' ? input.id : input.ref.id);
-      check(certificate, certificate.data.gas.payment.id);
+      for (const input of certificate.data.inputs) check(certificate, input.kind === 'shared' ? input.id : input.ref.id, input.kind === 'shared' ? undefined : input.ref.version);
+      check(certificate, certificate.data.gas.payment.id, certificate.data.gas.payment.version);
     }
     return pastLimit;
+  }
+
+  /** `certificates` less those held (pending or executing) and later copies of one in the list. */
+  private notHeld(certificates: readonly CertifiedTransaction[]): readonly CertifiedTransaction[] {
+    const seen = new Set<Digest>();
+    const fresh = certificates.filter(({ digest }) => {
+      if (this.pending.has(digest) || this.executing.has(digest) || seen.has(digest)) return false;
+      seen.add(digest);
+      return true;
+    });
+    return fresh.length === certificates.length ? certificates : fresh;
   }
 
   /**
@@ -1011,7 +1070,7 @@ export class TransactionManager {
     if (waiting) {
       slot.waiters.delete(version);
       this.waitedVersions--;
-      this.releaseWaiters(waiting);
+      this.releaseWaiters(slot, waiting);
     }
     this.releaseBelow(slot, version);
   }
@@ -1034,7 +1093,7 @@ export class TransactionManager {
       if (!waiting) continue; // no longer waited for
       slot.waiters.delete(waited);
       this.waitedVersions--;
-      this.releaseWaiters(waiting);
+      this.releaseWaiters(slot, waiting);
     }
     // Walked past: let go of the front once it is most of the list.
     const order = slot.waitedOrder;
@@ -1060,13 +1119,16 @@ export class TransactionManager {
       if (waited > version) continue;
       slot.waiters.delete(waited);
       this.waitedVersions--;
-      this.releaseWaiters(waiting);
+      this.releaseWaiters(slot, waiting);
     }
   }
 
-  private releaseWaiters(waiting: readonly PendingEntry[]): void {
+  /** The version of `slot` that `waiting` waited for is available (or never will be): their wait on it ends. */
+  private releaseWaiters(slot: ObjectSlot, waiting: readonly PendingEntry[]): void {
     for (const entry of waiting) {
-      if (entry.pending && --entry.missing === 0) this.release(entry);
+      if (!entry.pending) continue;
+      stopWaiting(slot, entry, 1);
+      if (--entry.missing === 0) this.release(entry);
     }
   }
 
@@ -1081,6 +1143,24 @@ export class TransactionManager {
     if (entry.budget === 'pastLimit') this.pastLimitWaiting.delete(entry);
     for (const slot of entry.slots) {
       slot.queue.delete(entry);
+      stopWaiting(slot, entry, Number.POSITIVE_INFINITY);
+      this.dropIfIdle(slot);
+    }
+  }
+
+  /**
+   * A sequenced certificate found cancelled on acceptance reads only its
+   * shared inputs: it leaves the queues of the others at once (it neither
+   * waits on them nor consumes them).
+   */
+  private leaveOwnedQueues(entry: PendingEntry): void {
+    const shared = new Set(entry.certificate.data.inputs.flatMap((input) => (input.kind === 'shared' ? [input.id] : [])));
+    for (let n = entry.slots.length - 1; n >= 0; n--) {
+      const slot = entry.slots[n] as ObjectSlot;
+      if (shared.has(slot.id)) continue;
+      slot.queue.delete(entry);
+      stopWaiting(slot, entry, Number.POSITIVE_INFINITY);
+      entry.slots.splice(n, 1);
       this.dropIfIdle(slot);
     }
   }
@@ -1216,10 +1296,53 @@ function inputIds(certificate: CertifiedTransaction): ObjectId[] {
   return ids;
 }
 
-/** The certificate waiting longest on a slot's object (a Set iterates in insertion order). */
+/** The certificate waiting longest for a version of a slot's object (a Map iterates in insertion order). */
 function oldestIn(slot: ObjectSlot): PendingEntry | undefined {
-  for (const entry of slot.queue) return entry;
+  for (const entry of slot.waiting.keys()) return entry;
   return undefined;
+}
+
+/**
+ * Add `entry` to an age queue kept oldest first (`expire` stops at the first
+ * young one), given the latest arrival added so far; returns the new latest.
+ * A concurrent call whose store read took longer adds older entries after
+ * younger ones (rare): the queue is put back in order.
+ */
+function addInArrivalOrder(queue: Set<PendingEntry>, entry: PendingEntry, newest: number): number {
+  queue.add(entry);
+  if (entry.enqueuedAt >= newest) return entry.enqueuedAt;
+  const ordered = [...queue].sort((a, b) => a.enqueuedAt - b.enqueuedAt); // stable
+  queue.clear();
+  for (const other of ordered) queue.add(other);
+  return newest;
+}
+
+/** One more input of `entry` waits on the slot's object; `waiting` stays oldest first (a concurrent call may register its waits late). */
+function addWaiting(slot: ObjectSlot, entry: PendingEntry): void {
+  const { waiting } = slot;
+  const waits = waiting.get(entry);
+  if (waits !== undefined) {
+    waiting.set(entry, waits + 1);
+    return;
+  }
+  waiting.set(entry, 1);
+  if (entry.enqueuedAt >= slot.newestWaiting) {
+    slot.newestWaiting = entry.enqueuedAt;
+    return;
+  }
+  // Arrived earlier than one already waiting (rare): put it back in order. The sort is stable.
+  const ordered = [...waiting].sort(([a], [b]) => a.enqueuedAt - b.enqueuedAt);
+  waiting.clear();
+  for (const [other, count] of ordered) waiting.set(other, count);
+}
+
+/** `count` fewer inputs of `entry` wait on the slot's object (Infinity: none any more). */
+function stopWaiting(slot: ObjectSlot, entry: PendingEntry, count: number): void {
+  const waits = slot.waiting.get(entry);
+  if (waits === undefined) return;
+  if (waits > count) slot.waiting.set(entry, waits - count);
+  else slot.waiting.delete(entry);
+  if (slot.waiting.size === 0) slot.newestWaiting = Number.NEGATIVE_INFINITY;
 }
 
 /** How many of `certificates` read each object (each certificate counted once per object). */

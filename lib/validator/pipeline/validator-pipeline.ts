@@ -27,6 +27,7 @@ import {
   type TransactionManagerState,
 } from '../manager/transaction-manager';
 import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
+import { checkedAdmissionLimits } from '../manager/admission-limits-check';
 import { LmdbObjectStore } from '../storage/lmdb-object-store';
 import { StoreFullError } from '../storage/store-errors';
 import { PipelineSignatureVerifier, type PipelineVerificationOptions, type PipelineVerificationStats } from './signature-verification';
@@ -81,6 +82,10 @@ export interface ValidatorPipelineOptions<S extends PipelineAuthorityState = Ref
    * returned promise resolves). `recovered` is not known yet.
    */
   readonly onWired?: (pipeline: ValidatorPipeline<S>) => void;
+  /**
+   * The TransactionManager's admission limits, checked before anything opens
+   * (`InvalidOptionError`, see `TransactionManagerOptions.limits`).
+   */
   readonly limits?: AdmissionLimits;
   /** TransactionManager metrics (prefix `transaction_manager_`). */
   readonly managerMetrics?: TransactionManagerMetrics;
@@ -167,8 +172,11 @@ export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceA
   commit(commit: { digest: string; index: number; certificates: readonly unknown[] }): Promise<EnqueueResult[]>;
   /**
    * Move to the next epoch once in-flight executions have finished. Resolves
-   * with the certificates of the old epoch that were still waiting for inputs:
-   * they can no longer execute, and are handed back rather than dropped.
+   * with the certificates of the old epoch the pipeline still held and had
+   * not started: waiting for inputs in the manager, then released to the
+   * driver and waiting for a slot (taken back from its backlog). They can no
+   * longer execute, and are handed back rather than dropped (a durable
+   * pipeline forgets their pending records); none of them gets an outcome.
    */
   reconfigure(committee: Committee): Promise<CertifiedTransaction[]>;
   /**
@@ -202,6 +210,8 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
   // Durable: an execution waiting for its group's disk flush gives its slot up (up to a bound), unless told otherwise.
   const driverOptions = database !== undefined && given.maxStagedExecutions === undefined ? { ...given, maxStagedExecutions: DURABLE_MAX_STAGED_EXECUTIONS } : given;
   delete (driverOptions as { store?: unknown }).store;
+  // Checked before anything opens.
+  const admissionLimits = checkedAdmissionLimits(limits, DEFAULT_ADMISSION_LIMITS);
   // Checked before anything opens; it starts no thread until the first certificate.
   const verifier = verifySignatures ? new PipelineSignatureVerifier(verification ?? {}, () => state.loadEpochStoreOneCallPerTask().committee) : undefined;
   const durable = typeof database === 'string' ? LmdbObjectStore.open({ path: database }) : database;
@@ -224,7 +234,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
     manager = new TransactionManager(state, {
       // Queue ages on the driver's clock: virtual time when a scheduler is injected.
       ...(scheduler ? { now: () => scheduler.now() } : {}),
-      ...(limits ? { limits } : {}),
+      limits: admissionLimits,
       ...(managerMetrics ? { metrics: managerMetrics } : {}),
       ...(durable ? { onSequenced: persistSequenced(durable) } : {}),
       readyBacklog: () => backlog.size(),
@@ -235,7 +245,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
     throw error;
   }
   const recovery: { report: RecoveryReport | undefined } = { report: undefined };
-  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits, verifier, driverOptions });
+  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits: admissionLimits, verifier, driverOptions });
   onWired?.(pipeline);
   if (durable) {
     try {
@@ -250,7 +260,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
 }
 
 interface WireOptions {
-  readonly limits: AdmissionLimits | undefined;
+  readonly limits: Required<AdmissionLimits>;
   /** `undefined`: signatures are not checked. */
   readonly verifier: PipelineSignatureVerifier | undefined;
   readonly driverOptions: Omit<ExecuteCertificatesOptions, 'authorityState'>;
@@ -299,10 +309,7 @@ function wire<S extends PipelineAuthorityState>(
   let refusedCommit: number | undefined;
   let handedOverUpTo = Number.NEGATIVE_INFINITY;
   // Hand back certificates past their budget's age limit even when nothing else arrives.
-  const ageLimit = Math.min(
-    limits?.maxAwaitingCreationAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxAwaitingCreationAgeMs,
-    limits?.maxPastLimitAgeMs ?? DEFAULT_ADMISSION_LIMITS.maxPastLimitAgeMs,
-  );
+  const ageLimit = Math.min(limits.maxAwaitingCreationAgeMs, limits.maxPastLimitAgeMs);
   const sweeper = Number.isFinite(ageLimit) ? sweep(() => manager.expireAged(), Math.max(10, ageLimit / 4), driverOptions.scheduler) : undefined;
   // Calls that have reached the manager and not settled: a stop waits for them before taking what it holds.
   const inFlight = new Set<Promise<unknown>>();
@@ -381,7 +388,7 @@ function wire<S extends PipelineAuthorityState>(
   return {
     state,
     manager,
-    driver: stoppingThePipeline(driver, stopPipeline),
+    driver: stoppingThePipeline(driver, manager, stopPipeline),
     get recovered() {
       return recovery.report;
     },
@@ -447,7 +454,10 @@ function wire<S extends PipelineAuthorityState>(
         await persisted(durable.epochTables.recordEpoch({ epoch: next.epoch, validators: next.validators }));
       }
       await state.reconfigure(next);
-      const stale = manager.dropStaleEpoch();
+      const { epoch } = state.loadEpochStoreOneCallPerTask();
+      // Released and not started: they would only be skipped (`wrong-epoch`). In the same turn, so none starts meanwhile.
+      const unstarted = driver.withdraw(({ certificate }) => certificate.epoch !== epoch);
+      const stale = manager.dropStaleEpoch(unstarted);
       // Off the disk once handed back; a crash before this lands hands them back again at the restart (`recovered.handedBack`).
       if (durable && stale.length > 0) void persisted(durable.epochTables.forget(stale.map((certificate) => certificate.digest))).catch(() => undefined);
       return stale;
@@ -481,10 +491,19 @@ function sweep(task: () => void, periodMs: number, scheduler: SchedulerLike | un
 /**
  * The driver's handle as the pipeline exposes it: its `stop` stops the whole
  * pipeline (the manager first), so that nothing is accepted that nobody would
- * execute. Everything else is the driver's own, live.
+ * execute; what its `withdraw` takes back the manager lets go (a durable
+ * pipeline keeps its pending records: a restart takes it back). Everything
+ * else is the driver's own, live.
  */
-function stoppingThePipeline(driver: ExecutionDriverHandle, stopPipeline: (options?: StopOptions) => Promise<ValidatorRunSummary>): ExecutionDriverHandle {
+function stoppingThePipeline(driver: ExecutionDriverHandle, manager: TransactionManager, stopPipeline: (options?: StopOptions) => Promise<ValidatorRunSummary>): ExecutionDriverHandle {
   const handle = Object.create(driver) as ExecutionDriverHandle;
+  Object.defineProperty(handle, 'withdraw', {
+    value: (take: (pending: PendingCertificate) => boolean): PendingCertificate[] => {
+      const taken = driver.withdraw(take);
+      for (const pending of taken) manager.notifyWithdrawn(pending);
+      return taken;
+    },
+  });
   Object.defineProperty(handle, 'stop', {
     value: (options?: StopOptions): Promise<RunSummary> => {
       // As the driver's own stop: a bad mode throws, and changes nothing.
