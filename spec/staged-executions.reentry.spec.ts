@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { type SchedulerLike, Subject, VirtualTimeScheduler } from 'rxjs';
 import { type AuthorityState, ExecutionDriver, type ExecutionOutcome, type ExecutionProgress, type ExecutionResult, type PendingCertificate, TransientExecutionError } from '../lib';
 import { brief, pending, result } from './support/certificates';
 import { silentLogger } from './support/silent-logger';
@@ -10,7 +10,6 @@ import { silentLogger } from './support/silent-logger';
  * a late call changes nothing.
  */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface Call {
   readonly digest: string;
@@ -19,7 +18,7 @@ interface Call {
   readonly reject: (e: unknown) => void;
 }
 
-function spawn(state: AuthorityState, maxConcurrentExecutions: number, maxStagedExecutions: number) {
+function spawn(state: AuthorityState, maxConcurrentExecutions: number, maxStagedExecutions: number, scheduler?: SchedulerLike) {
   const ready = new Subject<PendingCertificate>();
   const outcomes: ExecutionOutcome[] = [];
   const handle = new ExecutionDriver({
@@ -29,6 +28,7 @@ function spawn(state: AuthorityState, maxConcurrentExecutions: number, maxStaged
     maxStagedExecutions,
     retry: { maxAttempts: 5, initialDelayMs: 5 },
     logger: silentLogger,
+    ...(scheduler ? { scheduler } : {}),
   }).spawn({ next: (o) => outcomes.push(o) });
   return { ready, outcomes, handle };
 }
@@ -41,7 +41,9 @@ describe('staged executions, late and re-entrant', () => {
       tryExecuteImmediately: (certificate, _d, _i, _e, _s, progress) =>
         new Promise((resolve, reject) => calls.push({ digest: certificate.digest, progress, resolve, reject })),
     };
-    const { ready, outcomes, handle } = spawn(state, 1, 4);
+    // Backoff in virtual time: the retry waits until `flush`, however slow the machine is.
+    const scheduler = new VirtualTimeScheduler();
+    const { ready, outcomes, handle } = spawn(state, 1, 4, scheduler);
     ready.next(pending('a'));
     ready.next(pending('b'));
     await settle();
@@ -51,10 +53,11 @@ describe('staged executions, late and re-entrant', () => {
     a1?.progress?.staged(); // late: its attempt has answered, the retry waits for its backoff
     await settle();
     expect(calls.map((c) => c.digest)).toEqual(['a']); // b still waits: the limit is 1
-    await sleep(30);
+    scheduler.flush();
     expect(calls.map((c) => c.digest)).toEqual(['a', 'a']);
     calls[1]?.reject(new TransientExecutionError('busy again')); // never staged: retried
-    await sleep(40);
+    await settle();
+    scheduler.flush();
     expect(calls.map((c) => c.digest)).toEqual(['a', 'a', 'a']);
     calls[2]?.resolve(result('a'));
     await settle();
