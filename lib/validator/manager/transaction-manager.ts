@@ -334,6 +334,11 @@ export class TransactionManager {
     return this.limits;
   }
 
+  /** Whether `digest` is held (pending or executing) as sequenced by a consensus commit. */
+  isHeldSequenced(digest: Digest): boolean {
+    return (this.pending.get(digest) ?? this.executing.get(digest))?.commit !== undefined;
+  }
+
   /** The age (ms) of the oldest certificate waiting on `id`, or 0. */
   queueAge(id: ObjectId): number {
     const slot = this.slots.get(id);
@@ -591,8 +596,9 @@ export class TransactionManager {
       const before = earlier[i] ?? epochStore.sharedVersionsOf(digest);
       if (before) return { certificate, commit: at, shared: before, again: true, cancelled: epochStore.isDecidedCancelled(digest) };
       if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
-      // Held from a submit (it may commit before `accept`, which reads again whether it executed): sequenced now, as any other.
-      const submitted = this.pending.has(digest) || this.executing.has(digest);
+      // Held from a submit: sequenced now, as any other, and it takes the commit at once (no submit record may overwrite its sequenced
+      // one). It may commit before `accept`, which reads again whether it executed.
+      const submitted = this.takeAsSequenced(digest, at);
       if (conflict) {
         epochStore.decideCancelled(digest);
         this.cancelledAtSequencing++;
@@ -674,7 +680,7 @@ export class TransactionManager {
     for (let index = 0; index < entries.length; index++) {
       const { certificate, commit, shared, executed: knownExecuted, cancelled = false } = entries[index] as Offered;
       let result: EnqueueResult | undefined;
-      if (commit !== undefined && certificate.epoch === epoch) this.takeAsSequenced(certificate.digest, commit, cancelled);
+      if (commit !== undefined && cancelled && certificate.epoch === epoch) this.retakeCancelled(certificate.digest);
       if (certificate.epoch !== epoch) result = 'wrong-epoch';
       else if (this.pending.has(certificate.digest)) result = 'already-pending';
       else if (this.executing.has(certificate.digest)) result = 'already-executing';
@@ -767,7 +773,11 @@ export class TransactionManager {
     let notReady: PendingEntry[] | undefined;
     for (let i = 0; i < accepted.length; i++) {
       const { entry, index, keys, keySlots } = accepted[i] as (typeof accepted)[number];
-      if (!entry.pending) continue; // forgotten meanwhile (a reconfiguration, a stop)
+      if (!entry.pending) {
+        // Forgotten meanwhile: a reconfiguration handed it back, so it is not pending (and a durable pipeline records nothing).
+        if (entry.certificate.epoch !== this.state.loadEpochStoreOneCallPerTask().epoch) results[index] = 'wrong-epoch';
+        continue;
+      }
       if (executed[i]) {
         this.drop(entry);
         results[index] = 'already-executed';
@@ -846,26 +856,33 @@ export class TransactionManager {
   }
 
   /**
-   * A certificate held from a submit has now been sequenced by `commit`: it is
-   * consensus output, which executes on every validator, so it takes the
-   * commit and moves to the consensus budget (no age or budget limit hands it
-   * back, and `handBackAll` returns it with its commit). Decided cancelled and
-   * still pending, it is let go here and taken again by the caller, waiting
-   * for its shared inputs only, as any cancelled one.
+   * If a certificate held from a submit (pending or executing) is now
+   * sequenced by `commit`: it is consensus output, which executes on every
+   * validator, so it takes the commit and moves to the consensus budget (no
+   * age or budget limit hands it back, and `handBackAll` returns it with its
+   * commit). Returns whether it was so held.
    */
-  private takeAsSequenced(digest: Digest, commit: NonNullable<PendingEntry['commit']>, cancelled: boolean): void {
+  private takeAsSequenced(digest: Digest, commit: NonNullable<PendingEntry['commit']>): boolean {
     const entry = this.pending.get(digest) ?? this.executing.get(digest);
-    if (entry === undefined || entry.commit !== undefined) return;
-    if (cancelled && entry.pending) {
-      this.forget(new Set([entry]));
-      return;
-    }
+    if (entry === undefined || entry.commit !== undefined) return false;
     entry.commit = commit;
     this.budgetLoad[entry.budget]--;
     this.awaitingCreation.delete(entry);
     this.pastLimitWaiting.delete(entry);
     entry.budget = 'consensus';
     this.budgetLoad.consensus++;
+    return true;
+  }
+
+  /**
+   * A pending certificate decided cancelled at sequencing, held waiting for
+   * its owned inputs (it was held from a submit when its commit sequenced it):
+   * let go here, and taken again by the caller as any cancelled one, waiting
+   * for its shared inputs only.
+   */
+  private retakeCancelled(digest: Digest): void {
+    const entry = this.pending.get(digest);
+    if (entry !== undefined && !entry.cancelled) this.forget(new Set([entry]));
   }
 
   /**

@@ -194,9 +194,19 @@ export function persistSequenced(store: DurableObjectStore): {
   };
 }
 
-/** Persist the certificates a submit accepted (held pending or released), before the submit resolves. */
-export async function persistAccepted(store: DurableObjectStore, certificates: readonly CertifiedTransaction[], results: readonly EnqueueResult[]): Promise<void> {
-  const accepted = certificates.filter((_, i) => results[i] === 'pending' || results[i] === 'ready');
+/**
+ * Persist the certificates a submit accepted (held pending or released), before the submit resolves; not one that a
+ * commit sequenced meanwhile (its sequenced record is written with the commit, and must not be overwritten), nor one of
+ * an epoch that ended meanwhile (`reconfigure` hands it back, and a record written after that would outlive it).
+ */
+export async function persistAccepted(
+  store: DurableObjectStore,
+  manager: Pick<TransactionManager, 'isHeldSequenced'>,
+  epoch: number,
+  certificates: readonly CertifiedTransaction[],
+  results: readonly EnqueueResult[],
+): Promise<void> {
+  const accepted = certificates.filter((c, i) => (results[i] === 'pending' || results[i] === 'ready') && c.epoch === epoch && !manager.isHeldSequenced(c.digest));
   if (accepted.length > 0) await store.epochTables.recordAccepted(accepted.map((certificate) => ({ certificate, commit: undefined, shared: new Map() })));
 }
 

@@ -403,7 +403,7 @@ function wire<S extends PipelineAuthorityState>(
       const results = await tracked(
         (async () => {
           const enqueued = await manager.enqueue(accepted);
-          if (durable) await persisted(persistAccepted(durable, accepted, enqueued));
+          if (durable) await persisted(persistAccepted(durable, manager, state.loadEpochStoreOneCallPerTask().epoch, accepted, enqueued));
           return enqueued;
         })(),
       );
