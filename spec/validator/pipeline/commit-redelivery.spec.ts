@@ -98,6 +98,31 @@ describe.each([
     expect(pipeline.manager.counts.pending).toBe(0);
     await pipeline.stop();
   });
+
+  it('answers already-executed, not wrong-epoch, for a certificate that executed in the epoch before', async () => {
+    const workload = generateWorkload({ seed: 5, transactions: 30, accounts: 3, contention: 0.5, sign: false });
+    const at = workload.steps.findIndex((s) => s.shared);
+    const target = (workload.steps[at] as (typeof workload.steps)[number]).certificate;
+    const pipeline = await startValidatorPipeline({
+      committee: workload.committee,
+      genesis: workload.genesis,
+      verifySignatures: false,
+      logger: silentLogger,
+      ...(durable ? { database: database() } : {}),
+    });
+    const executed = new Promise<void>((resolve) => {
+      pipeline.state.committed$.subscribe(({ certificate }) => {
+        if (certificate.digest === target.digest) resolve();
+      });
+    });
+    for (const step of workload.steps.slice(0, at)) await pipeline.submit([step.certificate]);
+    const commit = { digest: 'c0', index: 0, certificates: [target] };
+    expect(await pipeline.commit(commit)).toEqual(['ready']);
+    await executed;
+    await pipeline.reconfigure(generateCommittee(1, [1, 1, 1, 1], 5).committee);
+    expect(await pipeline.commit(commit)).toEqual(['already-executed']);
+    await pipeline.stop();
+  });
 });
 
 describe('validator pipeline: a commit redelivered after a restart', () => {
