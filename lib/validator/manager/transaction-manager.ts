@@ -585,8 +585,9 @@ export class TransactionManager {
     const claims: OwnedClaim[] = [];
     const entries = certificates.map((certificate, i): Offered => {
       const { digest } = certificate;
-      // `accept` refuses it (wrong epoch): it must take no version, or what follows on its objects would wait for good.
-      if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS };
+      // `accept` refuses it (wrong epoch): it must take no version, or what follows on its objects would wait for good. Executed
+      // in its epoch (a redelivery after a reconfiguration), it is answered so.
+      if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, ...(executed[i] !== undefined ? { executed: true } : {}) };
       // The first sequenced certificate naming an owned version claims it; a later one naming it is cancelled, in commit order on every
       // validator. Every sequenced one claims, whether submitted or executed already here (that differs between validators); a duplicate
       // finds its own claims, or claims again versions spent since (harmless: they are spent).
@@ -681,7 +682,7 @@ export class TransactionManager {
       const { certificate, commit, shared, executed: knownExecuted, cancelled = false } = entries[index] as Offered;
       let result: EnqueueResult | undefined;
       if (commit !== undefined && cancelled && certificate.epoch === epoch) this.retakeCancelled(certificate.digest);
-      if (certificate.epoch !== epoch) result = 'wrong-epoch';
+      if (certificate.epoch !== epoch) result = knownExecuted === true ? 'already-executed' : 'wrong-epoch';
       else if (this.pending.has(certificate.digest)) result = 'already-pending';
       else if (this.executing.has(certificate.digest)) result = 'already-executing';
       else if (knownExecuted === true) result = 'already-executed';
