@@ -379,6 +379,8 @@ export class TransactionManager {
    * or already executed) is a duplicate: it is assigned no version and moves no
    * shared object, so what follows is ordered as if it were absent. One whose
    * execution failed is enqueued again at the versions it was first assigned.
+   * One held from a submit only is sequenced now (answered `already-pending`
+   * or `already-executing`), and held as consensus output from then on.
    *
    * @throws CommitOrderError (rejects; nothing kept) when the index is not above
    * the last one and the commit is not a redelivery of one already seen (same
