@@ -334,11 +334,6 @@ export class TransactionManager {
     return this.limits;
   }
 
-  /** Whether `digest` is held (pending or executing) as sequenced by a consensus commit. */
-  isHeldSequenced(digest: Digest): boolean {
-    return (this.pending.get(digest) ?? this.executing.get(digest))?.commit !== undefined;
-  }
-
   /** The age (ms) of the oldest certificate waiting on `id`, or 0. */
   queueAge(id: ObjectId): number {
     const slot = this.slots.get(id);
@@ -415,6 +410,11 @@ export class TransactionManager {
   redeliver(commit: ConsensusCommit): Promise<EnqueueResult[]> {
     if (this.closed) return Promise.reject(new PipelineStoppedError());
     return this.sequenceAndAccept(commit);
+  }
+
+  /** Whether `digest` is held (pending or executing) as sequenced by a consensus commit. */
+  isHeldSequenced(digest: Digest): boolean {
+    return (this.pending.get(digest) ?? this.executing.get(digest))?.commit !== undefined;
   }
 
   /** Sequence `commit` after the commits before it, then accept it after theirs. */
