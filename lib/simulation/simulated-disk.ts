@@ -157,7 +157,11 @@ export class SimulatedDisk {
   }
 
   applyEpoch(committee: PersistedCommittee): void {
-    if (this.committeeRecord && this.committeeRecord.epoch !== committee.epoch) this.claims.clear(); // claims belong to their epoch
+    if (this.committeeRecord && this.committeeRecord.epoch !== committee.epoch) {
+      // Claims and next shared versions belong to their epoch: the next one starts from the store.
+      this.claims.clear();
+      this.nextShared.clear();
+    }
     this.committeeRecord = { epoch: committee.epoch, validators: committee.validators };
   }
 }

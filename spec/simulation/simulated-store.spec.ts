@@ -96,6 +96,18 @@ describe('SimulatedStore over a SimulatedDisk', () => {
     expect(disk.readExecuted(id(101))).toBeUndefined();
   });
 
+  it('drops the next shared versions and claims of an epoch when another is recorded, as the LMDB tables do', () => {
+    const disk = new SimulatedDisk();
+    disk.applyEpoch({ epoch: 0, validators: [] });
+    disk.applyCommit({ index: 0, digest: 'c0', certificates: [] }, [], new Map([[id(3), 4]]), [{ id: id(1), version: 1, transaction: id(100) }]);
+    disk.applyEpoch({ epoch: 0, validators: [] }); // the same epoch again: kept
+    expect(disk.nextSharedVersions().size).toBe(1);
+    disk.applyEpoch({ epoch: 1, validators: [] });
+    expect(disk.nextSharedVersions().size).toBe(0);
+    expect(disk.ownedClaims()).toEqual([]);
+    expect(disk.lastCommitIndex()).toBe(0);
+  });
+
   it('takes a certificate out of the pending table in its commit batch, as the LMDB store does', async () => {
     const clock = new SimulationClock();
     const disk = new SimulatedDisk();

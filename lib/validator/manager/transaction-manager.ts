@@ -104,6 +104,12 @@ export interface TransactionManagerOptions {
 /** What a consensus commit sequenced: each certificate held with its assigned versions, the shared objects' next versions, and the owned versions it claimed. */
 export interface SequencedCommit {
   readonly commit: ConsensusCommit;
+  /**
+   * The epoch it was sequenced in (default: the current one). Once a later
+   * epoch is recorded, its versions and claims belong to no epoch that runs:
+   * a durable pipeline does not persist them (see `SequencedCommitWriter`).
+   */
+  readonly epoch?: number;
   readonly held: readonly { readonly certificate: CertifiedTransaction; readonly shared: ReadonlyMap<ObjectId, number> }[];
   readonly nextSharedVersions: ReadonlyMap<ObjectId, number>;
   /**
@@ -162,7 +168,8 @@ interface Offered {
 
 interface PendingEntry {
   readonly certificate: CertifiedTransaction;
-  readonly commit: { readonly digest: string; readonly index: number } | undefined;
+  /** Set once consensus sequenced it (a certificate submitted first is sequenced later: see `takeAsSequenced`). */
+  commit: { readonly digest: string; readonly index: number } | undefined;
   readonly enqueuedAt: number;
   budget: AdmissionBudget;
   /** It waits for an object that did not exist when it was accepted. */
@@ -385,6 +392,8 @@ export class TransactionManager {
    * or already executed) is a duplicate: it is assigned no version and moves no
    * shared object, so what follows is ordered as if it were absent. One whose
    * execution failed is enqueued again at the versions it was first assigned.
+   * One held from a submit only is sequenced now (answered `already-pending`
+   * or `already-executing`), and held as consensus output from then on.
    *
    * @throws CommitOrderError (rejects; nothing kept) when the index is not above
    * the last one and the commit is not a redelivery of one already seen (same
@@ -403,6 +412,31 @@ export class TransactionManager {
       order = error;
     }
     if (order) return Promise.reject(order);
+    return this.sequenceAndAccept(commit);
+  }
+
+  /**
+   * Take again a commit the caller recognised as a redelivery of one
+   * processed before a restart (a durable pipeline checks it against its
+   * record; this manager has not seen it): as `commit` takes a redelivery of
+   * one it has seen, certificates held answer `already-pending` or
+   * `already-executing`, executed ones `already-executed`, those of another
+   * epoch `wrong-epoch`, and one whose execution failed is enqueued again at
+   * the versions it was first assigned.
+   * @throws CommitOrderError (`after-failed-commit`), PipelineStoppedError: as `commit`.
+   */
+  redeliver(commit: ConsensusCommit): Promise<EnqueueResult[]> {
+    if (this.closed) return Promise.reject(new PipelineStoppedError());
+    return this.sequenceAndAccept(commit);
+  }
+
+  /** Whether `digest` is held (pending or executing) as sequenced by a consensus commit. */
+  isHeldSequenced(digest: Digest): boolean {
+    return (this.pending.get(digest) ?? this.executing.get(digest))?.commit !== undefined;
+  }
+
+  /** Sequence `commit` after the commits before it, then accept it after theirs. */
+  private sequenceAndAccept(commit: ConsensusCommit): Promise<EnqueueResult[]> {
     // Sequenced one after another, without waiting for the previous one's `onSequenced`
     // (a durable pipeline's disk write): the writes of commits sequenced meanwhile are grouped.
     const sequenced = this.commits.then(() => this.sequence(commit));
@@ -592,8 +626,9 @@ export class TransactionManager {
     const claims: OwnedClaim[] = [];
     const entries = certificates.map((certificate, i): Offered => {
       const { digest } = certificate;
-      // `accept` refuses it (wrong epoch): it must take no version, or what follows on its objects would wait for good.
-      if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS };
+      // `accept` refuses it (wrong epoch): it must take no version, or what follows on its objects would wait for good. Executed
+      // in its epoch (a redelivery after a reconfiguration), it is answered so.
+      if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, ...(executed[i] !== undefined ? { executed: true } : {}) };
       // The first sequenced certificate naming an owned version claims it; a later one naming it is cancelled, in commit order on every
       // validator. Every sequenced one claims, whether submitted or executed already here (that differs between validators); a duplicate
       // finds its own claims, or claims again versions spent since (harmless: they are spent).
@@ -603,6 +638,9 @@ export class TransactionManager {
       const before = earlier[i] ?? epochStore.sharedVersionsOf(digest);
       if (before) return { certificate, commit: at, shared: before, again: true, cancelled: epochStore.isDecidedCancelled(digest) };
       if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
+      // Held from a submit: sequenced now, as any other, and it takes the commit at once (no submit record may overwrite its sequenced
+      // one). It may commit before `accept`, which reads again whether it executed.
+      const submitted = this.takeAsSequenced(digest, at);
       if (conflict) {
         epochStore.decideCancelled(digest);
         this.cancelledAtSequencing++;
@@ -619,7 +657,7 @@ export class TransactionManager {
         if (input.kind === 'shared' && input.mutable) this.nextSharedVersion.set(input.id, lamport);
       }
       if (shared.size > 0) epochStore.assignSharedVersions(digest, shared);
-      return { certificate, commit: at, shared, executed: false, cancelled: conflict };
+      return submitted ? { certificate, commit: at, shared, cancelled: conflict } : { certificate, commit: at, shared, executed: false, cancelled: conflict };
     });
     if (this.onSequenced) {
       const nextSharedVersions = new Map<ObjectId, number>();
@@ -631,8 +669,11 @@ export class TransactionManager {
         }
       }
       // A duplicate is not recorded again: written after its execution removed its record, the record would outlive it (the kill -9 harness).
-      const held = entries.filter((entry) => entry.executed !== true && entry.again !== true).map(({ certificate, shared }) => ({ certificate, shared }));
-      const persisted = this.onSequenced({ commit, held, nextSharedVersions, claims });
+      // One held from a submit and released already keeps its submit record: its execution may remove the record before this lands.
+      const held = entries
+        .filter((entry) => entry.executed !== true && entry.again !== true && !this.executing.has(entry.certificate.digest))
+        .map(({ certificate, shared }) => ({ certificate, shared }));
+      const persisted = this.onSequenced({ commit, epoch: epochStore.epoch, held, nextSharedVersions, claims });
       persisted.catch(() => undefined); // awaited in commit order; a rejection is that commit's
       return { entries, persisted };
     }
@@ -648,12 +689,14 @@ export class TransactionManager {
   async restore(work: RestoredWork): Promise<EnqueueResult[]> {
     for (const [id, version] of work.nextSharedVersions) this.nextSharedVersion.set(id, version);
     const epochStore = this.state.loadEpochStoreOneCallPerTask();
-    for (const { certificate, shared } of work.certificates) if (shared.size > 0) epochStore.assignSharedVersions(certificate.digest, shared);
+    // One of an earlier epoch is refused below (wrong epoch): nothing of it enters this epoch's store.
+    const current = (certificate: CertifiedTransaction): boolean => certificate.epoch === epochStore.epoch;
+    for (const { certificate, shared } of work.certificates) if (shared.size > 0 && current(certificate)) epochStore.assignSharedVersions(certificate.digest, shared);
     const claims = work.claims ?? [];
     epochStore.restoreClaims(claims);
     // Decided again as at sequencing: a sequenced certificate naming a version another claimed was cancelled then.
     const offered = work.certificates.map(({ certificate, commit, shared }): Offered => {
-      const cancelled = commit !== undefined && epochStore.conflicts(certificate.digest, ownedRefsOf(certificate.data));
+      const cancelled = commit !== undefined && current(certificate) && epochStore.conflicts(certificate.digest, ownedRefsOf(certificate.data));
       if (cancelled) epochStore.decideCancelled(certificate.digest);
       return { certificate, commit, shared, cancelled };
     });
@@ -679,7 +722,8 @@ export class TransactionManager {
     for (let index = 0; index < entries.length; index++) {
       const { certificate, commit, shared, executed: knownExecuted, cancelled = false } = entries[index] as Offered;
       let result: EnqueueResult | undefined;
-      if (certificate.epoch !== epoch) result = 'wrong-epoch';
+      if (commit !== undefined && cancelled && certificate.epoch === epoch) this.retakeCancelled(certificate.digest);
+      if (certificate.epoch !== epoch) result = knownExecuted === true ? 'already-executed' : 'wrong-epoch';
       else if (this.pending.has(certificate.digest)) result = 'already-pending';
       else if (this.executing.has(certificate.digest)) result = 'already-executing';
       else if (knownExecuted === true) result = 'already-executed';
@@ -773,7 +817,11 @@ export class TransactionManager {
     let notReady: PendingEntry[] | undefined;
     for (let i = 0; i < accepted.length; i++) {
       const { entry, index, keys, keySlots } = accepted[i] as (typeof accepted)[number];
-      if (!entry.pending) continue; // forgotten meanwhile (a reconfiguration, a stop)
+      if (!entry.pending) {
+        // Forgotten meanwhile: a reconfiguration handed it back, so it is not pending (and a durable pipeline records nothing).
+        if (entry.certificate.epoch !== this.state.loadEpochStoreOneCallPerTask().epoch) results[index] = 'wrong-epoch';
+        continue;
+      }
       if (executed[i]) {
         this.drop(entry);
         results[index] = 'already-executed';
@@ -851,6 +899,36 @@ export class TransactionManager {
       notReady.forEach((entry, i) => this.announceHandBack(entry.certificate, 'past-limit', detail, waited[i]));
     }
     return results;
+  }
+
+  /**
+   * If a certificate held from a submit (pending or executing) is now
+   * sequenced by `commit`: it is consensus output, which executes on every
+   * validator, so it takes the commit and moves to the consensus budget (no
+   * age or budget limit hands it back, and `handBackAll` returns it with its
+   * commit). Returns whether it was so held.
+   */
+  private takeAsSequenced(digest: Digest, commit: NonNullable<PendingEntry['commit']>): boolean {
+    const entry = this.pending.get(digest) ?? this.executing.get(digest);
+    if (entry === undefined || entry.commit !== undefined) return false;
+    entry.commit = commit;
+    this.budgetLoad[entry.budget]--;
+    this.awaitingCreation.delete(entry);
+    this.pastLimitWaiting.delete(entry);
+    entry.budget = 'consensus';
+    this.budgetLoad.consensus++;
+    return true;
+  }
+
+  /**
+   * A pending certificate decided cancelled at sequencing, held waiting for
+   * its owned inputs (it was held from a submit when its commit sequenced it):
+   * let go here, and taken again by the caller as any cancelled one, waiting
+   * for its shared inputs only.
+   */
+  private retakeCancelled(digest: Digest): void {
+    const entry = this.pending.get(digest);
+    if (entry !== undefined && !entry.cancelled) this.forget(new Set([entry]));
   }
 
   /**
@@ -1014,11 +1092,13 @@ export class TransactionManager {
   /**
    * The shared versions of a certificate sequenced before and not executed
    * yet (pending, executing, or failed and not resubmitted), else undefined.
+   * One held from a submit only was not sequenced: it is sequenced now.
    */
   private sequencedBefore(digest: Digest, epochStore: ReturnType<TransactionManagerState['loadEpochStoreOneCallPerTask']>): ReadonlyMap<ObjectId, number> | undefined {
     const assigned = epochStore.sharedVersionsOf(digest);
     if (assigned) return assigned;
-    return this.pending.has(digest) || this.executing.has(digest) ? NO_SHARED_VERSIONS : undefined;
+    const held = this.pending.get(digest) ?? this.executing.get(digest);
+    return held?.commit !== undefined ? NO_SHARED_VERSIONS : undefined;
   }
 
   /** A released certificate committed or ended: it no longer counts against its budget, nor holds its owned objects. */

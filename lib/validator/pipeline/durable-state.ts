@@ -174,35 +174,59 @@ export async function recoverPending(store: DurableObjectStore, manager: Transac
   };
 }
 
-/** Persist sequenced commits before their certificates are released (the manager's `onSequenced`), grouped while a write is on its way. */
-export function persistSequenced(store: DurableObjectStore): (sequenced: SequencedCommit) => Promise<void> {
+/**
+ * Persist sequenced commits before their certificates are released (`write`,
+ * the manager's `onSequenced`), grouped while a write is on its way; and
+ * record a new epoch (`recordEpoch`) so that no commit of the old one lands
+ * in the new one's tables.
+ */
+export function persistSequenced(store: DurableObjectStore): {
+  readonly write: (sequenced: SequencedCommit) => Promise<void>;
+  readonly recordEpoch: (committee: PersistedCommittee) => Promise<void>;
+} {
   const writer = new SequencedCommitWriter(store);
-  return (sequenced) => writer.write(sequenced);
+  return {
+    write: (sequenced) => writer.write(sequenced),
+    recordEpoch: async (committee) => {
+      await writer.epochRecorded(committee.epoch);
+      await store.epochTables.recordEpoch(committee);
+    },
+  };
 }
 
-/** Persist the certificates a submit accepted (held pending or released), before the submit resolves. */
-export async function persistAccepted(store: DurableObjectStore, certificates: readonly CertifiedTransaction[], results: readonly EnqueueResult[]): Promise<void> {
-  const accepted = certificates.filter((_, i) => results[i] === 'pending' || results[i] === 'ready');
+/**
+ * Persist the certificates a submit accepted (held pending or released), before the submit resolves; not one that a
+ * commit sequenced meanwhile (its sequenced record is written with the commit, and must not be overwritten), nor one of
+ * an epoch that ended meanwhile (`reconfigure` hands it back, and a record written after that would outlive it).
+ */
+export async function persistAccepted(
+  store: DurableObjectStore,
+  manager: Pick<TransactionManager, 'isHeldSequenced'>,
+  epoch: number,
+  certificates: readonly CertifiedTransaction[],
+  results: readonly EnqueueResult[],
+): Promise<void> {
+  const accepted = certificates.filter((c, i) => (results[i] === 'pending' || results[i] === 'ready') && c.epoch === epoch && !manager.isHeldSequenced(c.digest));
   if (accepted.length > 0) await store.epochTables.recordAccepted(accepted.map((certificate) => ({ certificate, commit: undefined, shared: new Map() })));
 }
 
 /**
- * A commit at or below the last index the database processed: a redelivery
- * if it is the same commit, recognised without sequencing anything again
- * (its certificates keep the versions first assigned). Returns undefined for
- * a commit past the last index.
+ * Is it a commit at or below the last index the database processed, the same
+ * as the one recorded there (a redelivery: the manager takes it again with
+ * `redeliver`, as it takes a redelivery in memory, and its certificates keep
+ * the versions first assigned)? False for a commit past the last index.
  * @throws CommitOrderError for a different commit at a processed index, or one too old to recognise.
  */
-export async function redelivered(
+export function redelivered(
   store: DurableObjectStore,
   commit: { readonly digest: string; readonly index: number; readonly certificates: readonly CertifiedTransaction[] },
-): Promise<EnqueueResult[] | undefined> {
+): boolean {
   const tables = store.epochTables;
   const last = tables.lastCommitIndex();
-  if (last === undefined || commit.index > last) return undefined;
+  if (last === undefined || commit.index > last) return false;
   const record = tables.commit(commit.index);
   if (!record) throw new CommitOrderError('went-back', commit.index, last);
   const same = record.digest === commit.digest && record.certificates.length === commit.certificates.length && record.certificates.every((d, i) => d === commit.certificates[i]?.digest);
   if (!same) throw new CommitOrderError('conflicting-redelivery', commit.index, last);
-  return Promise.all(commit.certificates.map(async (c) => ((await store.readExecuted(c.digest)) ? 'already-executed' : 'already-pending')));
+  return true;
 }

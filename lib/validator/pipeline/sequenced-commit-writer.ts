@@ -18,14 +18,33 @@ interface Queued {
  * failure on, every call rejects with it.
  */
 export class SequencedCommitWriter {
-  private readonly queued: Queued[] = [];
+  private readonly queued: (Queued & { readonly epoch: number | undefined })[] = [];
   private writing = false;
   private failure: Error | undefined;
+  /** The latest epoch about to be recorded: a commit of an earlier one issued after it would land in the new epoch's tables. */
+  private recordedEpoch = Number.NEGATIVE_INFINITY;
+  /** The write on its way to disk, if any. */
+  private landing: Promise<void> | undefined;
 
   constructor(private readonly store: DurableObjectStore) {}
 
+  /**
+   * Call before issuing `recordEpoch(epoch)`, and issue it once this
+   * resolves: from now on a commit sequenced in an earlier epoch is written
+   * without its sequencing (pending records, next versions, claims), which
+   * belong to no running epoch (its certificates are handed back or refused
+   * as of the wrong epoch), only with its index and certificates, to
+   * recognise a redelivery. Resolves once the write already on its way has
+   * landed (whether it failed is that write's callers' to report), so the
+   * record sees, and drops, the versions and claims it wrote.
+   */
+  epochRecorded(epoch: number): Promise<void> {
+    if (epoch > this.recordedEpoch) this.recordedEpoch = epoch;
+    return this.landing ?? Promise.resolve();
+  }
+
   /** Resolves once `sequenced` is on disk. */
-  write({ commit, held, nextSharedVersions, claims = [] }: SequencedCommit): Promise<void> {
+  write({ commit, epoch, held, nextSharedVersions, claims = [] }: SequencedCommit): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (this.failure) {
         reject(this.failure);
@@ -39,6 +58,7 @@ export class SequencedCommitWriter {
           next: nextSharedVersions,
           claims,
         },
+        epoch,
         resolve,
         reject,
       });
@@ -51,18 +71,24 @@ export class SequencedCommitWriter {
     this.writing = true;
     let written: Promise<void>;
     try {
-      written = this.store.epochTables.recordCommits(group.map((queued) => queued.commit));
+      written = this.store.epochTables.recordCommits(group.map(({ commit, epoch }) => (epoch !== undefined && epoch < this.recordedEpoch ? withoutSequencing(commit) : commit)));
     } catch (error) {
       // Encoding or reading before the write can throw (a closed database): the same as a failed write.
       written = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    this.landing = written.then(
+      () => undefined,
+      () => undefined,
+    );
     written.then(
       () => {
+        this.landing = undefined;
         this.writing = false;
         for (const queued of group) queued.resolve();
         if (this.queued.length > 0) this.flush();
       },
       (error: unknown) => {
+        this.landing = undefined;
         this.writing = false;
         const failure = error instanceof Error ? error : new Error(String(error));
         this.failure = failure;
@@ -70,4 +96,9 @@ export class SequencedCommitWriter {
       },
     );
   }
+}
+
+/** A commit of an epoch that ended: its index and certificates only. */
+function withoutSequencing(commit: ProcessedCommit): ProcessedCommit {
+  return { commit: commit.commit, sequenced: [], next: new Map(), claims: [] };
 }

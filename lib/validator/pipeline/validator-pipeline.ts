@@ -17,6 +17,7 @@ import type { StoredObject } from '../model/objects';
 import { ReferenceAuthorityState } from '../execution/reference-authority-state';
 import type { ReferenceEpochStore } from '../execution/reference-epoch-store';
 import type { DurableObjectStore } from '../storage/durable-store';
+import type { PersistedCommittee } from '../storage/lmdb-epoch-tables';
 import {
   type AdmissionLimits,
   type ConsensusCommit,
@@ -219,6 +220,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
   const store = durable ?? options.store ?? new InMemoryObjectStore();
   const backlog = { size: () => 0 };
   let manager: TransactionManager;
+  const sequencedWrites = durable ? persistSequenced(durable) : undefined;
   let state: S;
   let committee: Committee;
   try {
@@ -236,7 +238,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
       ...(scheduler ? { now: () => scheduler.now() } : {}),
       limits: admissionLimits,
       ...(managerMetrics ? { metrics: managerMetrics } : {}),
-      ...(durable ? { onSequenced: persistSequenced(durable) } : {}),
+      ...(sequencedWrites ? { onSequenced: sequencedWrites.write } : {}),
       readyBacklog: () => backlog.size(),
       logger: driverOptions.logger ?? createDefaultLogger(),
     });
@@ -245,7 +247,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
     throw error;
   }
   const recovery: { report: RecoveryReport | undefined } = { report: undefined };
-  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits: admissionLimits, verifier, driverOptions });
+  const pipeline = wire(state, manager, backlog, durable, ownsDatabase, recovery, { limits: admissionLimits, verifier, driverOptions, recordEpoch: sequencedWrites?.recordEpoch });
   onWired?.(pipeline);
   if (durable) {
     try {
@@ -264,6 +266,8 @@ interface WireOptions {
   /** `undefined`: signatures are not checked. */
   readonly verifier: PipelineSignatureVerifier | undefined;
   readonly driverOptions: Omit<ExecuteCertificatesOptions, 'authorityState'>;
+  /** Durable: records a new epoch after the old one's sequenced commits (see `persistSequenced`). */
+  readonly recordEpoch: ((committee: PersistedCommittee) => Promise<void>) | undefined;
 }
 
 function wire<S extends PipelineAuthorityState>(
@@ -273,7 +277,7 @@ function wire<S extends PipelineAuthorityState>(
   durable: DurableObjectStore | undefined,
   ownsDatabase: boolean,
   recovery: { readonly report: RecoveryReport | undefined },
-  { limits, verifier, driverOptions }: WireOptions,
+  { limits, verifier, driverOptions, recordEpoch }: WireOptions,
 ): ValidatorPipeline<S> {
   const driver = new ExecutionDriver({ ...driverOptions, readyCertificates: manager.ready$, authorityState: state }).spawn({
     next: (outcome) => manager.notifyOutcome(outcome),
@@ -406,7 +410,7 @@ function wire<S extends PipelineAuthorityState>(
       const results = await tracked(
         (async () => {
           const enqueued = await manager.enqueue(accepted);
-          if (durable) await persisted(persistAccepted(durable, accepted, enqueued));
+          if (durable) await persisted(persistAccepted(durable, manager, state.loadEpochStoreOneCallPerTask().epoch, accepted, enqueued));
           return enqueued;
         })(),
       );
@@ -435,23 +439,23 @@ function wire<S extends PipelineAuthorityState>(
         if (index > handedOverUpTo) handedOverUpTo = index;
         const orderedCommit: ConsensusCommit = { digest, index, certificates: checked };
         refuseIfDown();
-        const again = durable ? await redelivered(durable, orderedCommit) : undefined;
+        // Processed before a restart (the manager has not seen it): taken again as the manager takes a redelivery it has seen.
+        const again = durable !== undefined && redelivered(durable, orderedCommit);
         const ordered = orderedCommit.certificates;
-        if (again) return { ordered, again };
+        const taken = again ? manager.redeliver(orderedCommit) : manager.commit(orderedCommit);
         // Tracked from the manager's call on, in the same turn: a stop that comes meanwhile waits for it.
-        return { ordered, ordering: tracked(durable ? persisted(manager.commit(orderedCommit)) : manager.commit(orderedCommit)) };
+        return { ordered, ordering: tracked(durable ? persisted(taken) : taken) };
       })();
       previousCommit = handedOver.catch(() => undefined);
-      const { ordered, again, ordering } = await handedOver;
-      if (again) return onDisk(durable as DurableObjectStore, ordered, again);
+      const { ordered, ordering } = await handedOver;
       const results = await ordering;
       return durable ? onDisk(durable, ordered, results) : results;
     },
     reconfigure: async (next) => {
       // On disk before the state switches: certificates accepted in the new epoch must not outlive, on disk only,
       // a restart that comes back in the old one (its restore refuses them, and nothing would enqueue them again).
-      if (durable && next.epoch > state.loadEpochStoreOneCallPerTask().epoch) {
-        await persisted(durable.epochTables.recordEpoch({ epoch: next.epoch, validators: next.validators }));
+      if (recordEpoch && next.epoch > state.loadEpochStoreOneCallPerTask().epoch) {
+        await persisted(recordEpoch({ epoch: next.epoch, validators: next.validators }));
       }
       await state.reconfigure(next);
       const { epoch } = state.loadEpochStoreOneCallPerTask();

@@ -164,7 +164,12 @@ export class LmdbEpochTables {
     );
   }
 
-  /** Record the epoch's committee, and drop the claims of another epoch (pending certificates of another epoch stay until handed back). */
+  /**
+   * Record the epoch's committee, and drop the sequencing of another epoch:
+   * its claims and its shared objects' next versions (the new epoch's first
+   * commit assigns from the store, as in memory). Pending certificates of
+   * another epoch stay until handed back.
+   */
   recordEpoch(committee: PersistedCommittee): Promise<void> {
     const writes: TableWrite[] = [{ table: this.root, key: COMMITTEE_KEY, value: Buffer.from(encodeCommittee(committee)), undo: this.root.getBinary(COMMITTEE_KEY) ?? 'remove' }];
     // The old epoch's pending records stay: they go once handed back (`forget`), and a restart before that hands
@@ -172,6 +177,7 @@ export class LmdbEpochTables {
     const recorded = this.root.getBinary(COMMITTEE_KEY);
     if (recorded && decodeCommittee(recorded).epoch !== committee.epoch) {
       for (const { key, value } of this.claims.getRange({})) writes.push({ table: this.claims, key, value: undefined, undo: value });
+      for (const { key, value } of this.nextShared.getRange({})) writes.push({ table: this.nextShared, key, value: undefined, undo: value });
     }
     return this.issue(writes);
   }

@@ -41,6 +41,32 @@ describe('SequencedCommitWriter', () => {
     await store.close();
   });
 
+  it('once a later epoch is about to be recorded, writes a commit of an earlier one without its sequencing; the epoch record drops what landed before', async () => {
+    const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
+    await store.epochTables.recordEpoch({ epoch: 0, validators: workload.committee.validators });
+    const writer = new SequencedCommitWriter(store);
+    const claim = (index: number) => ({ id: counter, version: index, transaction: workload.steps[index]?.certificate.digest as string });
+    const inEpoch0 = (index: number): SequencedCommit => ({ ...sequenced(index), epoch: 0, claims: [claim(index)] });
+    const first = writer.write(inEpoch0(0)); // on its way when the epoch is recorded
+    const second = writer.write(inEpoch0(1)); // queued behind it: issued after the record
+    // Issued as soon as the write on its way landed: it must see (and drop) what that write wrote.
+    await writer.epochRecorded(1);
+    await store.epochTables.recordEpoch({ epoch: 1, validators: workload.committee.validators });
+    await Promise.all([first, second]);
+    const tables = store.epochTables;
+    expect(tables.lastCommitIndex()).toBe(1); // both commits are known, to recognise a redelivery
+    expect(tables.commit(1)?.digest).toBe('c1');
+    expect(tables.nextSharedVersions().size).toBe(0);
+    expect(tables.ownedClaims()).toEqual([]);
+    // The first one's record stays until handed back (reconfigure's forget); the second was never written.
+    expect(tables.pendingCertificates().map((r) => r.commit?.index)).toEqual([0]);
+    // A commit of the new epoch is written whole.
+    await writer.write({ ...sequenced(2), epoch: 1, claims: [claim(2)] });
+    expect(tables.nextSharedVersions().get(counter)).toBe(4);
+    expect(tables.ownedClaims()).toEqual([claim(2)]);
+    await store.close();
+  });
+
   it('after a failed write, writes nothing more and refuses every commit with that error', async () => {
     const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
     let calls = 0;

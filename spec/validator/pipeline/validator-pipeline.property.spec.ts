@@ -5,6 +5,7 @@ import { InMemoryObjectStore, type ObjectStore } from '../../../lib/validator/st
 import { seededRandom } from '../../../lib/validator/workload/seeded-random';
 import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { generateWorkload } from '../../../lib/validator/workload/workload';
+import { ownedRefsOf } from '../../../lib/validator/execution/reference-epoch-store';
 import { silentLogger } from '../../support/silent-logger';
 
 /** A store whose every call settles after a random number of event-loop turns. */
@@ -32,6 +33,7 @@ function shuffle<T>(items: T[], random: () => number): T[] {
 describe('validator pipeline: properties', () => {
   it('ends in the state of sequential execution in commit order, executing each certificate once, never before its inputs exist', async () => {
     let cancelled = 0;
+    let heldThenSequenced = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -81,6 +83,9 @@ describe('validator pipeline: properties', () => {
           // Deliver: owned certificates shuffled, shared ones in consensus commits in order, duplicates mixed in.
           const owned = shuffle(workload.steps.filter((s) => !s.shared).map((s) => s.certificate), random);
           const shared = workload.steps.filter((s) => s.shared).map((s) => s.certificate);
+          // Owned versions a sequenced certificate names: an owned certificate naming none may also be sequenced without
+          // changing who wins a version (claims), so the sequential state stays the expected one.
+          const claimable = new Set(shared.flatMap((c) => ownedRefsOf(c.data).map((ref) => `${ref.id}@${ref.version}`)));
           const deliveries: Promise<unknown>[] = [];
           let commitIndex = 0;
           while (owned.length > 0 || shared.length > 0) {
@@ -88,7 +93,14 @@ describe('validator pipeline: properties', () => {
               const batch = shared.splice(0, 1 + Math.floor(random() * 3));
               deliveries.push(pipeline.commit({ digest: `commit-${commitIndex}`, index: commitIndex++, certificates: batch }));
             } else {
-              deliveries.push(pipeline.submit(owned.splice(0, 1 + Math.floor(random() * 4))));
+              const batch = owned.splice(0, 1 + Math.floor(random() * 4));
+              deliveries.push(pipeline.submit(batch));
+              // Submitted, then sequenced too (a client that also sends to consensus): consensus output, executed once.
+              const alsoSequenced = batch.filter((c) => random() < 0.3 && ownedRefsOf(c.data).every((ref) => !claimable.has(`${ref.id}@${ref.version}`)));
+              if (alsoSequenced.length > 0) {
+                const answered = pipeline.commit({ digest: `commit-${commitIndex}`, index: commitIndex++, certificates: alsoSequenced });
+                deliveries.push(answered.then((results) => (heldThenSequenced += results.filter((r) => r === 'already-pending').length)));
+              }
             }
             if (random() < 0.3) await new Promise((resolve) => setImmediate(resolve));
           }
@@ -115,5 +127,6 @@ describe('validator pipeline: properties', () => {
       { numRuns: Number(process.env.PIPELINE_PROPERTY_RUNS ?? 200) },
     );
     expect(cancelled).toBeGreaterThan(0); // the runs did cancel some
+    expect(heldThenSequenced).toBeGreaterThan(0); // and sequenced some held from a submit
   }, 120_000);
 });
