@@ -136,8 +136,16 @@ export class ExecutionDriver {
         outcomes.error(error);
       },
       complete: () => {
-        settle(run.summary());
-        outcomes.complete();
+        const summary = run.summary();
+        settle(summary);
+        // The outcomes error only for the source, as documented, even after a fork (which `done` reports).
+        const { sourceFailure } = run;
+        if (sourceFailure === undefined) {
+          outcomes.complete();
+          return;
+        }
+        sourceFailure.summary = summary;
+        outcomes.error(sourceFailure);
       },
     });
 
