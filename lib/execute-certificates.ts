@@ -126,7 +126,6 @@ export class ExecutionRun {
       onSettled: (slotReleased) => (slotReleased ? this.slots.stagedFinished() : this.slots.release()),
       releaseStaged: options.maxStagedExecutions > 0 ? (freed) => this.slots.releaseStaged(freed) : undefined,
       onRetry: (task, retry, error) => {
-        options.metrics?.retries.inc();
         options.log.retrying(task.digest, retry, error);
       },
     };

@@ -119,15 +119,16 @@ function clock(scheduler: SchedulerLike | undefined): Pick<ResolvedOptions, 'now
 
 /**
  * The injected scheduler's clock, made safe to call anywhere: a clock that
- * throws or answers a non-number repeats its last good reading (timings go
- * flat) rather than break an execution or the run.
+ * throws or answers anything but a finite number (NaN, ±Infinity, a string)
+ * repeats its last good reading (timings go flat) rather than break an
+ * execution, a metric or the run.
  */
 function guardedClock(scheduler: SchedulerLike): () => number {
   let last = 0;
   return () => {
     try {
       const now = scheduler.now();
-      if (typeof now === 'number' && !Number.isNaN(now)) last = now;
+      if (Number.isFinite(now)) last = now;
     } catch {
       // Keep the last reading.
     }
