@@ -1,6 +1,6 @@
-import { type SchedulerLike, Subject, asyncScheduler, of } from 'rxjs';
+import { Subject, asyncScheduler, of } from 'rxjs';
 import { Registry } from 'prom-client';
-import { ExecutionDriver, ExecutionDriverMetrics, type PendingCertificate, TransientExecutionError } from '../lib';
+import { ExecutionDriver, ExecutionDriverMetrics, InvalidOptionError, type PendingCertificate, TransientExecutionError } from '../lib';
 import { pending, result } from './support/certificates';
 import { ScriptedAuthorityState } from './support/scripted-authority-state';
 import { silentLogger } from './support/silent-logger';
@@ -108,7 +108,7 @@ describe('ExecutionDriverMetrics', () => {
       for (let k = 1; k <= 10; k++) {
         const metrics = new ExecutionDriverMetrics();
         let reads = 0;
-        const scheduler = { now: () => (++reads === k ? bad : reads), schedule: asyncScheduler.schedule.bind(asyncScheduler) } as SchedulerLike;
+        const scheduler = { now: () => (++reads === k ? bad : reads), schedule: asyncScheduler.schedule.bind(asyncScheduler) };
         const seen: string[] = [];
         const state = new ScriptedAuthorityState((c) => Promise.resolve(result(c.digest)));
         const handle = new ExecutionDriver({ readyCertificates: of(pending('a'), pending('b'), pending('c')), authorityState: state, scheduler, metrics, logger: silentLogger }).spawn({
@@ -130,7 +130,7 @@ describe('ExecutionDriverMetrics', () => {
   it('leaves out of the histograms a duration that overflows (finite readings at the ends of the range)', async () => {
     const metrics = new ExecutionDriverMetrics();
     let reads = 0;
-    const scheduler = { now: () => (++reads % 2 === 0 ? Number.MAX_VALUE : -Number.MAX_VALUE), schedule: asyncScheduler.schedule.bind(asyncScheduler) } as SchedulerLike;
+    const scheduler = { now: () => (++reads % 2 === 0 ? Number.MAX_VALUE : -Number.MAX_VALUE), schedule: asyncScheduler.schedule.bind(asyncScheduler) };
     const state = new ScriptedAuthorityState((c) => Promise.resolve(result(c.digest)));
     const handle = new ExecutionDriver({ readyCertificates: of(pending('a'), pending('b')), authorityState: state, scheduler, metrics, logger: silentLogger }).spawn();
     const summary = await handle.done;
@@ -139,5 +139,16 @@ describe('ExecutionDriverMetrics', () => {
     const sums = [...(await metrics.registry.metrics()).matchAll(/_seconds_sum (\S+)/g)].map((m) => Number(m[1]));
     expect(sums).toHaveLength(2);
     for (const sum of sums) expect(Number.isFinite(sum)).toBe(true);
+  });
+
+  it('refuses, with a typed error, a registry that holds a driver\'s metrics already or is none, and metrics that are not an ExecutionDriverMetrics', () => {
+    const registry = new Registry();
+    new ExecutionDriverMetrics(registry);
+    expect(() => new ExecutionDriverMetrics(registry)).toThrow(InvalidOptionError);
+    expect(() => new ExecutionDriverMetrics({} as Registry)).toThrow(InvalidOptionError);
+    const state = new ScriptedAuthorityState(() => of(result('a')));
+    expect(() => new ExecutionDriver({ readyCertificates: of(), authorityState: state, metrics: { registry } as unknown as ExecutionDriverMetrics })).toThrow(
+      /Invalid option metrics/,
+    );
   });
 });
