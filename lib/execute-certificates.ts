@@ -31,9 +31,12 @@ import { type DriverSnapshot, LatencyWindow } from './snapshot';
  * every received certificate has run; a fork stops intake, lets in-flight
  * executions finish, then errors with the `ForkDetectedError`, whose
  * `summary.unstarted` holds the certificates received and never started; a
- * source error is re-thrown (as `ReadySourceError`) once received
- * certificates have run. Unsubscribing aborts in-flight executions through
- * their `AbortSignal`.
+ * source error is re-thrown (as `ReadySourceError`, with the summary) once
+ * received certificates have run, unless a fork came first or later. A fork
+ * or an unsubscribe (`take(n)` downstream included) cuts the source at once,
+ * even a synchronous one still emitting. Unsubscribing aborts in-flight
+ * executions through their `AbortSignal` (they get no outcome); a normal
+ * completion aborts nothing.
  *
  * @example
  * readyCertificates$.pipe(executeCertificates({ authorityState, maxConcurrentExecutions: 8 }))

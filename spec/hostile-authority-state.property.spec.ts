@@ -60,8 +60,7 @@ const sourceShape = fc.record({ syncPrefix: fc.integer({ min: 0, max: 3 }), tear
 /** The scheduler's clock: none (performance.now()), or one that answers a non-finite value every `every` readings. */
 const clockShape = fc.option(fc.record({ bad: fc.constantFrom(Infinity, -Infinity, NaN), every: fc.integer({ min: 1, max: 4 }) }), { nil: undefined });
 
-function schedulerOf(clock: { bad: number; every: number } | undefined): SchedulerLike | undefined {
-  if (clock === undefined) return undefined;
+function schedulerOf(clock: { bad: number; every: number }): SchedulerLike {
   let reads = 0;
   return { now: () => (++reads % clock.every === 0 ? clock.bad : performance.now()), schedule: asyncScheduler.schedule.bind(asyncScheduler) };
 }
