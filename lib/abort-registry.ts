@@ -59,8 +59,13 @@ export class AbortRegistry {
     return true;
   }
 
-  /** Stop listening. A listener that an abort has already unlinked is left as it is. */
+  /**
+   * Stop listening. Once aborted this does nothing: the abort is walking the
+   * list, and a listener that finishes meanwhile (another's cancellation
+   * released it) must not relink its neighbours under the walk.
+   */
   unlisten(listener: AbortListener): void {
+    if (this.aborted) return;
     const { previousListener, nextListener } = listener;
     if (previousListener) previousListener.nextListener = nextListener;
     else if (this.head === listener) this.head = nextListener;

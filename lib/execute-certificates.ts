@@ -31,9 +31,12 @@ import { type DriverSnapshot, LatencyWindow } from './snapshot';
  * every received certificate has run; a fork stops intake, lets in-flight
  * executions finish, then errors with the `ForkDetectedError`, whose
  * `summary.unstarted` holds the certificates received and never started; a
- * source error is re-thrown (as `ReadySourceError`) once received
- * certificates have run. Unsubscribing aborts in-flight executions through
- * their `AbortSignal`.
+ * source error is re-thrown (as `ReadySourceError`, with the summary) once
+ * received certificates have run, unless a fork came first or later. A fork
+ * or an unsubscribe (`take(n)` downstream included) cuts the source at once,
+ * even a synchronous one still emitting. Unsubscribing aborts in-flight
+ * executions through their `AbortSignal` (they get no outcome); a normal
+ * completion aborts nothing.
  *
  * @example
  * readyCertificates$.pipe(executeCertificates({ authorityState, maxConcurrentExecutions: 8 }))
@@ -46,19 +49,29 @@ export function executeCertificates(
   return (ready$) =>
     new RxObservable<ExecutionOutcome>((subscriber) => {
       const run = new ExecutionRun(ready$, resolved);
-      return run.start({
-        next: (outcome) => subscriber.next(outcome),
-        error: (error: unknown) => subscriber.error(error),
+      // Registered before the source runs: a consumer that leaves while a synchronous source is still emitting
+      // (take(n), an unsubscribe from an outcome) ends the run there, and the source is cut part-way.
+      subscriber.add(() => {
+        run.close();
+      });
+      run.start({
+        next: (outcome) => {
+          subscriber.next(outcome);
+        },
+        error: (error: unknown) => {
+          subscriber.error(error);
+        },
         complete: () => {
-          // A fork ends the run with what it had received and never started: as the driver's `done`, the error
-          // carries them in its summary, so that nothing taken from the source is dropped unseen.
-          const { fork } = run;
-          if (fork === undefined) {
+          // A fork (or a source error) ends the run with what it had received and never started: as the
+          // driver's `done`, the error carries them in its summary, so that nothing taken is dropped unseen.
+          // The first fork wins over a source error that came before or after it.
+          const { failure } = run;
+          if (failure === undefined) {
             subscriber.complete();
             return;
           }
-          fork.summary = run.summary();
-          subscriber.error(fork);
+          failure.summary = run.summary();
+          subscriber.error(failure);
         },
       });
     });
@@ -89,7 +102,14 @@ export class ExecutionRun {
   private readonly tally = new OutcomeTally();
   private readonly latencies = new LatencyWindow();
   private readonly context: TaskContext;
+  /** The subscriber the source pushes to, set before the source runs. */
   private source: Subscription | undefined;
+  /** The run's outcome stream, until it ends or the consumer leaves. */
+  private outcomes: Subscription | undefined;
+  /** The outcome stream has ended (completed or errored). */
+  private ended = false;
+  /** `close()` was called: the consumer left. */
+  private closed = false;
   private unstarted: PendingCertificate[] = [];
   private sourceError: ReadySourceError | undefined;
   /** The first fork seen, if any. */
@@ -109,7 +129,6 @@ export class ExecutionRun {
       onSettled: (slotReleased) => (slotReleased ? this.slots.stagedFinished() : this.slots.release()),
       releaseStaged: options.maxStagedExecutions > 0 ? (freed) => this.slots.releaseStaged(freed) : undefined,
       onRetry: (task, retry, error) => {
-        options.metrics?.retries.inc();
         options.log.retrying(task.digest, retry, error);
       },
     };
@@ -170,7 +189,12 @@ export class ExecutionRun {
     };
   }
 
-  start(subscriber: Observer<ExecutionOutcome>): () => void {
+  /**
+   * Run: outcomes go to `subscriber`, which is told `complete` when the run
+   * has ended (read `failure` for a fork or a source error), and `error` only
+   * if the pipeline itself broke.
+   */
+  start(subscriber: Observer<ExecutionOutcome>): void {
     const { options } = this;
     const untrack = options.metrics?.trackRun(this);
     const outcomes = merge(
@@ -197,30 +221,60 @@ export class ExecutionRun {
         options.log.drained(this.summary());
       }),
     );
-    const subscription = outcomes.subscribe({
-      next: (outcome) => subscriber.next(outcome),
-      complete: () => {
-        if (this.sourceError) subscriber.error(this.sourceError);
-        else subscriber.complete();
+    this.outcomes = outcomes.subscribe({
+      next: (outcome) => {
+        subscriber.next(outcome);
       },
-    });
-    const source = this.ready$.subscribe({
-      next: this.receive,
       error: (error: unknown) => {
-        if (this.slots.isHalted) return; // stopped: the run's end is decided
-        this.sourceError = new ReadySourceError(error);
-        this.slots.closeIntake();
+        this.ended = true;
+        subscriber.error(error);
       },
-      complete: () => this.slots.closeIntake(),
+      complete: () => {
+        this.ended = true;
+        subscriber.complete();
+      },
     });
-    // A source that emits while it is subscribed to may have stopped the run meanwhile (a fork), before
-    // `this.source` was set for `stop` to unsubscribe.
-    if (this.slots.isHalted) source.unsubscribe();
-    else this.source = source;
-    return () => {
-      this.stop('abort');
-      subscription.unsubscribe();
-    };
+    if (this.closed) return;
+    // The source is subscribed through a subscriber held before it runs, so that a stop, a fork or a consumer that
+    // leaves can cut a synchronous source part-way, as RxJS operators do.
+    const source = new RxObservable<PendingCertificate>((sourceSubscriber) => {
+      this.source = sourceSubscriber;
+      return this.ready$.subscribe(sourceSubscriber);
+    });
+    try {
+      source.subscribe({
+        next: this.receive,
+        error: (error: unknown) => {
+          if (this.slots.isHalted) return; // stopped: the run's end is decided
+          this.sourceError = new ReadySourceError(error);
+          this.slots.closeIntake();
+        },
+        complete: () => {
+          this.slots.closeIntake();
+        },
+      });
+    } catch {
+      // Only the source's own teardown, run at once because the run was stopped while it was subscribing, throws
+      // out of here (a throwing subscribe function reaches the error channel): the run is stopped either way.
+    }
+  }
+
+  /**
+   * The consumer left: stop intake, tear in-flight journeys down (no outcome is
+   * made for a consumer that is gone, nor logged or counted) and abort the
+   * signal, so that the state can cancel their work. After the run's end it
+   * only lets go of the source: a normal completion aborts nothing.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ended) {
+      this.cutSource();
+      return;
+    }
+    this.stop('drain');
+    this.outcomes?.unsubscribe();
+    this.abort.abort(new ExecutionAbortedError());
   }
 
   /** Take back the received, unstarted certificates `take` picks: they get no outcome, and are not in `summary.unstarted`. */
@@ -230,15 +284,31 @@ export class ExecutionRun {
 
   /** Stop intake; return the certificates received but never started. */
   stop(mode: StopMode): readonly PendingCertificate[] {
-    this.source?.unsubscribe();
+    this.cutSource();
     // Not push(...halted): a large backlog would overflow the argument stack.
     for (const pending of this.slots.halt()) this.unstarted.push(pending);
     if (mode === 'abort') this.abort.abort(new ExecutionAbortedError());
     return this.unstarted;
   }
 
+  /** Unsubscribe from the source; a teardown of theirs that throws cannot stop the stop. */
+  private cutSource(): void {
+    const { source } = this;
+    if (source === undefined || source.closed) return;
+    try {
+      source.unsubscribe();
+    } catch {
+      // Their cleanup failed; the run has let go of the source all the same.
+    }
+  }
+
   summary(): RunSummary {
     return this.tally.summarize(this.unstarted);
+  }
+
+  /** The source's error, if it errored before the run was stopped. */
+  get sourceFailure(): ReadySourceError | undefined {
+    return this.sourceError;
   }
 
   /** The error that ended the run, if any: the first fork, else a source failure. */

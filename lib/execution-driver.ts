@@ -6,6 +6,7 @@ import type { ExecutionDriverMetrics } from './metrics';
 import type { ExecutionOutcome, RunSummary } from './outcomes';
 import { type ExecuteCertificatesOptions, type ResolvedOptions, resolveOptions } from './options';
 import { type DriverSnapshot, type PeriodicSnapshot, periodicSnapshots } from './snapshot';
+import { MAX_DELAY_MS, isTimerDelay } from './timer-limit';
 
 /** Options of {@link ExecutionDriver}. */
 export interface ExecutionDriverOptions extends ExecuteCertificatesOptions {
@@ -82,6 +83,7 @@ export interface ExecutionDriverHandle {
    * A snapshot every `periodMs` (default 1,000) on the driver's scheduler, with
    * rates since the previous one; a last snapshot when the run ends, then
    * completes. Cold: each subscription has its own timer and rates.
+   * @throws InvalidOptionError unless `periodMs` is > 0 and at most {@link MAX_DELAY_MS}.
    */
   snapshots(periodMs?: number): Observable<PeriodicSnapshot>;
 }
@@ -144,8 +146,16 @@ export class ExecutionDriver {
         outcomes.error(error);
       },
       complete: () => {
-        settle(run.summary());
-        outcomes.complete();
+        const summary = run.summary();
+        settle(summary);
+        // The outcomes error only for the source, as documented, even after a fork (which `done` reports).
+        const { sourceFailure } = run;
+        if (sourceFailure === undefined) {
+          outcomes.complete();
+          return;
+        }
+        sourceFailure.summary = summary;
+        outcomes.error(sourceFailure);
       },
     });
 
@@ -177,7 +187,7 @@ export class ExecutionDriver {
       },
       snapshot: () => run.snapshot(),
       snapshots: (periodMs = 1000) => {
-        if (!(periodMs > 0)) throw new InvalidOptionError('periodMs', periodMs, 'a number of milliseconds > 0');
+        if (!isTimerDelay(periodMs, 0, true)) throw new InvalidOptionError('periodMs', periodMs, `a number of milliseconds > 0, at most ${MAX_DELAY_MS}`);
         return periodicSnapshots(() => run.snapshot(), periodMs, this.resolved.scheduler, outcomes);
       },
     };

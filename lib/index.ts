@@ -38,6 +38,7 @@ export type { RetryOptions } from './retry-policy';
 export { ExecutionDriver } from './execution-driver';
 export type { ExecutionDriverHandle, ExecutionDriverOptions, StopOptions } from './execution-driver';
 export { LATENCY_WINDOW } from './snapshot';
+export { MAX_DELAY_MS } from './timer-limit';
 export type { DriverSnapshot, LatencyPercentiles, OutcomeCounts, PeriodicSnapshot } from './snapshot';
 export { ExecutionDriverMetrics } from './metrics';
 export type { ErrorLabel } from './metrics';

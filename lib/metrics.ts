@@ -1,4 +1,5 @@
 import { Counter, type Gauge, Histogram, Registry } from 'prom-client';
+import { InvalidOptionError } from './errors';
 import { liveGauge } from './live-gauge';
 import type { FailureReason, SkipReason } from './outcomes';
 
@@ -15,6 +16,9 @@ export interface RunGauges {
 
 /** Latency buckets in seconds, from 100 µs (in-memory executions) to 10 s. */
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The first metric the class registers: present when a registry holds a driver's metrics already. */
+const EXECUTED = 'execution_driver_executed_total';
 
 /**
  * The driver's Prometheus metrics, registered on `registry` (a fresh one by
@@ -46,11 +50,22 @@ export class ExecutionDriverMetrics {
 
   private readonly runs = new Set<RunGauges>();
 
+  /**
+   * @throws InvalidOptionError for a `registry` that is not a prom-client
+   * `Registry`, or that holds a driver's metrics already (share the first
+   * `ExecutionDriverMetrics` between drivers instead).
+   */
   constructor(registry: Registry = new Registry()) {
+    if (typeof (registry as Partial<Registry> | null | undefined)?.getSingleMetric !== 'function') {
+      throw new InvalidOptionError('registry', registry, 'a prom-client Registry');
+    }
+    if (registry.getSingleMetric(EXECUTED) !== undefined) {
+      throw new InvalidOptionError('registry', registry, 'a Registry without execution driver metrics yet (share one ExecutionDriverMetrics between drivers)');
+    }
     this.registry = registry;
     const registers = [registry];
     this.executed = new Counter({
-      name: 'execution_driver_executed_total',
+      name: EXECUTED,
       help: 'Certificates executed and committed',
       registers,
     });

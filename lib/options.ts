@@ -95,6 +95,12 @@ export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOpt
   if (!Number.isSafeInteger(maxStagedExecutions) || maxStagedExecutions < 0) {
     throw new InvalidOptionError('maxStagedExecutions', maxStagedExecutions, 'an integer >= 0');
   }
+  const { metrics } = options;
+  // Read by shape, not instanceof: a second copy of the package makes metrics the driver can use all the same.
+  const shape = metrics as { trackRun?: unknown; executed?: { inc?: unknown } } | null | undefined;
+  if (metrics !== undefined && (typeof shape?.trackRun !== 'function' || typeof shape.executed?.inc !== 'function')) {
+    throw new InvalidOptionError('metrics', metrics, 'an ExecutionDriverMetrics');
+  }
   const { scheduler } = options;
   if (scheduler !== undefined && (typeof (scheduler as Partial<SchedulerLike> | null)?.now !== 'function' || typeof scheduler.schedule !== 'function')) {
     throw new InvalidOptionError('scheduler', scheduler, 'a SchedulerLike with now() and schedule()');
@@ -105,7 +111,7 @@ export function resolveOptions(options: ExecuteCertificatesOptions): ResolvedOpt
     concurrencyCeiling,
     maxStagedExecutions,
     retry: new RetryPolicy(options.retry),
-    metrics: options.metrics,
+    metrics,
     log: new DriverLog(logger ?? createDefaultLogger()),
     scheduler: scheduler ?? asyncScheduler,
     ...clock(scheduler),
@@ -119,15 +125,16 @@ function clock(scheduler: SchedulerLike | undefined): Pick<ResolvedOptions, 'now
 
 /**
  * The injected scheduler's clock, made safe to call anywhere: a clock that
- * throws or answers a non-number repeats its last good reading (timings go
- * flat) rather than break an execution or the run.
+ * throws or answers anything but a finite number (NaN, ±Infinity, a string)
+ * repeats its last good reading (timings go flat) rather than break an
+ * execution, a metric or the run.
  */
 function guardedClock(scheduler: SchedulerLike): () => number {
   let last = 0;
   return () => {
     try {
       const now = scheduler.now();
-      if (typeof now === 'number' && !Number.isNaN(now)) last = now;
+      if (Number.isFinite(now)) last = now;
     } catch {
       // Keep the last reading.
     }

@@ -253,6 +253,8 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
 
   private attempt(): void {
     const attempt = ++this.attempts;
+    // Counted as the tally counts it: a retry made, not one scheduled (a stop during the backoff makes none).
+    if (attempt > 1) this.context.options.metrics?.retries.inc();
     this.work = undefined;
     this.staged = false;
     const { certificate, commit } = this.pending;

@@ -1,3 +1,4 @@
+import type { Histogram } from 'prom-client';
 import type { ExecutionOutcome } from './outcomes';
 import type { ResolvedOptions } from './options';
 import type { StartedTask } from './process-certificate';
@@ -10,7 +11,7 @@ export function recordOutcome(outcome: ExecutionOutcome, { metrics, log }: Resol
     switch (outcome.kind) {
       case 'executed':
         metrics.executed.inc();
-        metrics.executionLatency.observe(outcome.latencyMs / MS_PER_SECOND);
+        observeMs(metrics.executionLatency, outcome.latencyMs);
         break;
       case 'skipped':
         metrics.skipped.inc({ reason: outcome.reason });
@@ -28,5 +29,11 @@ export function recordOutcome(outcome: ExecutionOutcome, { metrics, log }: Resol
 
 /** Queueing delay of a certificate that has just been given a slot. */
 export function recordStart(task: StartedTask, { metrics }: ResolvedOptions): void {
-  metrics?.queueingDelay.observe((task.startedAt - task.receivedAt) / MS_PER_SECOND);
+  if (metrics) observeMs(metrics.queueingDelay, task.startedAt - task.receivedAt);
+}
+
+/** prom-client throws on a non-finite value: such a duration (a clock out of range) is not recorded. */
+function observeMs(histogram: Histogram, ms: number): void {
+  const seconds = ms / MS_PER_SECOND;
+  if (Number.isFinite(seconds)) histogram.observe(seconds);
 }

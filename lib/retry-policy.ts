@@ -1,14 +1,15 @@
 import { InvalidOptionError, TransientExecutionError } from './errors';
+import { MAX_DELAY_MS, isTimerDelay } from './timer-limit';
 
 /** How transient execution failures are retried. */
 export interface RetryOptions {
   /** Calls to `tryExecuteImmediately` at most, the first included. Default 3; 1 disables retries. */
   readonly maxAttempts?: number;
-  /** Delay before the first retry, in ms. Default 10. */
+  /** Delay before the first retry, in ms, at most {@link MAX_DELAY_MS}. Default 10. */
   readonly initialDelayMs?: number;
   /** Each further retry waits this much longer. Default 2. */
   readonly backoffFactor?: number;
-  /** Cap on one delay, in ms. Default 1000. */
+  /** Cap on one delay, in ms, at most {@link MAX_DELAY_MS}. Default 1000. */
   readonly maxDelayMs?: number;
   /** Random spread as a fraction of the delay (0 to 1), to de-synchronise retries. Default 0. */
   readonly jitter?: number;
@@ -51,7 +52,7 @@ export class RetryPolicy {
       ['retry.initialDelayMs', this.initialDelayMs],
       ['retry.maxDelayMs', this.maxDelayMs],
     ] as const) {
-      if (!(value >= 0 && Number.isFinite(value))) throw new InvalidOptionError(name, value, 'a finite number >= 0');
+      if (!isTimerDelay(value, 0)) throw new InvalidOptionError(name, value, `a number of milliseconds from 0 to ${MAX_DELAY_MS}`);
     }
     if (!(this.backoffFactor >= 1 && Number.isFinite(this.backoffFactor))) {
       throw new InvalidOptionError('retry.backoffFactor', this.backoffFactor, 'a finite number >= 1');
@@ -65,7 +66,10 @@ export class RetryPolicy {
 
   /** Delay before retry number `retry` (1 for the first retry), in ms. */
   delayBeforeRetry(retry: number): number {
-    const base = Math.min(this.maxDelayMs, this.initialDelayMs * this.backoffFactor ** (retry - 1));
-    return this.jitter === 0 ? base : base * (1 - this.jitter + 2 * this.jitter * this.random());
+    // A factor raised far enough is Infinity, and 0 times that NaN: a zero initial delay stays zero.
+    const grown = this.initialDelayMs === 0 ? 0 : this.initialDelayMs * this.backoffFactor ** (retry - 1);
+    const base = Math.min(this.maxDelayMs, grown);
+    // Jitter may add up to the whole delay again: still within what a timer honours.
+    return this.jitter === 0 ? base : Math.min(MAX_DELAY_MS, base * (1 - this.jitter + 2 * this.jitter * this.random()));
   }
 }

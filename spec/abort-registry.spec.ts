@@ -33,6 +33,25 @@ describe('AbortRegistry', () => {
     expect(log).toEqual(['c:x']);
   });
 
+  it('aborts every listener even when one, aborted, makes another finish and unlisten during the walk', () => {
+    const registry = new AbortRegistry();
+    const log: string[] = [];
+    const [a, b] = [listener(log, 'a'), listener(log, 'b')];
+    // c's cancellation releases b, which finishes at once and stops listening, while the abort walks c, b, a.
+    const c: AbortListener = {
+      onAbort: (reason) => {
+        log.push(`c:${String(reason)}`);
+        registry.unlisten(b);
+        registry.unlisten(c);
+      },
+      previousListener: undefined,
+      nextListener: undefined,
+    };
+    for (const node of [a, b, c]) registry.listen(node);
+    registry.abort('stop');
+    expect(log).toEqual(['c:stop', 'b:stop', 'a:stop']);
+  });
+
   it('refuses a listener after abort, calling it at once', () => {
     const registry = new AbortRegistry();
     registry.abort('late');

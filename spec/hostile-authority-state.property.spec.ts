@@ -1,9 +1,10 @@
 import fc from 'fast-check';
-import { Subject, config, map, of, tap, timer } from 'rxjs';
+import { Observable, type SchedulerLike, Subject, asyncScheduler, config, map, of, tap, timer } from 'rxjs';
 import {
   type AuthorityState,
   ExecutionDriver,
   type ExecutionDriverHandle,
+  ExecutionDriverMetrics,
   type ExecutionOutcome,
   type PendingCertificate,
   type RunSummary,
@@ -53,6 +54,22 @@ const control: fc.Arbitrary<Control> = fc.oneof(
   fc.record({ atMs: fc.integer({ min: 0, max: 15 }), kind: fc.constant('stop' as const), mode: fc.constantFrom('drain' as const, 'abort' as const) }),
 );
 
+/** The ready source: how many certificates it emits while being subscribed to, and whether its teardown throws. */
+const sourceShape = fc.record({ syncPrefix: fc.integer({ min: 0, max: 3 }), teardownThrows: fc.boolean() });
+
+/** The scheduler's clock: none (performance.now()), or one that answers a non-finite value every `every` readings. */
+const clockShape = fc.option(fc.record({ bad: fc.constantFrom(Infinity, -Infinity, NaN), every: fc.integer({ min: 1, max: 4 }) }), { nil: undefined });
+
+function schedulerOf(clock: { bad: number; every: number }): SchedulerLike {
+  let reads = 0;
+  return { now: () => (++reads % clock.every === 0 ? clock.bad : performance.now()), schedule: asyncScheduler.schedule.bind(asyncScheduler) };
+}
+
+/** Sum of a metric's series. */
+async function total(metric: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> {
+  return (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
+}
+
 function behave(b: Behaviour, digest: string, signal: AbortSignal | undefined): unknown {
   switch (b.kind) {
     case 'resolve':
@@ -92,17 +109,21 @@ function answerOf(answer: Answer): unknown {
 }
 
 describe('a hostile AuthorityState (property)', () => {
-  it('whatever each call does, and whatever limit changes, pauses and stops happen: one outcome or hand-back per certificate, never above the limit, nothing called after an outcome', async () => {
+  it('whatever each call does, whatever limit changes, pauses and stops happen, whatever the source and the clock do: one outcome or hand-back per certificate, never above the limit, nothing called after an outcome, metrics as the summary', async () => {
     const unhandled: unknown[] = [];
     const previous = config.onUnhandledError;
     config.onUnhandledError = (error) => unhandled.push(error);
+    const rejected = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', rejected);
     try {
       await fc.assert(
         fc.asyncProperty(
           fc.array(certificate, { minLength: 1, maxLength: 16 }),
           fc.array(control, { maxLength: 6 }),
           fc.integer({ min: 1, max: 6 }),
-          async (certs, controls, initialLimit) => {
+          sourceShape,
+          clockShape,
+          async (certs, controls, initialLimit, shape, clock) => {
             const violations: string[] = [];
             const outcomeOf = new Map<string, ExecutionOutcome[]>();
             const attemptsOf = new Map<string, number>();
@@ -134,9 +155,21 @@ describe('a hostile AuthorityState (property)', () => {
             };
             const ready = new Subject<PendingCertificate>();
             const received = new Set<string>();
+            const metrics = new ExecutionDriverMetrics();
+            // The first certificates arrive while the driver subscribes (a fork among them cuts the source there).
+            const source = new Observable<PendingCertificate>((subscriber) => {
+              for (let i = 0; i < shape.syncPrefix && i < certs.length && !subscriber.closed; i++) subscriber.next(pending(`c${i}`, { epoch: certs[i]?.epoch ?? 0 }));
+              const inner = ready.subscribe(subscriber);
+              return () => {
+                inner.unsubscribe();
+                if (shape.teardownThrows) throw new Error('source teardown boom');
+              };
+            });
             const handle = new ExecutionDriver({
               // Only what the driver took counts: after a stop or a fork it takes nothing more.
-              readyCertificates: ready.pipe(tap((p) => received.add(p.certificate.digest))),
+              readyCertificates: source.pipe(tap((p) => received.add(p.certificate.digest))),
+              metrics,
+              ...(clock ? { scheduler: schedulerOf(clock) } : {}),
               authorityState: state,
               maxConcurrentExecutions: initialLimit,
               concurrencyCeiling: 8,
@@ -148,7 +181,9 @@ describe('a hostile AuthorityState (property)', () => {
             box.handle = handle;
             const timers: ReturnType<typeof setTimeout>[] = [];
             let stopped: Promise<RunSummary> | undefined;
-            certs.forEach((c, i) => timers.push(setTimeout(() => ready.next(pending(`c${i}`, { epoch: c.epoch })), c.arriveAtMs)));
+            certs.forEach((c, i) => {
+              if (i >= shape.syncPrefix) timers.push(setTimeout(() => ready.next(pending(`c${i}`, { epoch: c.epoch })), c.arriveAtMs));
+            });
             for (const a of controls) {
               timers.push(
                 setTimeout(() => {
@@ -161,7 +196,11 @@ describe('a hostile AuthorityState (property)', () => {
             }
             // Every run ends: the source completes, intake resumes, and anything still hanging is aborted.
             await new Promise((resolve) => setTimeout(resolve, 25));
-            ready.complete();
+            try {
+              ready.complete();
+            } catch {
+              // The source's teardown throws to whoever completes it: its producer, not the driver.
+            }
             handle.resume();
             await new Promise((resolve) => setTimeout(resolve, 25));
             const summary = await handle.stop({ mode: 'abort' });
@@ -180,12 +219,25 @@ describe('a hostile AuthorityState (property)', () => {
             expect(summary.unstarted.length + [...outcomeOf.values()].flat().length).toBe(received.size);
             expect(violations).toEqual([]);
             expect(unhandled).toEqual([]);
+            expect(handle.inFlight).toBe(0);
+            expect({
+              executed: await total(metrics.executed),
+              errors: await total(metrics.errors),
+              skipped: await total(metrics.skipped),
+              retries: await total(metrics.retries),
+            }).toEqual({
+              executed: summary.executed,
+              errors: summary.failed + summary.fatal,
+              skipped: summary.skipped['already-executed'] + summary.skipped['duplicate-in-flight'] + summary.skipped['wrong-epoch'],
+              retries: summary.retries,
+            });
           },
         ),
         { numRuns: 150 },
       );
     } finally {
       config.onUnhandledError = previous;
+      process.off('unhandledRejection', rejected);
     }
   }, 120_000);
 });

@@ -18,6 +18,7 @@ describe('public API', () => {
         'InvalidOptionError',
         'LATENCY_WINDOW',
         'MAX_CONCURRENT_EXECUTIONS',
+        'MAX_DELAY_MS',
         'MalformedCertificateError',
         'ReadySourceError',
         'RetryClassificationError',

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { Registry } from 'prom-client';
-import { ExecutionDriverMetrics, serveMetrics } from '../lib';
+import { ExecutionDriverMetrics, InvalidOptionError, serveMetrics } from '../lib';
 
 function get(url: string, method = 'GET'): Promise<{ status: number; type: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
@@ -58,5 +58,54 @@ describe('serveMetrics', () => {
     await expect(serveMetrics({ registry: new Registry(), port: first.port })).rejects.toThrow(/EADDRINUSE/);
     await first.close();
     await expect(get(first.url)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['an empty object', {}],
+    ['the ExecutionDriverMetrics instead of its registry', new ExecutionDriverMetrics()],
+  ])('refuses a registry that is %s with a typed error, before listening', async (_what, registry) => {
+    await expect(serveMetrics({ registry: registry as unknown as Registry })).rejects.toThrow(InvalidOptionError);
+    await expect(serveMetrics({ registry: registry as unknown as Registry })).rejects.toThrow(/Invalid option registry/);
+  });
+
+  it.each([[-1], [65536], [1.5], ['9464']])('refuses port %j with a typed error', async (port) => {
+    await expect(serveMetrics({ registry: new Registry(), port: port as number })).rejects.toThrow(InvalidOptionError);
+  });
+
+  it('answers 500 to a scrape whose collection throws or rejects, and keeps serving', async () => {
+    const registry = new Registry();
+    let mode: 'throw' | 'reject' | 'ok' = 'throw';
+    const real = registry.metrics.bind(registry);
+    registry.metrics = () => {
+      if (mode === 'throw') throw new Error('collector broke');
+      if (mode === 'reject') return Promise.reject(new Error('collector rejected'));
+      return real();
+    };
+    const server = await serveMetrics({ registry });
+    try {
+      const thrown = await get(server.url);
+      expect(thrown.status).toBe(500);
+      expect(thrown.body).toMatch(/collector broke/);
+      mode = 'reject';
+      expect((await get(server.url)).status).toBe(500);
+      mode = 'ok';
+      expect((await get(server.url)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('closes twice without an error, and serves process metrics twice on one registry', async () => {
+    const registry = new Registry();
+    const first = await serveMetrics({ registry, processMetrics: true });
+    const second = await serveMetrics({ registry, processMetrics: true });
+    try {
+      expect((await get(second.url)).body).toMatch(/^process_cpu_user_seconds_total /m);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+    await expect(first.close()).resolves.toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
-import { Subject, of } from 'rxjs';
+import { Subject, asyncScheduler, of } from 'rxjs';
 import { Registry } from 'prom-client';
-import { ExecutionDriver, ExecutionDriverMetrics, type PendingCertificate, TransientExecutionError } from '../lib';
+import { ExecutionDriver, ExecutionDriverMetrics, InvalidOptionError, type PendingCertificate, TransientExecutionError } from '../lib';
 import { pending, result } from './support/certificates';
 import { ScriptedAuthorityState } from './support/scripted-authority-state';
 import { silentLogger } from './support/silent-logger';
@@ -89,5 +89,66 @@ describe('ExecutionDriverMetrics', () => {
     expect(await value(metrics.registry, 'execution_driver_in_flight')).toBe(0);
     expect(await value(metrics.registry, 'execution_driver_backlog')).toBe(0);
     expect(await value(metrics.registry, 'execution_driver_errors_total', { reason: 'aborted' })).toBe(2);
+  });
+
+  it('counts a retry when it is made, as the summary does: none for a stop during the backoff', async () => {
+    const metrics = new ExecutionDriverMetrics();
+    const ready = new Subject<PendingCertificate>();
+    const state = new ScriptedAuthorityState(() => Promise.reject(new TransientExecutionError('busy')));
+    const handle = new ExecutionDriver({ readyCertificates: ready, authorityState: state, metrics, retry: { initialDelayMs: 1000 }, logger: silentLogger }).spawn();
+    ready.next(pending('a'));
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the first attempt has failed: its retry waits
+    const summary = await handle.stop({ mode: 'abort' });
+    expect(summary.retries).toBe(0);
+    expect(await value(metrics.registry, 'execution_driver_retries_total')).toBe(summary.retries);
+  });
+
+  it('records every outcome of a run whose clock answers non-finite readings, flattened, and the run ends', async () => {
+    for (const bad of [Infinity, -Infinity, NaN]) {
+      for (let k = 1; k <= 10; k++) {
+        const metrics = new ExecutionDriverMetrics();
+        let reads = 0;
+        const scheduler = { now: () => (++reads === k ? bad : reads), schedule: asyncScheduler.schedule.bind(asyncScheduler) };
+        const seen: string[] = [];
+        const state = new ScriptedAuthorityState((c) => Promise.resolve(result(c.digest)));
+        const handle = new ExecutionDriver({ readyCertificates: of(pending('a'), pending('b'), pending('c')), authorityState: state, scheduler, metrics, logger: silentLogger }).spawn({
+          next: (o) => {
+            seen.push(o.digest);
+            expect(Number.isFinite(o.queueingDelayMs)).toBe(true);
+            if (o.kind === 'executed') expect(Number.isFinite(o.latencyMs)).toBe(true);
+          },
+        });
+        const summary = await handle.done;
+        expect({ bad, k, seen: seen.sort(), inFlight: handle.inFlight }).toEqual({ bad, k, seen: ['a', 'b', 'c'], inFlight: 0 });
+        expect(await value(metrics.registry, 'execution_driver_executed_total')).toBe(summary.executed);
+        expect(await value(metrics.registry, 'execution_driver_queueing_delay_seconds_count')).toBe(3);
+        expect(Number.isFinite(handle.snapshot().at)).toBe(true);
+      }
+    }
+  });
+
+  it('leaves out of the histograms a duration that overflows (finite readings at the ends of the range)', async () => {
+    const metrics = new ExecutionDriverMetrics();
+    let reads = 0;
+    const scheduler = { now: () => (++reads % 2 === 0 ? Number.MAX_VALUE : -Number.MAX_VALUE), schedule: asyncScheduler.schedule.bind(asyncScheduler) };
+    const state = new ScriptedAuthorityState((c) => Promise.resolve(result(c.digest)));
+    const handle = new ExecutionDriver({ readyCertificates: of(pending('a'), pending('b')), authorityState: state, scheduler, metrics, logger: silentLogger }).spawn();
+    const summary = await handle.done;
+    expect(summary.executed).toBe(2);
+    expect(await value(metrics.registry, 'execution_driver_executed_total')).toBe(2);
+    const sums = [...(await metrics.registry.metrics()).matchAll(/_seconds_sum (\S+)/g)].map((m) => Number(m[1]));
+    expect(sums).toHaveLength(2);
+    for (const sum of sums) expect(Number.isFinite(sum)).toBe(true);
+  });
+
+  it('refuses, with a typed error, a registry that holds a driver\'s metrics already or is none, and metrics that are not an ExecutionDriverMetrics', () => {
+    const registry = new Registry();
+    new ExecutionDriverMetrics(registry);
+    expect(() => new ExecutionDriverMetrics(registry)).toThrow(InvalidOptionError);
+    expect(() => new ExecutionDriverMetrics({} as Registry)).toThrow(InvalidOptionError);
+    const state = new ScriptedAuthorityState(() => of(result('a')));
+    expect(() => new ExecutionDriver({ readyCertificates: of(), authorityState: state, metrics: { registry } as unknown as ExecutionDriverMetrics })).toThrow(
+      /Invalid option metrics/,
+    );
   });
 });

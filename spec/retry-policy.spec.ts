@@ -1,4 +1,4 @@
-import { InvalidOptionError, TransientExecutionError } from '../lib';
+import { InvalidOptionError, MAX_DELAY_MS, TransientExecutionError } from '../lib';
 import { RetryPolicy } from '../lib/retry-policy';
 
 describe('RetryPolicy', () => {
@@ -28,8 +28,22 @@ describe('RetryPolicy', () => {
     [{ maxDelayMs: Number.NaN }, 'retry.maxDelayMs'],
     [{ backoffFactor: 0.5 }, 'retry.backoffFactor'],
     [{ jitter: 2 }, 'retry.jitter'],
+    // A Node timer runs a longer delay after 1 ms.
+    [{ initialDelayMs: 2 ** 31 }, 'retry.initialDelayMs'],
+    [{ maxDelayMs: 2 ** 31 }, 'retry.maxDelayMs'],
+    [{ maxDelayMs: Infinity }, 'retry.maxDelayMs'],
   ])('rejects %j naming %s', (options, option) => {
     expect(() => new RetryPolicy(options)).toThrow(InvalidOptionError);
     expect(() => new RetryPolicy(options)).toThrow(option);
+  });
+
+  it('keeps every delay within what a timer honours, jitter and a huge backoff included', () => {
+    const spread = new RetryPolicy({ initialDelayMs: MAX_DELAY_MS, maxDelayMs: MAX_DELAY_MS, jitter: 1 }, () => 1);
+    expect(spread.delayBeforeRetry(1)).toBe(MAX_DELAY_MS);
+    const zero = new RetryPolicy({ initialDelayMs: 0, backoffFactor: 1e308, maxAttempts: 5 });
+    expect(zero.delayBeforeRetry(4)).toBe(0);
+    const capped = new RetryPolicy({ initialDelayMs: 1, backoffFactor: 1e308, maxDelayMs: 50 });
+    expect(capped.delayBeforeRetry(3)).toBe(50);
+    expect(new RetryPolicy({ initialDelayMs: MAX_DELAY_MS, maxDelayMs: MAX_DELAY_MS }).delayBeforeRetry(1)).toBe(MAX_DELAY_MS);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Subject, map } from 'rxjs';
-import { ExecutionDriver, InvalidOptionError, type PendingCertificate } from '../lib';
+import { ExecutionDriver, InvalidOptionError, MAX_DELAY_MS, type PendingCertificate } from '../lib';
 import { type DriverSnapshot, LatencyWindow, periodicSnapshots } from '../lib/snapshot';
 import { pending, result } from './support/certificates';
 import { ScriptedAuthorityState } from './support/scripted-authority-state';
@@ -106,6 +106,9 @@ describe('ExecutionDriver.snapshot', () => {
       logger: silentLogger,
     }).spawn();
     expect(() => handle.snapshots(0)).toThrow(InvalidOptionError);
+    // A Node timer runs a longer period every 1 ms.
+    for (const period of [2 ** 31, Infinity, NaN]) expect(() => handle.snapshots(period)).toThrow(InvalidOptionError);
+    expect(() => handle.snapshots(MAX_DELAY_MS).subscribe().unsubscribe()).not.toThrow();
     void handle.stop();
   });
 });
