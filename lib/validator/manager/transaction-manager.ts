@@ -611,6 +611,8 @@ export class TransactionManager {
     const ids = [...unknown];
     // Sequenced before and not executed yet: known now, before a read during which it might commit.
     const earlier = certificates.map((certificate) => this.sequencedBefore(certificate.digest, epochStore));
+    // Held from a submit only: its store read below may answer before it commits, and it may end during the read.
+    const heldFromSubmit = certificates.map((certificate) => (this.pending.get(certificate.digest) ?? this.executing.get(certificate.digest))?.commit === undefined && this.holds(certificate.digest));
     // One round trip: unknown shared objects, and whether each certificate already executed (a duplicate).
     const [latest, executed] = await Promise.all([
       this.state.store.readLatest(ids),
@@ -622,6 +624,9 @@ export class TransactionManager {
     });
     // Reconfigured during the read: what was read may predate the switch, so start again in the new epoch.
     if (this.state.loadEpochStoreOneCallPerTask() !== epochStore) return this.assign(commit);
+    // One held from a submit ended during the read (it committed, or failed): the read may predate that, and it is no
+    // longer held, so it would be taken as new and run twice. Read again: nothing of this commit is decided yet.
+    if (certificates.some((certificate, i) => heldFromSubmit[i] === true && executed[i] === undefined && !this.holds(certificate.digest))) return this.assign(commit);
     const at = { digest: commit.digest, index: commit.index };
     const claims: OwnedClaim[] = [];
     const entries = certificates.map((certificate, i): Offered => {
@@ -1094,6 +1099,11 @@ export class TransactionManager {
    * yet (pending, executing, or failed and not resubmitted), else undefined.
    * One held from a submit only was not sequenced: it is sequenced now.
    */
+  /** Pending or executing here. */
+  private holds(digest: Digest): boolean {
+    return this.pending.has(digest) || this.executing.has(digest);
+  }
+
   private sequencedBefore(digest: Digest, epochStore: ReturnType<TransactionManagerState['loadEpochStoreOneCallPerTask']>): ReadonlyMap<ObjectId, number> | undefined {
     const assigned = epochStore.sharedVersionsOf(digest);
     if (assigned) return assigned;

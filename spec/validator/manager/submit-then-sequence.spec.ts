@@ -1,3 +1,5 @@
+import { firstValueFrom, isObservable } from 'rxjs';
+import type { ExecutionResult } from '../../../lib/authority-state';
 import type { PendingCertificate } from '../../../lib/certificate';
 import type { HandedBackCertificate } from '../../../lib/validator/manager/transaction-manager';
 import { TransactionManager } from '../../../lib/validator/manager/transaction-manager';
@@ -16,6 +18,24 @@ describe('TransactionManager: a certificate submitted, then sequenced', () => {
     manager.ready$.subscribe((r) => released.push(r));
     return { ...fixture, manager, clock, handedBack, released };
   }
+
+  it('one that ends executing while its commit reads the store is answered already-executed, not taken as new and run twice', async () => {
+    const { manager, released, state, certify, transfer, coin, gas } = await held();
+    const x = certify(transfer(refOf(coin), refOf(gas)));
+    expect(await manager.enqueue([x])).toEqual(['ready']);
+    const running = released.shift() as PendingCertificate;
+    // It executes and commits while the commit below is reading whether it executed.
+    const execution = (async () => {
+      const input = state.tryExecuteImmediately(running.certificate, undefined, undefined, state.loadEpochStoreOneCallPerTask());
+      const result = (isObservable(input) ? await firstValueFrom(input) : await input) as ExecutionResult;
+      manager.notifyOutcome({ kind: 'executed', digest: x.digest, pending: running, queueingDelayMs: 0, effects: result.effects, events: result.events, attempts: 1, latencyMs: 0 });
+    })();
+    expect(await manager.commit({ digest: 'c0', index: 0, certificates: [x] })).toEqual(['already-executed']);
+    await execution;
+    expect(released).toEqual([]); // not released a second time
+    expect(state.loadEpochStoreOneCallPerTask().isDecidedCancelled(x.digest)).toBe(false);
+    expect(manager.counts).toMatchObject({ pending: 0, executing: 0 });
+  });
 
   it('takes the commit and the consensus budget: no age limit hands it back, handBackAll returns it with its commit', async () => {
     const { manager, clock, handedBack, certify, transfer, gas } = await held();
