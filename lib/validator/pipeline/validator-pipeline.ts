@@ -6,6 +6,7 @@ import { InvalidOptionError } from '../../errors';
 import { createDefaultLogger } from '../../logging';
 import type { ExecuteCertificatesOptions } from '../../options';
 import type { ExecutionOutcome, RunSummary } from '../../outcomes';
+import { MAX_DELAY_MS } from '../../timer-limit';
 import { canonicalCertificate } from '../certificates/canonical-certificate';
 import { certificateList, commitFields } from './certificate-arguments';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
@@ -314,7 +315,8 @@ function wire<S extends PipelineAuthorityState>(
   let handedOverUpTo = Number.NEGATIVE_INFINITY;
   // Hand back certificates past their budget's age limit even when nothing else arrives.
   const ageLimit = Math.min(limits.maxAwaitingCreationAgeMs, limits.maxPastLimitAgeMs);
-  const sweeper = Number.isFinite(ageLimit) ? sweep(() => manager.expireAged(), Math.max(10, ageLimit / 4), driverOptions.scheduler) : undefined;
+  // A period past Node's timer bound would run every 1 ms (with a TimeoutOverflowWarning): at most that bound.
+  const sweeper = Number.isFinite(ageLimit) ? sweep(() => manager.expireAged(), Math.min(MAX_DELAY_MS, Math.max(10, ageLimit / 4)), driverOptions.scheduler) : undefined;
   // Calls that have reached the manager and not settled: a stop waits for them before taking what it holds.
   const inFlight = new Set<Promise<unknown>>();
   const tracked = (call: Promise<EnqueueResult[]>): Promise<EnqueueResult[]> => {
@@ -452,19 +454,27 @@ function wire<S extends PipelineAuthorityState>(
       return durable ? onDisk(durable, ordered, results) : results;
     },
     reconfigure: async (next) => {
-      // On disk before the state switches: certificates accepted in the new epoch must not outlive, on disk only,
-      // a restart that comes back in the old one (its restore refuses them, and nothing would enqueue them again).
-      if (recordEpoch && next.epoch > state.loadEpochStoreOneCallPerTask().epoch) {
-        await persisted(recordEpoch({ epoch: next.epoch, validators: next.validators }));
+      // Nothing new starts while the state waits for its in-flight executions and switches: a certificate of the old
+      // epoch started meanwhile could only fail or be skipped. Those left in the backlog are handed back below.
+      const pausedHere = !driver.paused;
+      if (pausedHere) driver.pause();
+      try {
+        // On disk before the state switches: certificates accepted in the new epoch must not outlive, on disk only,
+        // a restart that comes back in the old one (its restore refuses them, and nothing would enqueue them again).
+        if (recordEpoch && next.epoch > state.loadEpochStoreOneCallPerTask().epoch) {
+          await persisted(recordEpoch({ epoch: next.epoch, validators: next.validators }));
+        }
+        await state.reconfigure(next);
+        const { epoch } = state.loadEpochStoreOneCallPerTask();
+        // Released and not started: they would only be skipped (`wrong-epoch`).
+        const unstarted = driver.withdraw(({ certificate }) => certificate.epoch !== epoch);
+        const stale = manager.dropStaleEpoch(unstarted);
+        // Off the disk once handed back; a crash before this lands hands them back again at the restart (`recovered.handedBack`).
+        if (durable && stale.length > 0) void persisted(durable.epochTables.forget(stale.map((certificate) => certificate.digest))).catch(() => undefined);
+        return stale;
+      } finally {
+        if (pausedHere) driver.resume();
       }
-      await state.reconfigure(next);
-      const { epoch } = state.loadEpochStoreOneCallPerTask();
-      // Released and not started: they would only be skipped (`wrong-epoch`). In the same turn, so none starts meanwhile.
-      const unstarted = driver.withdraw(({ certificate }) => certificate.epoch !== epoch);
-      const stale = manager.dropStaleEpoch(unstarted);
-      // Off the disk once handed back; a crash before this lands hands them back again at the restart (`recovered.handedBack`).
-      if (durable && stale.length > 0) void persisted(durable.epochTables.forget(stale.map((certificate) => certificate.digest))).catch(() => undefined);
-      return stale;
     },
     stop: stopPipeline,
   };

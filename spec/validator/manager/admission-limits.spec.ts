@@ -87,3 +87,19 @@ describe('startValidatorPipeline: admission limits are checked before anything o
     }
   });
 });
+
+describe('startValidatorPipeline: age limits past the timer bound', () => {
+  it('sweeps at most every MAX_DELAY_MS: with age limits of 10^10 ms it does not sweep every millisecond (Node clamps a longer period to 1 ms)', async () => {
+    const { committee } = generateCommittee(0, [1, 1, 1, 1]);
+    const pipeline = await startValidatorPipeline({ committee, genesis: [], logger: silentLogger, verifySignatures: false, limits: { maxAwaitingCreationAgeMs: 1e10, maxPastLimitAgeMs: 1e10 } });
+    let sweeps = 0;
+    const expire = pipeline.manager.expireAged.bind(pipeline.manager);
+    pipeline.manager.expireAged = () => {
+      sweeps++;
+      return expire();
+    };
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await pipeline.stop();
+    expect(sweeps).toBe(0);
+  });
+});

@@ -48,6 +48,30 @@ describe('reconfigure hands back every old-epoch certificate the pipeline holds 
     expect(summary.heldByManager).toEqual([]);
   });
 
+  it('with the driver running: the one in flight finishes in the old epoch, the backlog is handed back, and nothing ends failed or skipped', async () => {
+    const { generator, firsts } = payments();
+    const pipeline = await startValidatorPipeline({ committee: generator.committee, genesis: generator.genesis, logger: silentLogger, verifySignatures: false, limits, maxConcurrentExecutions: 1 });
+    const outcomes: string[] = [];
+    pipeline.outcomes$.subscribe((outcome) => outcomes.push(`${outcome.kind}:${outcome.digest}`));
+    expect(await pipeline.submit(firsts)).toEqual(firsts.map(() => 'ready'));
+    // One runs (the limit is 1) and the rest wait for a slot; the state waits for the one running before it switches.
+    const waiting = pipeline.driver.backlogSize;
+    expect(waiting).toBeGreaterThan(0);
+    const handedBack = await pipeline.reconfigure(generateCommittee(1, [1, 1, 1, 1], 9).committee);
+    await until(
+      () => pipeline.driver.inFlight === 0,
+      () => `in flight ${pipeline.driver.inFlight}`,
+    );
+    // Before, a slot freed during the switch started the next of the old epoch: it failed (EpochEndedError) or was skipped.
+    expect(outcomes.every((outcome) => outcome.startsWith('executed:'))).toBe(true);
+    expect(handedBack).toHaveLength(waiting);
+    expect(outcomes.length + handedBack.length).toBe(firsts.length);
+    expect(pipeline.driver.paused).toBe(false); // resumed after the switch
+    const summary = await pipeline.stop();
+    expect(summary.unstarted).toEqual([]);
+    expect(summary.heldByManager).toEqual([]);
+  });
+
   it('durable: their pending records are forgotten with the hand-back, so a restart has nothing of them', async () => {
     const { generator, firsts, seconds } = payments();
     const path = await temporaryDatabase();
