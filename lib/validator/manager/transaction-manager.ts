@@ -1045,6 +1045,7 @@ export class TransactionManager {
 
   /** `certificates` less those held (pending or executing) and later copies of one in the list. */
   private notHeld(certificates: readonly CertifiedTransaction[]): readonly CertifiedTransaction[] {
+    if (certificates.length === 1) return this.holds((certificates[0] as CertifiedTransaction).digest) ? [] : certificates; // the common call: no set
     const seen = new Set<Digest>();
     const fresh = certificates.filter(({ digest }) => {
       if (this.pending.has(digest) || this.executing.has(digest) || seen.has(digest)) return false;
