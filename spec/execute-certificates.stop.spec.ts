@@ -20,8 +20,8 @@ import { capturingLogger, silentLogger } from './support/silent-logger';
  */
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** 'resolved', 'rejected <name>', or 'never' if `promise` has not settled within `ms`. */
-const settled = (promise: Promise<unknown>, ms = 200) =>
+/** 'resolved', 'rejected <name>', or 'never' if `promise` has not settled within `ms` (generous: a loaded CI machine must not read slow as never). */
+const settled = (promise: Promise<unknown>, ms = 2_000) =>
   Promise.race([promise.then(() => 'resolved', (error: unknown) => `rejected ${(error as Error).name}`), sleep(ms).then(() => 'never')]);
 const digests = (summary: RunSummary | undefined) => summary?.unstarted.map((p) => p.certificate.digest);
 
