@@ -7,6 +7,7 @@ import { createDefaultLogger } from '../../logging';
 import type { ExecuteCertificatesOptions } from '../../options';
 import type { ExecutionOutcome, RunSummary } from '../../outcomes';
 import { MAX_DELAY_MS } from '../../timer-limit';
+import { DriverPause } from './driver-pause';
 import { canonicalCertificate } from '../certificates/canonical-certificate';
 import { certificateList, commitFields } from './certificate-arguments';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
@@ -284,6 +285,7 @@ function wire<S extends PipelineAuthorityState>(
     next: (outcome) => manager.notifyOutcome(outcome),
   });
   backlog.size = () => driver.backlogSize;
+  const pause = new DriverPause(driver);
   /**
    * The door on this thread, in order, up to the first refusal; the
    * signatures of what passed it on the verifier's workers. The call's refusal
@@ -394,7 +396,7 @@ function wire<S extends PipelineAuthorityState>(
   return {
     state,
     manager,
-    driver: stoppingThePipeline(driver, manager, stopPipeline),
+    driver: stoppingThePipeline(driver, manager, stopPipeline, pause),
     get recovered() {
       return recovery.report;
     },
@@ -456,8 +458,7 @@ function wire<S extends PipelineAuthorityState>(
     reconfigure: async (next) => {
       // Nothing new starts while the state waits for its in-flight executions and switches: a certificate of the old
       // epoch started meanwhile could only fail or be skipped. Those left in the backlog are handed back below.
-      const pausedHere = !driver.paused;
-      if (pausedHere) driver.pause();
+      pause.beginSwitch();
       try {
         // On disk before the state switches: certificates accepted in the new epoch must not outlive, on disk only,
         // a restart that comes back in the old one (its restore refuses them, and nothing would enqueue them again).
@@ -473,7 +474,7 @@ function wire<S extends PipelineAuthorityState>(
         if (durable && stale.length > 0) void persisted(durable.epochTables.forget(stale.map((certificate) => certificate.digest))).catch(() => undefined);
         return stale;
       } finally {
-        if (pausedHere) driver.resume();
+        pause.endSwitch();
       }
     },
     stop: stopPipeline,
@@ -509,8 +510,16 @@ function sweep(task: () => void, periodMs: number, scheduler: SchedulerLike | un
  * pipeline keeps its pending records: a restart takes it back). Everything
  * else is the driver's own, live.
  */
-function stoppingThePipeline(driver: ExecutionDriverHandle, manager: TransactionManager, stopPipeline: (options?: StopOptions) => Promise<ValidatorRunSummary>): ExecutionDriverHandle {
+function stoppingThePipeline(
+  driver: ExecutionDriverHandle,
+  manager: TransactionManager,
+  stopPipeline: (options?: StopOptions) => Promise<ValidatorRunSummary>,
+  pause: DriverPause,
+): ExecutionDriverHandle {
   const handle = Object.create(driver) as ExecutionDriverHandle;
+  // Paused by its user or by a reconfiguration's switch: it resumes when neither holds it.
+  Object.defineProperty(handle, 'pause', { value: () => pause.pause() });
+  Object.defineProperty(handle, 'resume', { value: () => pause.resume() });
   Object.defineProperty(handle, 'withdraw', {
     value: (take: (pending: PendingCertificate) => boolean): PendingCertificate[] => {
       const taken = driver.withdraw(take);

@@ -72,6 +72,22 @@ describe('reconfigure hands back every old-epoch certificate the pipeline holds 
     expect(summary.heldByManager).toEqual([]);
   });
 
+  it("never resumes a driver its user paused during the switch, and a user's resume then waits for the switch to end", async () => {
+    const { generator, firsts } = payments();
+    const pipeline = await startValidatorPipeline({ committee: generator.committee, genesis: generator.genesis, logger: silentLogger, verifySignatures: false, limits, maxConcurrentExecutions: 1 });
+    await pipeline.submit(firsts);
+    const switching = pipeline.reconfigure(generateCommittee(1, [1, 1, 1, 1], 9).committee);
+    pipeline.driver.pause(); // the user's, while the state waits for the one in flight
+    await switching;
+    expect(pipeline.driver.paused).toBe(true);
+    const again = pipeline.reconfigure(generateCommittee(2, [1, 1, 1, 1], 9).committee);
+    pipeline.driver.resume(); // during the second switch: it takes effect when the switch ends
+    expect(pipeline.driver.paused).toBe(true);
+    await again;
+    expect(pipeline.driver.paused).toBe(false);
+    await pipeline.stop();
+  });
+
   it('durable: their pending records are forgotten with the hand-back, so a restart has nothing of them', async () => {
     const { generator, firsts, seconds } = payments();
     const path = await temporaryDatabase();
