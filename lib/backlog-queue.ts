@@ -48,15 +48,23 @@ export class BacklogQueue<T> {
     return item;
   }
 
-  /** Remove and return the waiting items `take` picks, oldest first; the others keep their order and arrival times. */
+  /**
+   * Remove and return the waiting items `take` picks, oldest first; the
+   * others keep their order and arrival times. Every pick is made before
+   * anything moves: a `take` that throws leaves the queue as it was.
+   */
   removeWhere(take: (item: T) => boolean): T[] {
-    const taken: T[] = [];
     const mask = this.items.length - 1;
+    const count = this.count;
+    const picked = new Array<boolean>(count);
+    for (let i = 0; i < count; i++) picked[i] = take(this.items[(this.head + i) & mask] as T);
+    if (this.count !== count || this.items.length - 1 !== mask) throw new Error('BacklogQueue.removeWhere: `take` changed the queue');
+    const taken: T[] = [];
     let kept = 0;
-    for (let i = 0; i < this.count; i++) {
+    for (let i = 0; i < count; i++) {
       const from = (this.head + i) & mask;
       const item = this.items[from] as T;
-      if (take(item)) {
+      if (picked[i]) {
         taken.push(item);
         continue;
       }
@@ -65,7 +73,7 @@ export class BacklogQueue<T> {
       this.enqueuedAt[to] = this.enqueuedAt[from] ?? 0;
       kept++;
     }
-    for (let i = kept; i < this.count; i++) this.items[(this.head + i) & mask] = undefined; // let them be collected
+    for (let i = kept; i < count; i++) this.items[(this.head + i) & mask] = undefined; // let them be collected
     this.count = kept;
     return taken;
   }

@@ -72,7 +72,10 @@ export interface ExecutionDriverHandle {
    * (never started) that `take` picks: they will not start, get no outcome,
    * and are not in `summary.unstarted`; the caller now holds them (the
    * validator pipeline hands back so those of an epoch that ended). The run
-   * goes on; started executions are not touched. `take` must not throw.
+   * goes on; started executions are not touched. Every certificate is
+   * offered to `take` before any is removed: if `take` throws, nothing is
+   * withdrawn and the error is thrown here. `take` must not call back into
+   * the driver (an error, and nothing withdrawn, if it changed the backlog).
    */
   withdraw(take: (pending: PendingCertificate) => boolean): PendingCertificate[];
   /** True while paused. */

@@ -37,6 +37,31 @@ describe('ExecutionDriver: withdraw takes back received certificates that have n
     expect(summary.unstarted).toEqual([]);
   });
 
+  it('a take that throws, or that feeds the driver, withdraws nothing and loses nothing: every certificate still runs once', async () => {
+    const { ready, handle, outcomes } = pausedDriver();
+    handle.pause();
+    for (const digest of ['a', 'b', 'c']) ready.next(pending(digest));
+    expect(() =>
+      handle.withdraw(({ certificate }) => {
+        if (certificate.digest === 'c') throw new Error('a bad predicate');
+        return true;
+      }),
+    ).toThrow('a bad predicate');
+    expect(handle.backlogSize).toBe(3);
+    expect(() =>
+      handle.withdraw(({ certificate }) => {
+        if (certificate.digest === 'a') ready.next(pending('d')); // re-enters: the backlog grows under it
+        return true;
+      }),
+    ).toThrow('`take` changed the queue');
+    expect(handle.backlogSize).toBe(4);
+    handle.resume();
+    ready.complete();
+    const summary = await handle.done;
+    expect(outcomes).toEqual(['executed:a', 'executed:b', 'executed:c', 'executed:d']);
+    expect(summary.unstarted).toEqual([]);
+  });
+
   it('does not touch a started execution, and a withdrawn backlog that was the last of a closed source ends the run', async () => {
     const { ready, handle, outcomes, finishHeld } = pausedDriver();
     ready.next(pending('held'));
