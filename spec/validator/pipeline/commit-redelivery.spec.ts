@@ -34,6 +34,10 @@ class FailingOnce extends ReferenceAuthorityState {
 
 const database = () => join(mkdtempSync(join(tmpdir(), 'commit-redelivery-')), 'db.mdb');
 
+/** A pipeline for `workload`, unsigned, durable on a new database or in memory, with `more` options. */
+const startFor = (workload: ReturnType<typeof generateWorkload>, durable: boolean, more: Partial<Parameters<typeof startValidatorPipeline>[0]> = {}) =>
+  startValidatorPipeline({ committee: workload.committee, genesis: workload.genesis, verifySignatures: false, logger: silentLogger, ...(durable ? { database: database() } : {}), ...more });
+
 /**
  * A commit delivered again (same index, same certificates) gets the same
  * answer from a durable pipeline as from one in memory: before, a durable one
@@ -52,12 +56,7 @@ describe.each([
     const target = (workload.steps[at] as (typeof workload.steps)[number]).certificate;
     const failing = { digest: target.digest };
     const outcomes: ExecutionOutcome[] = [];
-    const pipeline = await startValidatorPipeline({
-      committee: workload.committee,
-      genesis: workload.genesis,
-      verifySignatures: false,
-      logger: silentLogger,
-      ...(durable ? { database: database() } : {}),
+    const pipeline = await startFor(workload, durable, {
       createState: (store, committee) => new FailingOnce(store, committee, failing),
       onWired: (wired) => wired.outcomes$.subscribe((o) => outcomes.push(o)),
     });
@@ -83,13 +82,7 @@ describe.each([
     const genesisIds = new Set(workload.genesis.map((o) => o.id));
     const merge = workload.steps.find((s) => !s.shared && s.certificate.data.inputs.some((i) => i.kind === 'owned' && !genesisIds.has(i.ref.id)))?.certificate;
     if (!merge) throw new Error('no merge in the workload');
-    const pipeline = await startValidatorPipeline({
-      committee: workload.committee,
-      genesis: workload.genesis,
-      verifySignatures: false,
-      logger: silentLogger,
-      ...(durable ? { database: database() } : {}),
-    });
+    const pipeline = await startFor(workload, durable);
     const commit = { digest: 'c0', index: 0, certificates: [merge] };
     expect(await pipeline.commit(commit)).toEqual(['pending']);
     expect(await pipeline.commit(commit)).toEqual(['already-pending']); // held: it waits for its input
@@ -103,13 +96,7 @@ describe.each([
     const workload = generateWorkload({ seed: 5, transactions: 30, accounts: 3, contention: 0.5, sign: false });
     const at = workload.steps.findIndex((s) => s.shared);
     const target = (workload.steps[at] as (typeof workload.steps)[number]).certificate;
-    const pipeline = await startValidatorPipeline({
-      committee: workload.committee,
-      genesis: workload.genesis,
-      verifySignatures: false,
-      logger: silentLogger,
-      ...(durable ? { database: database() } : {}),
-    });
+    const pipeline = await startFor(workload, durable);
     const executed = new Promise<void>((resolve) => {
       pipeline.state.committed$.subscribe(({ certificate }) => {
         if (certificate.digest === target.digest) resolve();

@@ -1,35 +1,16 @@
 import fc from 'fast-check';
 import { isCancelled } from '../../../lib/validator/execution/cancelled-execution';
 import type { StateEffects } from '../../../lib/validator/model/effects';
-import { InMemoryObjectStore, type ObjectStore } from '../../../lib/validator/storage/object-store';
+import type { InMemoryObjectStore } from '../../../lib/validator/storage/object-store';
 import { seededRandom } from '../../../lib/validator/workload/seeded-random';
-import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { type Workload, generateWorkload } from '../../../lib/validator/workload/workload';
-import { silentLogger } from '../../support/silent-logger';
+import { startDelayedPipeline, shuffle } from './delayed-pipeline';
 
 /** Wait a random number (0 to `most`) of event-loop turns. */
 const turns = async (random: () => number, most: number) => {
   const n = Math.floor(random() * (most + 1));
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 };
-
-/** A store whose every call settles after a random number of event-loop turns. */
-function delaying(store: ObjectStore, random: () => number): ObjectStore {
-  return {
-    readObjects: async (keys) => (await turns(random, 2), store.readObjects(keys)),
-    readLatest: async (ids) => (await turns(random, 2), store.readLatest(ids)),
-    readExecuted: async (digest) => (await turns(random, 2), store.readExecuted(digest)),
-    commit: async (batch) => (await turns(random, 2), store.commit(batch)),
-  };
-}
-
-function shuffle<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
-  return items;
-}
 
 interface Validator {
   readonly memory: InMemoryObjectStore;
@@ -45,15 +26,7 @@ interface Validator {
  */
 async function runValidator(workload: Workload, commits: readonly (readonly number[])[], seed: number, concurrency: number): Promise<Validator> {
   const random = seededRandom(seed);
-  const memory = new InMemoryObjectStore();
-  const pipeline = await startValidatorPipeline({
-    committee: workload.committee,
-    genesis: workload.genesis,
-    store: delaying(memory, random),
-    verifySignatures: false,
-    maxConcurrentExecutions: concurrency,
-    logger: silentLogger,
-  });
+  const { memory, pipeline } = await startDelayedPipeline(workload, random, concurrency);
   // Executions take a random time: a certificate may run before one sequenced earlier on other objects.
   const execute = pipeline.state.tryExecuteImmediately.bind(pipeline.state);
   pipeline.state.tryExecuteImmediately = async (...args) => {

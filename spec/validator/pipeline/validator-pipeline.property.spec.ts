@@ -1,34 +1,10 @@
 import { isCancelled } from '../../../lib/validator/execution/cancelled-execution';
 import fc from 'fast-check';
 import { MissingInputError } from '../../../lib/validator/errors';
-import { InMemoryObjectStore, type ObjectStore } from '../../../lib/validator/storage/object-store';
 import { seededRandom } from '../../../lib/validator/workload/seeded-random';
-import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
+import { startDelayedPipeline, shuffle } from './delayed-pipeline';
 import { generateWorkload } from '../../../lib/validator/workload/workload';
 import { ownedRefsOf } from '../../../lib/validator/execution/reference-epoch-store';
-import { silentLogger } from '../../support/silent-logger';
-
-/** A store whose every call settles after a random number of event-loop turns. */
-function delaying(store: ObjectStore, random: () => number): ObjectStore {
-  const pause = async () => {
-    const turns = Math.floor(random() * 3);
-    for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
-  };
-  return {
-    readObjects: async (keys) => (await pause(), store.readObjects(keys)),
-    readLatest: async (ids) => (await pause(), store.readLatest(ids)),
-    readExecuted: async (digest) => (await pause(), store.readExecuted(digest)),
-    commit: async (batch) => (await pause(), store.commit(batch)),
-  };
-}
-
-function shuffle<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
-  return items;
-}
 
 describe('validator pipeline: properties', () => {
   it('ends in the state of sequential execution in commit order, executing each certificate once, never before its inputs exist', async () => {
@@ -51,15 +27,7 @@ describe('validator pipeline: properties', () => {
             duplicateShare: 0.15,
             sign: false,
           });
-          const memory = new InMemoryObjectStore();
-          const pipeline = await startValidatorPipeline({
-            committee: workload.committee,
-            genesis: workload.genesis,
-            store: delaying(memory, random),
-            verifySignatures: false,
-            maxConcurrentExecutions: concurrency,
-            logger: silentLogger,
-          });
+          const { memory, pipeline } = await startDelayedPipeline(workload, random, concurrency);
           // Assert inside the state: an execution that finds an input missing is a release bug.
           const missing: string[] = [];
           const execute = pipeline.state.tryExecuteImmediately.bind(pipeline.state);
