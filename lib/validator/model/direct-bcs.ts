@@ -1,3 +1,5 @@
+import { writeHex32 } from './hex32';
+
 /**
  * A reusable buffer that hot-path encoders write BCS into directly
  * (fast-object-encoding.ts, fast-effects-encoding.ts): no writer objects, no
@@ -6,7 +8,7 @@
 export class BcsScratch {
   private buffer = new Uint8Array(256);
   private data = new DataView(this.buffer.buffer);
-  /** The same bytes as a Buffer, for its native hex decoding. */
+  /** The same bytes as a Buffer, for its native UTF-8 encoding. */
   private nodeBuffer = Buffer.from(this.buffer.buffer);
   /** Views of the first n bytes, by n: encodings repeat a few lengths, and a view costs an allocation. */
   private views = new Map<number, Uint8Array>();
@@ -71,8 +73,7 @@ export class BcsScratch {
   /** 32 raw bytes from `0x` and 64 hex digits. @throws TypeError on anything else */
   hex32(hex: string): this {
     this.reserve(32);
-    // Buffer stops silently at the first non-hex digit: a short write means bad input.
-    if (hex.length !== 66 || !hex.startsWith('0x') || this.nodeBuffer.write(hex.slice(2), this.length, 32, 'hex') !== 32) {
+    if (typeof hex !== 'string' || !writeHex32(hex, this.buffer, this.length)) {
       throw new TypeError(`expected 0x and 64 hex digits, got ${JSON.stringify(hex)}`);
     }
     this.length += 32;

@@ -1,5 +1,6 @@
 import { bcs } from '@mysten/bcs';
 import type { ObjectContents, Owner, StoredObject } from './objects';
+import { writeHex32 } from './hex32';
 import { readTransactionData } from './canonical-transaction-decoding';
 import { encodeTransactionStrict } from './canonical-transaction-encoding';
 import { encodeObjectFast } from './fast-object-encoding';
@@ -21,9 +22,8 @@ export const Bytes32 = bcs.bytes(32).transform({
 });
 
 function hexToBytes32(hex: string): Uint8Array {
-  // Buffer stops silently at the first non-hex digit: a short result means bad input.
-  const bytes = typeof hex === 'string' && hex.length === 66 && hex.startsWith('0x') ? Buffer.from(hex.slice(2), 'hex') : undefined;
-  if (bytes?.length !== 32) throw new TypeError(`expected 0x and 64 hex digits, got ${JSON.stringify(hex)}`);
+  const bytes = new Uint8Array(32);
+  if (typeof hex !== 'string' || !writeHex32(hex, bytes, 0)) throw new TypeError(`expected 0x and 64 hex digits, got ${JSON.stringify(hex)}`);
   return bytes;
 }
 

@@ -7,6 +7,7 @@ import { BcsReader } from '../model/bcs-reader';
 import { BcsScratch } from '../model/direct-bcs';
 import { EffectsBcs, sealEffects } from '../model/effects';
 import { Bytes32 } from '../model/encoding';
+import { hex32At, writeHex32 } from '../model/hex32';
 import { writeEffects } from '../model/fast-effects-encoding';
 import { writeObject } from '../model/fast-object-encoding';
 import type { Digest, ObjectContents, ObjectId, Owner, StoredObject } from '../model/objects';
@@ -20,10 +21,13 @@ import type { StateEffects } from '../model/state-effects';
 
 /** 32 bytes of a `0x`-hex id or digest. */
 export function idBytes(hex: string): Buffer {
-  return Buffer.from(hex.slice(2), 'hex');
+  const bytes = Buffer.allocUnsafe(32);
+  // Anything but 0x and 64 hex digits: Buffer's shorter bytes, which match no key (garbage could match one).
+  return writeHex32(hex, bytes, 0) ? bytes : Buffer.from(hex.slice(2), 'hex');
 }
 
 export function hexOf(bytes: Uint8Array): string {
+  if (bytes.length === 32) return hex32At(bytes, 0);
   return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
 }
 
@@ -47,7 +51,11 @@ export function u64Of(bytes: Uint8Array, offset = 0): number {
 /** One version of one object: id then version, so an object's versions are adjacent and in order. */
 export function objectKey(id: ObjectId, version: number): Buffer {
   const key = Buffer.allocUnsafe(40);
-  key.write(id.slice(2), 0, 32, 'hex');
+  if (!writeHex32(id, key, 0)) {
+    // Not an id: what Buffer's hex decoding makes of it (zeros past its last digit), as before, not garbage.
+    key.fill(0, 0, 32);
+    key.write(id.slice(2), 0, 32, 'hex');
+  }
   return writeU64(key, version, 32);
 }
 
