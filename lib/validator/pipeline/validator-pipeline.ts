@@ -8,6 +8,7 @@ import type { ExecuteCertificatesOptions } from '../../options';
 import type { ExecutionOutcome, RunSummary } from '../../outcomes';
 import { MAX_DELAY_MS } from '../../timer-limit';
 import { DriverPause } from './driver-pause';
+import { checkedGenesis } from './genesis-check';
 import { canonicalCertificate } from '../certificates/canonical-certificate';
 import { certificateList, commitFields } from './certificate-arguments';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
@@ -59,7 +60,12 @@ export const DURABLE_MAX_STAGED_EXECUTIONS = 1_024;
 /** Options of {@link startValidatorPipeline}. */
 export interface ValidatorPipelineOptions<S extends PipelineAuthorityState = ReferenceAuthorityState> extends Omit<ExecuteCertificatesOptions, 'authorityState'> {
   readonly committee: Committee;
-  /** Objects that exist before any transaction (written at start). */
+  /**
+   * Objects that exist before any transaction (written at start). Checked
+   * first, before any database opens: canonical ids, no id twice, versions,
+   * owners, u64 amounts, and each object's digest its own; an
+   * `InvalidOptionError` names the object and field (`genesis[3].digest`).
+   */
   readonly genesis: readonly StoredObject[];
   /** Default: a fresh `InMemoryObjectStore` (or, with `database`, that database). */
   readonly store?: ObjectStore;
@@ -209,12 +215,13 @@ export interface ValidatorPipeline<S extends PipelineAuthorityState = ReferenceA
  * price of longer young-generation pauses (README, validator benchmark).
  */
 export async function startValidatorPipeline<S extends PipelineAuthorityState = ReferenceAuthorityState>(options: ValidatorPipelineOptions<S>): Promise<ValidatorPipeline<S>> {
-  const { committee: givenCommittee, genesis, limits, managerMetrics, verifySignatures = true, verification, database, createState, onWired, ...given } = options;
+  const { committee: givenCommittee, genesis: givenGenesis, limits, managerMetrics, verifySignatures = true, verification, database, createState, onWired, ...given } = options;
   // Durable: an execution waiting for its group's disk flush gives its slot up (up to a bound), unless told otherwise.
   const driverOptions = database !== undefined && given.maxStagedExecutions === undefined ? { ...given, maxStagedExecutions: DURABLE_MAX_STAGED_EXECUTIONS } : given;
   delete (driverOptions as { store?: unknown }).store;
   // Checked before anything opens.
   const admissionLimits = checkedAdmissionLimits(limits, DEFAULT_ADMISSION_LIMITS);
+  const genesis = checkedGenesis(givenGenesis);
   // Checked before anything opens; it starts no thread until the first certificate.
   const verifier = verifySignatures ? new PipelineSignatureVerifier(verification ?? {}, () => state.loadEpochStoreOneCallPerTask().committee) : undefined;
   const durable = typeof database === 'string' ? LmdbObjectStore.open({ path: database }) : database;
