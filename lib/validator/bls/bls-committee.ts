@@ -25,18 +25,24 @@ export class BlsCommittee {
   readonly members: readonly BlsMember[];
   private readonly signerKeys: SignerKeyTable;
 
-  /** @throws InvalidCommitteeError naming the member and what is wrong. */
+  /**
+   * Takes a copy of each member (its fields read once, its bytes copied): a
+   * member object the caller changes later, or a getter, changes nothing here.
+   * @throws InvalidCommitteeError naming the member and what is wrong.
+   */
   constructor(
     readonly epoch: number,
     members: readonly BlsMember[],
   ) {
     if (!Number.isSafeInteger(epoch) || epoch < 0) throw new InvalidCommitteeError(`epoch must be a non-negative integer, got ${epoch}`);
+    if (!Array.isArray(members)) throw new InvalidCommitteeError('members must be an array of validators');
     if (members.length === 0) throw new InvalidCommitteeError('a committee needs at least one validator');
+    const own = members.map((member: unknown, i) => ownMember(member, i));
     const names = new Set<string>();
-    const keyHexes = new Set<string>();
+    const keyHexes = new Map<string, string>();
     const keys: PublicKey[] = [];
     let total = 0;
-    for (const member of members) {
+    for (const member of own) {
       if (names.has(member.name)) throw new InvalidCommitteeError(`validator ${member.name} appears twice`);
       names.add(member.name);
       if (!Number.isSafeInteger(member.stake) || member.stake <= 0) {
@@ -44,14 +50,17 @@ export class BlsCommittee {
       }
       const hex = Buffer.from(member.publicKey).toString('hex');
       if (keyHexes.has(hex)) throw new InvalidCommitteeError(`validator ${member.name} shares its public key with another member`);
-      keyHexes.add(hex);
+      // Minus another member's key: any aggregate could then name both without either signature (their sum is zero).
+      const negated = keyHexes.get(negatedKeyHex(member.publicKey));
+      if (negated !== undefined) throw new InvalidCommitteeError(`validator ${member.name}'s public key is the negation of ${negated}'s`);
+      keyHexes.set(hex, member.name);
       if (!verifyProofOfPossession(member.publicKey, member.proofOfPossession)) {
         throw new InvalidCommitteeError(`validator ${member.name}: its proof of possession does not verify for its public key`);
       }
       keys.push(PublicKey.fromBytes(member.publicKey, true));
       total += member.stake;
     }
-    this.members = Object.freeze([...members]);
+    this.members = Object.freeze(own);
     this.signerKeys = new SignerKeyTable(keys);
     this.totalStake = total;
     this.quorumThreshold = Math.floor((2 * total) / 3) + 1;
@@ -72,4 +81,22 @@ export class BlsCommittee {
   aggregateKey(indices: readonly number[]): PublicKey {
     return this.signerKeys.aggregate(indices);
   }
+}
+
+/** A member's fields, each read once, with bytes of its own, frozen. */
+function ownMember(member: unknown, index: number): BlsMember {
+  if (typeof member !== 'object' || member === null) throw new InvalidCommitteeError(`member ${index} is not an object`);
+  const { name, stake, publicKey, proofOfPossession } = member as Partial<Record<keyof BlsMember, unknown>>;
+  if (typeof name !== 'string') throw new InvalidCommitteeError(`member ${index}'s name must be a string`);
+  if (!(publicKey instanceof Uint8Array) || !(proofOfPossession instanceof Uint8Array)) {
+    throw new InvalidCommitteeError(`validator ${name}: its public key and proof of possession must be byte arrays`);
+  }
+  return Object.freeze({ name, stake: stake as number, publicKey: new Uint8Array(publicKey), proofOfPossession: new Uint8Array(proofOfPossession) });
+}
+
+/** The compressed encoding of minus the point `publicKey` encodes: the same bytes with the sign flag (0x20 of the first) flipped. */
+function negatedKeyHex(publicKey: Uint8Array): string {
+  const negated = new Uint8Array(publicKey);
+  negated[0] = (negated[0] as number) ^ 0x20;
+  return Buffer.from(negated).toString('hex');
 }

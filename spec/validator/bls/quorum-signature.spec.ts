@@ -1,3 +1,4 @@
+import { SecretKey } from '@chainsafe/blst';
 import fc from 'fast-check';
 import { InvalidCertificateError, InvalidCommitteeError } from '../../../lib/validator/errors';
 import {
@@ -12,6 +13,10 @@ import {
   verifySignatureSets,
 } from '../../../lib/validator/bls';
 import { checkQuorumSigners } from '../../../lib/validator/bls/quorum-precheck';
+import { possessionMessage } from '../../../lib/validator/bls/intent';
+
+/** The order r of BLS12-381's groups. */
+const GROUP_ORDER = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
 import { blsCommittee, digestOf } from './fixtures';
 
 const { committee, keys } = blsCommittee(10);
@@ -45,6 +50,42 @@ describe('BLS committee', () => {
         ]),
     ).toThrow(/shares its public key/);
     expect(committee.quorumThreshold).toBe(7);
+  });
+
+  it('keeps copies of its members: changing the objects it was built from changes no stake, key or verdict', () => {
+    const members = keys.slice(0, 4).map((key, i) => ({ name: `m${i}`, stake: 1, publicKey: new Uint8Array(key.publicKey), proofOfPossession: key.proofOfPossession }));
+    const four = new BlsCommittee(0, members);
+    const [first, second] = members as [(typeof members)[number], (typeof members)[number]];
+    const oneSigner = signQuorum(four, digestOf(9), [{ index: 0, key: keys[0] as (typeof keys)[number] }]);
+    first.stake = 1_000;
+    second.publicKey.set((keys[5] as (typeof keys)[number]).publicKey);
+    expect(four.stakeOf([0])).toBe(1);
+    expect(Buffer.from(four.members[1]?.publicKey ?? []).equals(Buffer.from((keys[1] as (typeof keys)[number]).publicKey))).toBe(true);
+    expect(problemOf(() => verifyQuorumSignature(four, digestOf(9), oneSigner))).toBe('insufficient-stake');
+    expect(Object.isFrozen(four.members[0])).toBe(true);
+  });
+
+  it("refuses a member whose key is minus another member's (their sum is zero: an aggregate could name both unsigned)", () => {
+    const honest = keys[0] as (typeof keys)[number];
+    const scalar = BigInt(`0x${Buffer.from(honest.secretKey.toBytes()).toString('hex')}`);
+    const minus = SecretKey.fromBytes(Buffer.from((GROUP_ORDER - scalar).toString(16).padStart(64, '0'), 'hex'));
+    const publicKey = minus.toPublicKey().toBytes(true);
+    const proofOfPossession = minus.sign(possessionMessage(publicKey)).toBytes(true);
+    // A valid member on its own: only the pair is refused.
+    expect(() => new BlsCommittee(0, [{ name: 'minus', stake: 1, publicKey, proofOfPossession }])).not.toThrow();
+    expect(
+      () =>
+        new BlsCommittee(0, [
+          { name: 'honest', stake: 1, publicKey: honest.publicKey, proofOfPossession: honest.proofOfPossession },
+          { name: 'minus', stake: 1, publicKey, proofOfPossession },
+        ]),
+    ).toThrow(/minus's public key is the negation of honest's/);
+  });
+
+  it('refuses members that are not an array of member objects with byte keys', () => {
+    expect(() => new BlsCommittee(0, 'v0' as never)).toThrow(InvalidCommitteeError);
+    expect(() => new BlsCommittee(0, [null] as never)).toThrow(/member 0 is not an object/);
+    expect(() => new BlsCommittee(0, [{ name: 'a', stake: 1, publicKey: [1, 2], proofOfPossession: new Uint8Array(96) }] as never)).toThrow(/byte arrays/);
   });
 });
 
