@@ -14,7 +14,7 @@ import { certificateList, commitFields } from './certificate-arguments';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
 import type { Committee } from '../certificates/committee';
 import { digestsReady } from '../model/digests';
-import { CommitOrderError, InvalidCertificateError, PipelineStoppedError } from '../errors';
+import { CommitOrderError, InputMismatchError, InputSpentError, InvalidCertificateError, PipelineStoppedError } from '../errors';
 import { InMemoryObjectStore, type ObjectStore } from '../storage/object-store';
 import type { StoredObject } from '../model/objects';
 import { ReferenceAuthorityState } from '../execution/reference-authority-state';
@@ -352,9 +352,15 @@ function wire<S extends PipelineAuthorityState>(
     }
   };
   if (durable) {
-    // An execution whose batch could not be written stays pending on disk; a smaller write might still fit, but nothing more is taken.
     driver.outcomes$.subscribe((outcome) => {
-      if (outcome.kind === 'failed' && outcome.error instanceof StoreFullError) failStore(outcome.error);
+      if (outcome.kind !== 'failed') return;
+      // An execution whose batch could not be written stays pending on disk; a smaller write might still fit, but nothing more is taken.
+      if (outcome.error instanceof StoreFullError) failStore(outcome.error);
+      // It can never execute (an input it names is spent, or is not the object it names): pending on disk, every restart
+      // would run it again and give it another outcome. Any other failure keeps its record: a restart retries it.
+      else if (outcome.error instanceof InputSpentError || outcome.error instanceof InputMismatchError) {
+        void persisted(durable.epochTables.forget([outcome.digest])).catch(() => undefined);
+      }
     });
     // Handed back to the submitter: no longer held, so no longer pending on disk.
     manager.handedBack$.subscribe(({ certificate }) => {
