@@ -10,13 +10,17 @@ const COUNTS: ReadonlySet<string> = new Set(['maxPendingAndExecuting', 'maxPerOb
  * means no limit. An option present with the value `undefined` means its
  * default, as an absent one (never "no limit").
  * @throws InvalidOptionError (`limits.<name>`) for anything else: NaN, a
- * negative number, a count below 1 or not whole, a string; or (`limits`) when
- * `given` is not an object.
+ * negative number, a count below 1 or not whole, a string, a name that is no
+ * limit (a misspelling); or (`limits`) when `given` is not an object.
  */
 export function checkedAdmissionLimits<K extends string>(given: unknown, defaults: Readonly<Record<K, number>>): Record<K, number> {
   if (given === undefined) return { ...defaults };
   if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new InvalidOptionError('limits', given, 'an object of admission limits');
   const limits: Record<K, number> = { ...defaults };
+  // A misspelt limit would silently leave the default in force.
+  for (const name of Object.keys(given)) {
+    if (!Object.hasOwn(defaults, name)) throw new InvalidOptionError(`limits.${name}`, (given as Record<string, unknown>)[name], `no such limit; the limits are ${Object.keys(defaults).join(', ')}`);
+  }
   for (const name of Object.keys(defaults) as K[]) {
     const value: unknown = (given as Partial<Record<K, unknown>>)[name];
     if (value === undefined) continue;

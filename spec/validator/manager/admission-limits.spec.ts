@@ -72,6 +72,15 @@ describe('TransactionManager: admission limits are checked when it is built', ()
   });
 });
 
+describe('TransactionManager: a limit name that is no limit', () => {
+  it('is refused, naming it and the limits there are (a misspelling left the default in force)', async () => {
+    const { state } = await setup();
+    const error = refusal(() => new TransactionManager(state, { limits: { maxPendingAndExecuting: 5, maxPerObjectQueu: 1 } as unknown as AdmissionLimits }));
+    expect(error.option).toBe('limits.maxPerObjectQueu');
+    expect(error.message).toContain('maxPerObjectQueue');
+  });
+});
+
 describe('startValidatorPipeline: admission limits are checked before anything opens', () => {
   it('refuses a bad limit with InvalidOptionError and creates no database', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'limits-'));
