@@ -31,6 +31,7 @@ export class AbortRegistry {
   /** `signal.aborted`, kept here: the signal's getter validates its receiver on every read. */
   private aborted = false;
   private head: AbortListener | undefined;
+  private tail: AbortListener | undefined;
   private listening = 0;
   private mostListening = 0;
 
@@ -48,10 +49,12 @@ export class AbortRegistry {
       listener.onAbort(signal.reason);
       return false;
     }
-    listener.previousListener = undefined;
-    listener.nextListener = this.head;
-    if (this.head) this.head.previousListener = listener;
-    this.head = listener;
+    // Appended: an abort walks from the head, so executions end in the order they started.
+    listener.nextListener = undefined;
+    listener.previousListener = this.tail;
+    if (this.tail) this.tail.nextListener = listener;
+    else this.head = listener;
+    this.tail = listener;
     if (++this.listening > this.mostListening) {
       this.mostListening = this.listening;
       setMaxListeners(this.mostListening + LISTENER_SLACK, signal);
@@ -71,6 +74,7 @@ export class AbortRegistry {
     else if (this.head === listener) this.head = nextListener;
     else return; // not linked
     if (nextListener) nextListener.previousListener = previousListener;
+    else this.tail = previousListener;
     listener.previousListener = undefined;
     listener.nextListener = undefined;
     this.listening--;
@@ -81,8 +85,10 @@ export class AbortRegistry {
     this.aborted = true;
     let listener = this.head;
     this.head = undefined;
+    this.tail = undefined;
     this.listening = 0;
-    this.controller.abort(reason);
+    // Every execution ends as aborted first, then the signal fires: a state that answers the signal at once (its
+    // Observable errors or completes from its own 'abort' listener) would otherwise be taken for a failing state.
     while (listener) {
       const next = listener.nextListener;
       listener.previousListener = undefined;
@@ -90,5 +96,6 @@ export class AbortRegistry {
       listener.onAbort(reason);
       listener = next;
     }
+    this.controller.abort(reason);
   }
 }

@@ -26,8 +26,8 @@ describe('AbortRegistry', () => {
     for (const node of nodes) registry.listen(node);
     const [a, b, , d] = nodes;
     if (!a || !b || !d) throw new Error('unreachable');
-    registry.unlisten(d); // head (last added)
-    registry.unlisten(a); // tail
+    registry.unlisten(d); // tail (last added)
+    registry.unlisten(a); // head
     registry.unlisten(b); // middle
     registry.abort('x');
     expect(log).toEqual(['c:x']);
@@ -37,7 +37,7 @@ describe('AbortRegistry', () => {
     const registry = new AbortRegistry();
     const log: string[] = [];
     const [a, b] = [listener(log, 'a'), listener(log, 'b')];
-    // c's cancellation releases b, which finishes at once and stops listening, while the abort walks c, b, a.
+    // c's cancellation releases b, which finishes at once and stops listening, while the abort walks c, b, a (oldest first).
     const c: AbortListener = {
       onAbort: (reason) => {
         log.push(`c:${String(reason)}`);
@@ -47,9 +47,18 @@ describe('AbortRegistry', () => {
       previousListener: undefined,
       nextListener: undefined,
     };
-    for (const node of [a, b, c]) registry.listen(node);
+    for (const node of [c, b, a]) registry.listen(node);
     registry.abort('stop');
     expect(log).toEqual(['c:stop', 'b:stop', 'a:stop']);
+  });
+
+  it('ends executions in the order they started, every one before the signal fires', () => {
+    const registry = new AbortRegistry();
+    const log: string[] = [];
+    registry.signal.addEventListener('abort', () => log.push('signal'));
+    for (const name of ['a', 'b', 'c']) registry.listen(listener(log, name));
+    registry.abort('stop');
+    expect(log).toEqual(['a:stop', 'b:stop', 'c:stop', 'signal']);
   });
 
   it('refuses a listener after abort, calling it at once', () => {

@@ -1,9 +1,11 @@
-import { NEVER, Observable, Subject, concat, from, lastValueFrom, take, throwError, toArray } from 'rxjs';
+import { NEVER, Observable, Subject, concat, from, fromEvent, lastValueFrom, map, take, takeUntil, throwError, timer, toArray } from 'rxjs';
 import {
   type AuthorityState,
+  ExecutionAbortedError,
   ExecutionDriver,
   ExecutionDriverMetrics,
   type ExecutionOutcome,
+  type ExecutionResult,
   ForkDetectedError,
   type PendingCertificate,
   ReadySourceError,
@@ -68,10 +70,39 @@ describe('a stop with an abort, while an execution finishes during it', () => {
     const handle = new ExecutionDriver({ readyCertificates: ready, authorityState: state, logger: silentLogger, maxConcurrentExecutions: 3 }).spawn({
       next: (o) => seen.push(brief(o)),
     });
-    for (const digest of ['a', 'b', 'c']) ready.next(pending(digest));
+    // Started c first: the abort walks executions in start order, so c's cancellation frees b before b's turn.
+    for (const digest of ['c', 'b', 'a']) ready.next(pending(digest));
     expect(await settled(handle.stop({ mode: 'abort' }))).toBe('resolved');
     expect(seen.sort()).toEqual(['executed:b', 'failed:a:aborted', 'failed:c:aborted']);
     expect(handle.inFlight).toBe(0);
+  });
+});
+
+describe('an abort stop, with a state that answers the signal at once', () => {
+  // The state's own 'abort' listener ends its execution synchronously, the RxJS way: an error, or a takeUntil
+  // completion with no result. Either used to reach the driver first and blame the state.
+  const honouring: Record<string, (signal: AbortSignal) => Observable<ExecutionResult>> = {
+    'errors from its abort listener': (signal) =>
+      new Observable<ExecutionResult>((subscriber) => {
+        const cancel = () => subscriber.error(new Error('cancelled'));
+        signal.addEventListener('abort', cancel);
+        return () => signal.removeEventListener('abort', cancel);
+      }),
+    'completes with takeUntil(fromEvent(signal, "abort"))': (signal) => timer(60_000).pipe(map(() => result('late')), takeUntil(fromEvent(signal, 'abort'))),
+  };
+  it.each(Object.keys(honouring))('ends each in-flight execution as aborted when it %s', async (name) => {
+    const make = honouring[name] as (signal: AbortSignal) => Observable<ExecutionResult>;
+    const state: AuthorityState = { loadEpochStoreOneCallPerTask: () => ({ epoch: 0 }), tryExecuteImmediately: (_c, _d, _i, _e, signal) => make(signal as AbortSignal) };
+    const ready = new Subject<PendingCertificate>();
+    const seen: { text: string; error: unknown }[] = [];
+    const handle = new ExecutionDriver({ readyCertificates: ready, authorityState: state, logger: silentLogger, maxConcurrentExecutions: 2 }).spawn({
+      next: (o) => seen.push({ text: brief(o), error: (o as { error?: unknown }).error }),
+    });
+    for (const digest of ['a', 'b']) ready.next(pending(digest));
+    const summary = await handle.stop({ mode: 'abort' });
+    expect(seen.map((o) => o.text)).toEqual(['failed:a:aborted', 'failed:b:aborted']);
+    for (const { error } of seen) expect(error).toBeInstanceOf(ExecutionAbortedError);
+    expect(summary.failed).toBe(2);
   });
 });
 
