@@ -66,6 +66,12 @@ describe('Simulation', () => {
     expect(simulation.current().verification).toMatchObject({ enabled: true, workers: 0 }); // the threads are gone with the stop
   }, 90_000);
 
+  it('starts whatever its fault dials: genesis is written before they apply (a failed genesis commit crashed seed 6)', async () => {
+    const simulation = await Simulation.start({ ratePerSecond: 1, transientRate: 1, seed: 6 });
+    expect(simulation.transientRate).toBe(1);
+    await simulation.stop('abort');
+  });
+
   it('without verifySignatures, says verification is off', async () => {
     const simulation = await Simulation.start({ ratePerSecond: 1 });
     await simulation.stop('abort');
