@@ -13,7 +13,7 @@ export const ORDERING_SCRIPTS: Readonly<Record<string, ExecutionScript>> = {
   e: '-r',
   f: '------r',
   g: '---#', // fails for good
-  h: '--r',
+  h: '----r',
 };
 
 /**
@@ -27,6 +27,7 @@ export async function runOrdering(options: { concurrency: number; print: (line: 
   const server = await serveMetrics({ registry: metrics.registry });
   print(`metrics: ${server.url}`);
   const outcomes: { frame: number; outcome: ExecutionOutcome }[] = [];
+  let completedAt = Number.NaN;
   let starts: readonly { digest: string; attempt: number; frame: number }[] = [];
   const scheduler = new TestScheduler(() => undefined);
   scheduler.run(({ cold, hot }) => {
@@ -42,7 +43,10 @@ export async function runOrdering(options: { concurrency: number; print: (line: 
       metrics,
       logger: winston.createLogger({ silent: true }),
     }).spawn();
-    handle.outcomes$.subscribe((outcome) => outcomes.push({ frame: scheduler.now(), outcome }));
+    handle.outcomes$.subscribe({
+      next: (outcome) => outcomes.push({ frame: scheduler.now(), outcome }),
+      complete: () => (completedAt = scheduler.now()),
+    });
   });
 
   const end = Math.max(...outcomes.map((o) => o.frame)) + 1;
@@ -64,17 +68,39 @@ export async function runOrdering(options: { concurrency: number; print: (line: 
   print('');
   print('  █ executing   ! transient failure, retried   ✓ executed   ✗ failed');
   print('');
-  const marble = Array.from({ length: end }, (_, frame) => {
-    const at = outcomes.filter((o) => o.frame === frame).map((o) => o.outcome.digest);
-    return at.length === 0 ? '-' : at.length === 1 ? at[0] : `(${at.join('')})`;
-  }).join('');
-  print(`Outcomes as a marble: ${marble}|`);
+  const events = outcomes.map((o) => ({ frame: o.frame, value: o.outcome.digest }));
+  print(`Outcomes by frame: ${events.map((e) => `${e.value}@${e.frame}`).join(' ')}, complete@${completedAt}`);
+  const marble = marbleOf(events, completedAt);
+  // A group takes as many frames as it has characters, so values that follow one too closely have no marble.
+  print(marble === undefined ? 'Outcomes as a marble: none (a group is followed too closely to write one)' : `Outcomes as a marble: ${marble}`);
   const order = outcomes.map((o) => o.outcome.digest).join(' ');
   print(`Finish order: ${order}  (ready order: ${Object.keys(ORDERING_SCRIPTS).join(' ')})`);
   const counters = (await metrics.registry.metrics()).split('\n').filter((line) => /^execution_driver_(executed|retries|errors)_total/.test(line) && !line.endsWith(' 0'));
   print(`Metrics: ${counters.join(', ')}`);
   await endScenario(server, print, options);
   return outcomes.map((o) => o.outcome);
+}
+
+/**
+ * The RxJS marble of `events` (one-character values, by frame) and a
+ * completion at `completedAt`, exactly as `TestScheduler` parses it: each
+ * character takes one frame, a group `(xy)` emits at its first frame and
+ * takes as many frames as it has characters, a completion in the frame of a
+ * value goes in its group. Undefined when no marble can say it (a value
+ * due before the previous group's characters have passed).
+ */
+export function marbleOf(events: readonly { frame: number; value: string }[], completedAt: number): string | undefined {
+  const frames = [...new Set([...events.map((e) => e.frame), completedAt])].sort((a, b) => a - b);
+  let marble = '';
+  let next = 0; // the frame the next character stands for
+  for (const frame of frames) {
+    if (frame < next) return undefined;
+    const at = events.filter((e) => e.frame === frame).map((e) => e.value);
+    if (frame === completedAt) at.push('|');
+    marble += `${'-'.repeat(frame - next)}${at.length === 1 ? (at[0] as string) : `(${at.join('')})`}`;
+    next = frame + (at.length === 1 ? 1 : at.length + 2);
+  }
+  return marble;
 }
 
 function symbol(outcome: ExecutionOutcome): string {
