@@ -100,6 +100,8 @@ export class ExecutionRun {
   /** Digests executing now (at most the concurrency limit), for dedupe. */
   private readonly executing = new Set<string>();
   private readonly tally = new OutcomeTally();
+  /** Journeys whose outcome went out and whose slot is freed only as their stream closes, just after. */
+  private reportedHoldingSlot = 0;
   private readonly latencies = new LatencyWindow();
   private readonly context: TaskContext;
   /** The subscriber the source pushes to, set before the source runs. */
@@ -126,7 +128,14 @@ export class ExecutionRun {
       abort: this.abort,
       claim: this.claim,
       unclaim: this.unclaim,
-      onSettled: (slotReleased) => (slotReleased ? this.slots.stagedFinished() : this.slots.release()),
+      onSettled: (slotReleased, reported) => {
+        if (reported) this.reportedHoldingSlot--;
+        if (slotReleased) this.slots.stagedFinished();
+        else this.slots.release();
+      },
+      onReportedHoldingSlot: () => {
+        this.reportedHoldingSlot++;
+      },
       releaseStaged: options.maxStagedExecutions > 0 ? (freed) => this.slots.releaseStaged(freed) : undefined,
       onRetry: (task, retry, error) => {
         options.log.retrying(task.digest, retry, error);
@@ -134,8 +143,9 @@ export class ExecutionRun {
     };
   }
 
+  /** Executions holding a slot whose outcome has not gone out yet (one that has is freed as its stream closes). */
   get inFlight(): number {
-    return this.slots.inFlight;
+    return this.slots.inFlight - this.reportedHoldingSlot;
   }
 
   get backlogSize(): number {
@@ -180,7 +190,7 @@ export class ExecutionRun {
   snapshot(): DriverSnapshot {
     return {
       at: this.options.now(),
-      inFlight: this.slots.inFlight,
+      inFlight: this.inFlight,
       maxConcurrentExecutions: this.slots.maxRunning,
       backlogSize: this.slots.backlogSize,
       paused: this.slots.isPaused,

@@ -34,8 +34,15 @@ export interface TaskContext {
   /**
    * The journey is over: called exactly once, when its stream is torn down.
    * `slotReleased`: its slot was freed early (`releaseStaged`), else it is free now.
+   * `reported`: its outcome went out while it held the slot (see `onReportedHoldingSlot`).
    */
-  readonly onSettled: (slotReleased: boolean) => void;
+  readonly onSettled: (slotReleased: boolean, reported: boolean) => void;
+  /**
+   * Its outcome is about to go out while it still holds its slot (freed at the
+   * teardown that follows): whoever reads the run's in-flight count from an
+   * outcome observer must not see it there as well.
+   */
+  readonly onReportedHoldingSlot: () => void;
   /**
    * Free the journey's slot before its outcome (its execution is staged), if
    * the bound allows: `freed` runs first, then the slot goes (which may start
@@ -104,6 +111,8 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
   private answeredAttempt = 0;
   /** Its slot was freed at staging: teardown does not free it again. */
   private slotReleased = false;
+  /** Its outcome went out while it held its slot. */
+  private reportedHoldingSlot = false;
   previousListener: AbortListener | undefined;
   nextListener: AbortListener | undefined;
 
@@ -401,7 +410,7 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
     this.cancelWork();
     if (this.claimed) this.context.unclaim(this.digest);
     if (this.listening) this.context.abort.unlisten(this);
-    this.context.onSettled(this.slotReleased);
+    this.context.onSettled(this.slotReleased, this.reportedHoldingSlot);
   }
 
   private invalid(method: AuthorityStateMethod, problem: string): void {
@@ -431,6 +440,10 @@ export class CertificateJourney extends Observable<ExecutionOutcome> implements 
     if (this.settled || subscriber === undefined) return; // (no step runs before `begin` sets the subscriber)
     this.settled = true;
     this.cancelWork();
+    if (!this.slotReleased) {
+      this.reportedHoldingSlot = true;
+      this.context.onReportedHoldingSlot();
+    }
     subscriber.next(outcome);
     subscriber.complete();
   }

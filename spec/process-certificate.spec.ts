@@ -21,6 +21,7 @@ function context(script: Script): { state: ScriptedAuthorityState; context: Task
       unclaim: (digest) => executing.delete(digest),
       onRetry: () => undefined,
       onSettled: () => settled++,
+      onReportedHoldingSlot: () => undefined,
     },
   };
 }

@@ -112,3 +112,43 @@ describe('ExecutionDriver.snapshot', () => {
     void handle.stop();
   });
 });
+
+describe('the live counts, read from inside an outcome observer', () => {
+  // An outcome goes out just before its execution's stream closes and frees the slot: it was counted twice, as an
+  // outcome and as in flight (the basic demo's last line read "in-flight 1, backlog 0").
+  it.each([
+    ['a synchronous state', () => [result('x')]],
+    ['an asynchronous state', () => Promise.resolve(result('x'))],
+  ])('count each certificate once, as an outcome, in flight or waiting (%s)', async (_, execute) => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 4 }), async (count, limit) => {
+        const ready = new Subject<PendingCertificate>();
+        const state = new ScriptedAuthorityState(execute);
+        const seen: { received: number; outcomes: number; inFlight: number; backlog: number; handleInFlight: number }[] = [];
+        let received = 0;
+        const driver = new ExecutionDriver({ readyCertificates: ready, authorityState: state, maxConcurrentExecutions: limit, logger: silentLogger });
+        const handle = driver.spawn({
+          next: () => {
+            const snapshot = handle.snapshot();
+            seen.push({ received, outcomes: snapshot.outcomes.total, inFlight: snapshot.inFlight, backlog: snapshot.backlogSize, handleInFlight: handle.inFlight });
+          },
+        });
+        // A synchronous state gives an outcome inside `next`, before the next certificate is received.
+        for (let i = 0; i < count; i++) {
+          received++;
+          ready.next(pending(`c${i}`));
+        }
+        ready.complete();
+        await handle.done;
+        expect(seen).toHaveLength(count);
+        for (const at of seen) {
+          expect(at.outcomes + at.inFlight + at.backlog).toBe(at.received);
+          expect(at.handleInFlight).toBe(at.inFlight);
+          expect(at.inFlight).toBeLessThanOrEqual(limit);
+        }
+        expect(seen.at(-1)).toEqual({ received: count, outcomes: count, inFlight: 0, backlog: 0, handleInFlight: 0 });
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
