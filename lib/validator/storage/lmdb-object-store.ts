@@ -132,6 +132,7 @@ export class LmdbObjectStore implements ObjectStore {
     const first = Array.from(this.executedOrder.getKeys({ limit: 1 }))[0];
     this.nextSequence = last ? u64Of(last) + 1 : 0;
     this.oldestSequence = first ? u64Of(first) : 0;
+    holdTurnCommits(root);
   }
 
   /**
@@ -314,17 +315,26 @@ export class LmdbObjectStore implements ObjectStore {
     return statSync(this.path).size;
   }
 
-  /** Wait for pending writes, then close. Idempotent. */
+  /**
+   * Wait for the batches on their way to land (or fail: their callers get
+   * that error), then close. Idempotent. Resolves also after a failed write
+   * (a full disk): that failure was its callers' answer, and what landed
+   * before is on disk.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
       await this.whenDurable();
-      await this.root.flushed;
+      // Every write's promise is held by its caller, who got its typed error: what the flush adds is the same failure.
+      await Promise.resolve(this.root.flushed).catch(() => undefined);
     } finally {
       // Closed and released even when the last flush failed (a full disk): a restart in this process must open it.
       try {
-        await this.root.close();
+        await Promise.resolve(this.root.close()).catch(async (error: unknown) => {
+          const typed = await this.storeError(error);
+          if (!(typed instanceof StoreFullError)) throw typed;
+        });
       } finally {
         this.release();
       }
@@ -539,6 +549,25 @@ export class LmdbObjectStore implements ObjectStore {
 /** An object version as a set member. */
 function versionKey(id: ObjectId, version: number): string {
   return `${id}@${version}`;
+}
+
+/**
+ * lmdb-js ends each event turn's write batch with a write of its own whose
+ * promise (the turn's commit) no caller holds when every write of the turn
+ * is conditional (a commit batch): when that commit fails (a full disk) the
+ * promise rejects unhandled, and Node ends the process. Each caller holds
+ * its own write's promise and gets the typed error; this one is held here.
+ * lmdb-js calls `beforecommit` in the task that makes that write; the
+ * microtask after it reads the turn's commit promise (`committed`).
+ */
+function holdTurnCommits(root: RootDatabase<Buffer, string>): void {
+  const held = (): void => undefined;
+  root.on('beforecommit', () => {
+    queueMicrotask(() => {
+      // Its own then, now: Promise.resolve would call it a microtask later, when a new turn's writes may have begun.
+      void root.committed.then(undefined, held);
+    });
+  });
 }
 
 function latestEntry(version: number, state: number): Buffer {

@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ExecutionOutcome } from '../../../lib';
+import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
+import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
+import { StoreFullError } from '../../../lib/validator/storage/store-errors';
+import { type Workload, generateWorkload } from '../../../lib/validator/workload/workload';
+import { silentLogger } from '../../support/silent-logger';
+import { temporaryDatabase } from '../storage/temporary-database';
+
+const start = (workload: Workload, database: string | LmdbObjectStore) =>
+  startValidatorPipeline({ committee: workload.committee, genesis: workload.genesis, database, logger: silentLogger, verifySignatures: false, limits: { maxQueueAgeMs: 600_000 } });
+
+const certificate = (workload: Workload, i: number) => (workload.steps[i] as Workload['steps'][number]).certificate;
+
+/** What escaped while `run` ran (jest would swallow them; a validator process dies of either), and a moment after. */
+async function escapesDuring(run: () => Promise<void>): Promise<string[]> {
+  const escapes: string[] = [];
+  const rejected = (reason: unknown): void => void escapes.push(`unhandledRejection: ${String(reason)}`);
+  const thrown = (error: unknown): void => void escapes.push(`uncaughtException: ${String(error)}`);
+  process.on('unhandledRejection', rejected);
+  process.on('uncaughtException', thrown);
+  try {
+    await run();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    process.off('unhandledRejection', rejected);
+    process.off('uncaughtException', thrown);
+  }
+  return escapes;
+}
+
+describe('the durable pipeline on a failing store', () => {
+  it('restarted on a full disk with certificates to run: their batches fail with StoreFullError, nothing escapes, and stop resolves', async () => {
+    const mount = join(dirname(await temporaryDatabase()), 'small');
+    mkdirSync(mount);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]);
+    try {
+      const workload = generateWorkload({ seed: 4, transactions: 40, accounts: 6, contention: 0, sign: false });
+      const owned = workload.steps.flatMap((s, i) => (s.shared ? [] : [i]));
+      const path = join(mount, 'validator.mdb');
+      const first = await start(workload, path);
+      first.driver.pause();
+      await first.submit(owned.slice(0, 4).map((i) => certificate(workload, i)));
+      await first.stop({ mode: 'abort' });
+      const { bavail, bsize } = statfsSync(mount);
+      writeFileSync(join(mount, 'junk'), Buffer.alloc(bavail * bsize));
+
+      const failures: ExecutionOutcome[] = [];
+      const escapes = await escapesDuring(async () => {
+        const second = await start(workload, path);
+        second.outcomes$.subscribe((outcome) => {
+          if (outcome.kind === 'failed') failures.push(outcome);
+        });
+        for (let i = 0; i < 50 && failures.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        await expect(second.submit([certificate(workload, owned[5] as number)])).rejects.toBeInstanceOf(StoreFullError);
+        await expect(second.stop()).resolves.toBeDefined();
+      });
+      expect(failures.length).toBeGreaterThan(0);
+      for (const failure of failures) expect(failure.kind === 'failed' && failure.error).toBeInstanceOf(StoreFullError);
+      expect(escapes).toEqual([]);
+    } finally {
+      execFileSync('umount', ['--lazy', mount]);
+    }
+  }, 30_000);
+});

@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { genesisObject } from '../../../lib/validator/execution/genesis';
+import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
+import { StoreFullError } from '../../../lib/validator/storage/store-errors';
+import { batch } from './batches';
+import { temporaryDatabase } from './temporary-database';
+
+const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+const owner = { kind: 'address', address: id(0xa) } as const;
+const coin = (n: number, balance = 1n) => genesisObject(id(n), owner, { type: 'coin', balance });
+
+/** Rejections nobody handled while `run` ran, and a few turns after (lmdb-js settles its own promises late). */
+async function unhandledDuring(run: () => Promise<void>): Promise<unknown[]> {
+  const unhandled: unknown[] = [];
+  const record = (reason: unknown): void => {
+    unhandled.push(reason);
+  };
+  process.on('unhandledRejection', record);
+  try {
+    await run();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    process.off('unhandledRejection', record);
+  }
+  return unhandled;
+}
+
+/** A small tmpfs (these specs run as root, as CI does), unmounted after `run`. */
+async function onSmallDisk(size: string, run: (mount: string) => Promise<void>): Promise<void> {
+  const mount = join(dirname(await temporaryDatabase()), 'small');
+  mkdirSync(mount);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mount]);
+  try {
+    await run(mount);
+  } finally {
+    execFileSync('umount', ['--lazy', mount]); // the map may stay open until the process ends
+  }
+}
+
+describe('LmdbObjectStore faults', () => {
+  it('on a full disk: commits get StoreFullError, no rejection of lmdb-js is left unhandled, and close resolves', async () => {
+    await onSmallDisk('1m', async (mount) => {
+      const path = join(mount, 'validator.mdb');
+      const store = LmdbObjectStore.open({ path });
+      const failures: unknown[] = [];
+      const unhandled = await unhandledDuring(async () => {
+        // Several batches a turn, as the pipeline stages them, until the disk is full and a few more after.
+        for (let tx = 1; tx < 5_000 && failures.length < 12; tx += 4) {
+          const group = [0, 1, 2, 3].map((k) => store.commit(batch(tx + k, Array.from({ length: 20 }, (_, i) => coin((tx + k) * 100 + i)))));
+          for (const result of await Promise.allSettled(group)) if (result.status === 'rejected') failures.push(result.reason);
+        }
+        await store.close();
+      });
+      expect(failures.length).toBeGreaterThan(0);
+      for (const failure of failures) expect(failure).toBeInstanceOf(StoreFullError);
+      expect(unhandled).toEqual([]);
+    });
+  });
+});
