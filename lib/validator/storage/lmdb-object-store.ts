@@ -15,6 +15,7 @@ import { decodeExecuted, decodeStoredObject, encodeExecuted, encodeStoredObject,
 import { type LatestEntry, LandedObjects } from './landed-objects';
 import { StagedBatches } from './staged-batches';
 import { StoreFullError, StoreOpenError } from './store-errors';
+import { checkRoomToOpen } from './open-space';
 
 /**
  * The on-disk format this package writes. A database of another one is
@@ -139,7 +140,7 @@ export class LmdbObjectStore implements ObjectStore {
    * Open (or create) the database at `options.path`.
    * Only one store may have a database open: a second, in this process or
    * another (found in the kernel's lock table, on Linux), is refused.
-   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign`, `in-use`, `newer-format` or `older-format`, having changed nothing.
+   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign`, `in-use`, `newer-format`, `older-format` or `no-space`, having changed nothing.
    * @throws InvalidOptionError for a retention below 1.
    */
   static open(options: LmdbObjectStoreOptions): LmdbObjectStore {
@@ -149,6 +150,7 @@ export class LmdbObjectStore implements ObjectStore {
     }
     if (!Number.isSafeInteger(cachedObjects) || cachedObjects < 0) throw new InvalidOptionError('cachedObjects', cachedObjects, 'a whole number, 0 or more');
     checkDatabasePath(path);
+    checkRoomToOpen(path);
     const release = claimPath(path);
     let root: RootDatabase<Buffer, string>;
     try {

@@ -14,6 +14,9 @@ import { ExecutionDriverError } from '../../errors';
  * - `newer-format`: written by a newer version of this package, whose format this one does not know;
  * - `older-format`: written by an older version whose records this one no longer reads (format 1 kept
  *   ed25519 certificates and committees); there is no migration: start from an empty database.
+ * - `no-space`: the disk has too little room for what LMDB writes when it opens (its lock file, a new database's
+ *   first pages). Refused before LMDB sees it: LMDB writes the lock file through a memory map, and on a full disk
+ *   the kernel kills the process (SIGBUS) instead of returning an error.
  */
 export type StoreOpenProblem =
   | 'not-writable'
@@ -24,7 +27,8 @@ export type StoreOpenProblem =
   | 'unknown-epoch'
   | 'in-use'
   | 'newer-format'
-  | 'older-format';
+  | 'older-format'
+  | 'no-space';
 
 /** A database that cannot be used as it is. Nothing was written to it. */
 export class StoreOpenError extends ExecutionDriverError {

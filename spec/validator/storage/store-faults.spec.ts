@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { genesisObject } from '../../../lib/validator/execution/genesis';
 import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
-import { StoreFullError } from '../../../lib/validator/storage/store-errors';
+import { StoreFullError, StoreOpenError } from '../../../lib/validator/storage/store-errors';
 import { batch } from './batches';
 import { temporaryDatabase } from './temporary-database';
 
@@ -40,6 +40,22 @@ async function onSmallDisk(size: string, run: (mount: string) => Promise<void>):
   }
 }
 
+/** Fill the filesystem at `mount` to its last block. */
+function fill(mount: string): void {
+  const { bavail, bsize } = statfsSync(mount);
+  if (bavail > 0) writeFileSync(join(mount, `junk-${Date.now()}`), Buffer.alloc(bavail * bsize));
+  expect(statfsSync(mount).bavail).toBe(0);
+}
+
+function thrown(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('it did not throw');
+}
+
 describe('LmdbObjectStore faults', () => {
   it('on a full disk: commits get StoreFullError, no rejection of lmdb-js is left unhandled, and close resolves', async () => {
     await onSmallDisk('1m', async (mount) => {
@@ -57,6 +73,35 @@ describe('LmdbObjectStore faults', () => {
       expect(failures.length).toBeGreaterThan(0);
       for (const failure of failures) expect(failure).toBeInstanceOf(StoreFullError);
       expect(unhandled).toEqual([]);
+    });
+  });
+
+  it('on a full disk, refuses to open (no-space) before LMDB writes its lock file or a new database', async () => {
+    await onSmallDisk('1m', async (mount) => {
+      // A database made while there was room: it keeps its data through all of this.
+      const kept = join(mount, 'kept', 'validator.mdb');
+      const store = LmdbObjectStore.open({ path: kept });
+      await store.commit(batch(1, [coin(100)]));
+      await store.close();
+      rmSync(`${kept}-lock`); // a reboot's tmp cleaning, an operator
+      fill(mount);
+
+      const fresh = join(mount, 'new', 'validator.mdb');
+      const error = thrown(() => LmdbObjectStore.open({ path: fresh }));
+      expect(error).toBeInstanceOf(StoreOpenError);
+      expect(error).toMatchObject({ problem: 'no-space', path: fresh });
+      expect((error as Error).message).toContain(`${fresh}-lock`);
+      expect(existsSync(fresh)).toBe(false);
+      expect(existsSync(`${fresh}-lock`)).toBe(false);
+
+      expect(thrown(() => LmdbObjectStore.open({ path: kept }))).toMatchObject({ name: 'StoreOpenError', problem: 'no-space', path: kept });
+      expect(existsSync(`${kept}-lock`)).toBe(false);
+
+      // Room again: the database opens with everything it held.
+      execFileSync('sh', ['-c', `rm -f ${mount}/junk-*`]);
+      const again = LmdbObjectStore.open({ path: kept });
+      expect(await again.readLatest([id(100)])).toEqual([coin(100)]);
+      await again.close();
     });
   });
 });
