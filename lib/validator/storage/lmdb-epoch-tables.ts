@@ -27,6 +27,15 @@ const REMEMBERED_COMMITS = 1_024;
 /** A committee as persisted: its epoch and members, with their BLS public keys and proofs of possession. */
 export type PersistedCommittee = CommitteeRecord;
 
+/** The file and tables the epoch tables live in (all in the store's one LMDB file). */
+export interface EpochTableFiles {
+  readonly root: RootDatabase<Buffer, string>;
+  readonly pending: Database<Buffer, Buffer>;
+  readonly commits: Database<Buffer, Buffer>;
+  readonly nextShared: Database<Buffer, Buffer>;
+  readonly claims: Database<Buffer, Buffer>;
+}
+
 /** A processed consensus commit, as {@link LmdbEpochTables.recordCommits} records it. */
 export interface ProcessedCommit {
   readonly commit: { readonly index: number } & CommitRecord;
@@ -51,30 +60,42 @@ export interface ProcessedCommit {
  * spending batch, which lands later (see `LmdbObjectStore.issue`).
  */
 export class LmdbEpochTables {
-  /** @internal Built by `LmdbObjectStore`, which owns the file and the write order. */
-  constructor(
-    private readonly root: RootDatabase<Buffer, string>,
-    private readonly pending: Database<Buffer, Buffer>,
-    private readonly commits: Database<Buffer, Buffer>,
-    private readonly nextShared: Database<Buffer, Buffer>,
-    private readonly claims: Database<Buffer, Buffer>,
-    private readonly issue: (writes: readonly TableWrite[]) => Promise<void>,
-  ) {}
+  private readonly root: RootDatabase<Buffer, string>;
+  private readonly pending: Database<Buffer, Buffer>;
+  private readonly commits: Database<Buffer, Buffer>;
+  private readonly nextShared: Database<Buffer, Buffer>;
+  private readonly claims: Database<Buffer, Buffer>;
 
-  /** The last consensus commit index processed, if any. */
+  /** @internal Built by `LmdbObjectStore`, which owns the file, the write order and its closing. */
+  constructor(
+    files: EpochTableFiles,
+    private readonly issue: (writes: readonly TableWrite[]) => Promise<void>,
+    /** Throws the store's StoreClosedError once it is closed. */
+    private readonly refuseIfClosed: () => void,
+  ) {
+    ({ root: this.root, pending: this.pending, commits: this.commits, nextShared: this.nextShared, claims: this.claims } = files);
+  }
+
+  /**
+   * The last consensus commit index processed, if any.
+   * @throws StoreClosedError once closed (so do the reads below).
+   */
   lastCommitIndex(): number | undefined {
+    this.refuseIfClosed();
     const bytes = this.root.get(LAST_COMMIT_KEY);
     return bytes ? u64Of(bytes) : undefined;
   }
 
   /** A processed commit, if it is among the recent ones. */
   commit(index: number): CommitRecord | undefined {
+    this.refuseIfClosed();
     const bytes = this.commits.getBinary(u64Bytes(index));
     return bytes ? decodeCommit(bytes) : undefined;
   }
 
   /** Every certificate accepted and not executed, in no particular order. */
   pendingCertificates(): PendingRecord[] {
+    this.refuseIfClosed();
     const records: PendingRecord[] = [];
     for (const { value } of this.pending.getRange({})) records.push(decodePending(value));
     return records;
@@ -82,11 +103,13 @@ export class LmdbEpochTables {
 
   /** How many certificates are pending. */
   pendingCount(): number {
+    this.refuseIfClosed();
     return (this.pending.getStats() as { entryCount: number }).entryCount;
   }
 
   /** Each shared object's next version, as the last processed commit left it. */
   nextSharedVersions(): Map<ObjectId, number> {
+    this.refuseIfClosed();
     const next = new Map<ObjectId, number>();
     for (const { key, value } of this.nextShared.getRange({})) next.set(hexOf(key), u64Of(value));
     return next;
@@ -94,6 +117,7 @@ export class LmdbEpochTables {
 
   /** The owned-version claims of the epoch's sequenced certificates, in no particular order. */
   ownedClaims(): OwnedClaim[] {
+    this.refuseIfClosed();
     const claims: OwnedClaim[] = [];
     for (const { key, value } of this.claims.getRange({})) {
       claims.push({ id: hexOf(key.subarray(0, 32)), version: u64Of(key, 32), transaction: hexOf(value) });
@@ -103,13 +127,14 @@ export class LmdbEpochTables {
 
   /** The committee of the current epoch, if one was recorded. */
   committee(): PersistedCommittee | undefined {
+    this.refuseIfClosed();
     const bytes = this.root.get(COMMITTEE_KEY);
     return bytes ? decodeCommittee(bytes) : undefined;
   }
 
   /** Record certificates accepted outside consensus (owned inputs). Resolves once on disk. */
   recordAccepted(records: readonly PendingRecord[]): Promise<void> {
-    return this.issue(records.map((record) => this.pendingWrite(record)));
+    return this.written(() => records.map((record) => this.pendingWrite(record)));
   }
 
   /**
@@ -127,6 +152,10 @@ export class LmdbEpochTables {
    * as the last one left them). Resolves once on disk.
    */
   recordCommits(commits: readonly ProcessedCommit[]): Promise<void> {
+    return this.written(() => this.commitWrites(commits));
+  }
+
+  private commitWrites(commits: readonly ProcessedCommit[]): TableWrite[] {
     const writes: TableWrite[] = [];
     const next = new Map<ObjectId, number>();
     let lastIndex = -1;
@@ -151,12 +180,12 @@ export class LmdbEpochTables {
     }
     const last = this.root.getBinary(LAST_COMMIT_KEY);
     if (lastIndex >= 0 && (!last || u64Of(last) < lastIndex)) writes.push({ table: this.root, key: LAST_COMMIT_KEY, value: u64Bytes(lastIndex), undo: last ?? 'remove' });
-    return this.issue(writes);
+    return writes;
   }
 
   /** Forget certificates no longer held (handed back to their submitter). */
   forget(digests: readonly Digest[]): Promise<void> {
-    return this.issue(
+    return this.written(() =>
       digests.map((digest) => {
         const key = idBytes(digest);
         return { table: this.pending, key, value: undefined, undo: this.pending.getBinary(key) ?? 'keep' };
@@ -171,6 +200,10 @@ export class LmdbEpochTables {
    * another epoch stay until handed back.
    */
   recordEpoch(committee: PersistedCommittee): Promise<void> {
+    return this.written(() => this.epochWrites(committee));
+  }
+
+  private epochWrites(committee: PersistedCommittee): TableWrite[] {
     const writes: TableWrite[] = [{ table: this.root, key: COMMITTEE_KEY, value: Buffer.from(encodeCommittee(committee)), undo: this.root.getBinary(COMMITTEE_KEY) ?? 'remove' }];
     // The old epoch's pending records stay: they go once handed back (`forget`), and a restart before that hands
     // them back in its recovery report. Removed here, a crash before the hand-back lost them without a word.
@@ -179,7 +212,17 @@ export class LmdbEpochTables {
       for (const { key, value } of this.claims.getRange({})) writes.push({ table: this.claims, key, value: undefined, undo: value });
       for (const { key, value } of this.nextShared.getRange({})) writes.push({ table: this.nextShared, key, value: undefined, undo: value });
     }
-    return this.issue(writes);
+    return writes;
+  }
+
+  /** Issue the writes `build` makes; whatever it throws (a closed store, a damaged record it reads) is a rejection. */
+  private written(build: () => TableWrite[]): Promise<void> {
+    try {
+      this.refuseIfClosed();
+      return this.issue(build());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /**

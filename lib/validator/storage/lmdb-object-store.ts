@@ -14,7 +14,7 @@ import { type AbsentKey, type TableWrite, issueBatch } from './lmdb-writes';
 import { decodeExecuted, decodeStoredObject, encodeExecuted, encodeStoredObject, hexOf, idBytes, objectKey, u64Bytes, u64Of } from './record-encoding';
 import { type LatestEntry, LandedObjects } from './landed-objects';
 import { StagedBatches } from './staged-batches';
-import { StoreFullError, StoreOpenError } from './store-errors';
+import { StoreClosedError, StoreFullError, StoreOpenError } from './store-errors';
 import { checkRoomToOpen } from './open-space';
 
 /**
@@ -128,7 +128,11 @@ export class LmdbObjectStore implements ObjectStore {
     this.executed = table('executed');
     this.executedOrder = table('executed-order');
     this.pending = table('pending');
-    this.epochTables = new LmdbEpochTables(root, this.pending, table('commits'), table('next-shared'), table('owned-claims'), (writes) => this.issue(writes));
+    this.epochTables = new LmdbEpochTables(
+      { root, pending: this.pending, commits: table('commits'), nextShared: table('next-shared'), claims: table('owned-claims') },
+      (writes) => this.issue(writes),
+      () => this.refuseIfClosed(),
+    );
     const last = Array.from(this.executedOrder.getKeys({ reverse: true, limit: 1 }))[0];
     const first = Array.from(this.executedOrder.getKeys({ limit: 1 }))[0];
     this.nextSequence = last ? u64Of(last) + 1 : 0;
@@ -173,20 +177,25 @@ export class LmdbObjectStore implements ObjectStore {
     }
   }
 
+  /** @throws StoreClosedError once closed. */
   readObjects(keys: readonly ObjectKey[]): Promise<(StoredObject | undefined)[]> {
-    return Promise.resolve(keys.map((key) => this.staged.object(key.id, key.version) ?? this.readVersion(key.id, key.version)));
+    return this.answer(() => keys.map((key) => this.staged.object(key.id, key.version) ?? this.readVersion(key.id, key.version)));
   }
 
+  /** @throws StoreClosedError once closed. */
   readLatest(ids: readonly ObjectId[]): Promise<(StoredObject | undefined)[]> {
-    return Promise.resolve(ids.map((id) => this.latestOf(id)));
+    return this.answer(() => ids.map((id) => this.latestOf(id)));
   }
 
+  /** @throws StoreClosedError once closed. */
   readExecuted(transactionDigest: Digest): Promise<ExecutedRecord | undefined> {
-    const staged = this.staged.executedRecord(transactionDigest);
-    if (staged) return Promise.resolve(staged);
-    const bytes = this.executed.getBinaryFast(idBytes(transactionDigest));
-    if (!bytes) return Promise.resolve(undefined);
-    return Promise.resolve(frozenRecord(decodeExecuted(bytes.subarray(8))));
+    return this.answer(() => {
+      const staged = this.staged.executedRecord(transactionDigest);
+      if (staged) return staged;
+      const bytes = this.executed.getBinaryFast(idBytes(transactionDigest));
+      if (!bytes) return undefined;
+      return frozenRecord(decodeExecuted(bytes.subarray(8)));
+    });
   }
 
   /**
@@ -196,6 +205,7 @@ export class LmdbObjectStore implements ObjectStore {
    */
   commit(batch: CommitBatch): Promise<void> {
     try {
+      this.refuseIfClosed();
       return this.stage(batch);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -212,8 +222,10 @@ export class LmdbObjectStore implements ObjectStore {
    * read. The store takes ownership of the batch: its objects are frozen.
    * @throws StoreConflictError (nothing staged) for a transaction already committed or a version that exists.
    * @throws the error of a batch this one depends on, if that one failed to land.
+   * @throws StoreClosedError once closed.
    */
   stage(batch: CommitBatch): Promise<void> {
+    this.refuseIfClosed();
     for (const dependency of batch.effects.dependencies) {
       const lost = this.lost.get(dependency);
       if (lost) throw lost;
@@ -243,6 +255,7 @@ export class LmdbObjectStore implements ObjectStore {
    * transaction not staged is already on disk, or not executed at all.
    */
   whenOnDisk(digests: readonly Digest[]): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreClosedError(this.path));
     const waits: Promise<void>[] = [];
     for (const digest of digests) {
       const landed = this.landing.get(digest);
@@ -260,6 +273,7 @@ export class LmdbObjectStore implements ObjectStore {
    * @throws StoreOpenError `corrupt` for a record that is not one.
    */
   chain(): ChainRecord | undefined {
+    this.refuseIfClosed();
     const bytes = this.root.get(CHAIN_KEY);
     if (bytes === undefined) return undefined;
     if (bytes.length !== 40) throw new StoreOpenError('corrupt', this.path, `its chain record has ${bytes.length} bytes, not 40`);
@@ -268,12 +282,14 @@ export class LmdbObjectStore implements ObjectStore {
 
   /** Record the database's chain (once, after genesis); resolved once on disk. */
   recordChain(chain: ChainRecord): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreClosedError(this.path));
     const value = Buffer.concat([idBytes(chain.genesisDigest), u64Bytes(chain.genesisEpoch)]);
     return this.issue([{ table: this.root, key: CHAIN_KEY, value, undo: this.root.getBinary(CHAIN_KEY) ?? 'remove' }]);
   }
 
   /** Whether the database holds nothing yet (staged batches included): no object, executed record or epoch-table record. */
   isEmpty(): boolean {
+    this.refuseIfClosed();
     const tables = [this.objects, this.latest, this.executed, this.executedOrder, this.pending];
     return (
       this.staged.ids().next().done === true &&
@@ -286,6 +302,7 @@ export class LmdbObjectStore implements ObjectStore {
 
   /** Every live object at its latest version (staged batches included, as reads see them), sorted by id: for comparing stores. */
   liveObjects(): StoredObject[] {
+    this.refuseIfClosed();
     const ids = new Set<ObjectId>();
     for (const key of this.latest.getKeys({})) ids.add(hexOf(key));
     for (const id of this.staged.ids()) ids.add(id);
@@ -299,35 +316,43 @@ export class LmdbObjectStore implements ObjectStore {
 
   /** Resolves once every batch staged so far is on disk (or failed to land). */
   whenDurable(): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreClosedError(this.path));
+    return this.landedAll();
+  }
+
+  private landedAll(): Promise<void> {
     return this.writing ? new Promise<void>((resolve) => this.drained.push(resolve)) : Promise.resolve();
   }
 
   /** Executed transactions recorded on disk (within the retention). */
   executedCount(): number {
+    this.refuseIfClosed();
     return (this.executed.getStats() as { entryCount: number }).entryCount;
   }
 
   /** Object versions stored, every id and every version kept: an audit compares it with what the effects say was written. */
   objectVersionCount(): number {
+    this.refuseIfClosed();
     return (this.objects.getStats() as { entryCount: number }).entryCount;
   }
 
   /** The database file's size on disk, in bytes. */
   sizeOnDisk(): number {
+    this.refuseIfClosed();
     return statSync(this.path).size;
   }
 
   /**
-   * Wait for the batches on their way to land (or fail: their callers get
-   * that error), then close. Idempotent. Resolves also after a failed write
-   * (a full disk): that failure was its callers' answer, and what landed
-   * before is on disk.
+   * Refuse every call from now on ({@link StoreClosedError}), wait for the
+   * batches on their way to land (or fail: their callers get that error),
+   * then close. Idempotent. Resolves also after a failed write (a full disk):
+   * that failure was its callers' answer, and what landed before is on disk.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.whenDurable();
+      await this.landedAll();
       // Every write's promise is held by its caller, who got its typed error: what the flush adds is the same failure.
       await Promise.resolve(this.root.flushed).catch(() => undefined);
     } finally {
@@ -351,6 +376,7 @@ export class LmdbObjectStore implements ObjectStore {
   issue(writes: readonly TableWrite[]): Promise<void> {
     let landed: Promise<boolean>;
     try {
+      this.refuseIfClosed();
       landed = issueBatch(undefined, writes);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -532,6 +558,20 @@ export class LmdbObjectStore implements ObjectStore {
     // The fast read's buffer is reused by the next read: decoding copies every field out first.
     const bytes = this.objects.getBinaryFast(objectKey(id, version));
     return bytes ? frozenObject(decodeStoredObject(bytes)) : undefined;
+  }
+
+  private refuseIfClosed(): void {
+    if (this.closed) throw new StoreClosedError(this.path);
+  }
+
+  /** A read's answer, or its error as a rejection: a read never throws synchronously. */
+  private answer<T>(read: () => T): Promise<T> {
+    try {
+      this.refuseIfClosed();
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   private async storeError(error: unknown): Promise<Error> {

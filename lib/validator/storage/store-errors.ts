@@ -57,3 +57,17 @@ export class StoreFullError extends ExecutionDriverError {
     super(`the database at ${path} is full (map size or disk): the write was rolled back`, options);
   }
 }
+
+/**
+ * The store has been closed (`close()`): every read and write is refused,
+ * none is answered from memory. A batch that was on its way when the close
+ * began is not affected: the close waits for it to land.
+ */
+export class StoreClosedError extends ExecutionDriverError {
+  constructor(
+    /** The database file. */
+    readonly path: string,
+  ) {
+    super(`the database at ${path} is closed`);
+  }
+}

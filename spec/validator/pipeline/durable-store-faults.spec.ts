@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { ExecutionOutcome } from '../../../lib';
 import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
-import { StoreFullError } from '../../../lib/validator/storage/store-errors';
+import { StoreClosedError, StoreFullError } from '../../../lib/validator/storage/store-errors';
 import { type Workload, generateWorkload } from '../../../lib/validator/workload/workload';
 import { silentLogger } from '../../support/silent-logger';
 import { temporaryDatabase } from '../storage/temporary-database';
@@ -64,4 +64,31 @@ describe('the durable pipeline on a failing store', () => {
       execFileSync('umount', ['--lazy', mount]);
     }
   }, 30_000);
+
+  it('its store closed under it while commits are on their way: calls refused with StoreClosedError, nothing escapes', async () => {
+    const workload = generateWorkload({ seed: 6, transactions: 60, accounts: 10, contention: 0, sign: false });
+    const owned = workload.steps.flatMap((s, i) => (s.shared ? [] : [i]));
+    const path = await temporaryDatabase();
+    const store = LmdbObjectStore.open({ path });
+    const pipeline = await start(workload, store);
+    const escapes = await escapesDuring(async () => {
+      await pipeline.submit(owned.slice(0, 5).map((i) => certificate(workload, i)));
+      const running = pipeline.submit(owned.slice(5, 15).map((i) => certificate(workload, i))).catch((error: unknown) => error);
+      await store.close();
+      const answer = await running;
+      if (answer instanceof Error) expect(answer).toBeInstanceOf(StoreClosedError);
+      await expect(pipeline.submit([certificate(workload, owned[20] as number)])).rejects.toBeInstanceOf(StoreClosedError);
+      await expect(store.readLatest([(workload.genesis[0] as { id: string }).id])).rejects.toBeInstanceOf(StoreClosedError);
+      await pipeline.stop({ mode: 'abort' });
+    });
+    expect(escapes).toEqual([]);
+    // What the first submit accepted is on disk, executed or pending.
+    const again = LmdbObjectStore.open({ path });
+    for (const i of owned.slice(0, 5)) {
+      const digest = certificate(workload, i).digest;
+      const kept = (await again.readExecuted(digest)) !== undefined || again.epochTables.pendingCertificates().some((r) => r.certificate.digest === digest);
+      expect(kept).toBe(true);
+    }
+    await again.close();
+  });
 });

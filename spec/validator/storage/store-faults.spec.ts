@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:f
 import { dirname, join } from 'node:path';
 import { genesisObject } from '../../../lib/validator/execution/genesis';
 import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
-import { StoreFullError, StoreOpenError } from '../../../lib/validator/storage/store-errors';
+import { StoreClosedError, StoreFullError, StoreOpenError } from '../../../lib/validator/storage/store-errors';
 import { batch } from './batches';
 import { temporaryDatabase } from './temporary-database';
 
@@ -103,5 +103,38 @@ describe('LmdbObjectStore faults', () => {
       expect(await again.readLatest([id(100)])).toEqual([coin(100)]);
       await again.close();
     });
+  });
+
+  it('close waits for the batches on their way, then every method refuses with StoreClosedError', async () => {
+    const path = await temporaryDatabase();
+    const store = LmdbObjectStore.open({ path });
+    await store.commit(batch(1, [coin(100)]));
+    const inFlight = store.commit(batch(2, [coin(200)]));
+    const closing = store.close();
+    await expect(inFlight).resolves.toBeUndefined();
+    await closing;
+    const closed = { name: 'StoreClosedError', path };
+    await expect(store.readLatest([id(100)])).rejects.toBeInstanceOf(StoreClosedError);
+    await expect(store.readObjects([{ id: id(100), version: 1 }])).rejects.toMatchObject(closed);
+    await expect(store.readExecuted(id(1))).rejects.toMatchObject(closed);
+    await expect(store.commit(batch(3, [coin(300)]))).rejects.toMatchObject(closed);
+    expect(thrown(() => store.stage(batch(3, [coin(300)])))).toMatchObject(closed);
+    await expect(store.whenOnDisk([id(2)])).rejects.toMatchObject(closed);
+    await expect(store.whenDurable()).rejects.toMatchObject(closed);
+    await expect(store.recordChain({ genesisDigest: id(1), genesisEpoch: 0 })).rejects.toMatchObject(closed);
+    for (const call of [() => store.chain(), () => store.isEmpty(), () => store.liveObjects(), () => store.executedCount(), () => store.objectVersionCount(), () => store.sizeOnDisk()]) {
+      expect(thrown(call)).toMatchObject(closed);
+    }
+    const tables = store.epochTables;
+    for (const call of [() => tables.lastCommitIndex(), () => tables.commit(0), () => tables.pendingCertificates(), () => tables.pendingCount(), () => tables.nextSharedVersions(), () => tables.ownedClaims(), () => tables.committee()]) {
+      expect(thrown(call)).toMatchObject(closed);
+    }
+    await expect(tables.forget([id(1)])).rejects.toMatchObject(closed);
+    await expect(tables.recordCommit({ index: 0, digest: 'c0', certificates: [] }, [], new Map())).rejects.toMatchObject(closed);
+    await store.close(); // idempotent
+    // What landed before the close is there.
+    const again = LmdbObjectStore.open({ path });
+    expect(await again.readLatest([id(100), id(200)])).toEqual([coin(100), coin(200)]);
+    await again.close();
   });
 });
