@@ -2,6 +2,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import type { Digest, ObjectId } from '../model/objects';
 import type { OwnedClaim } from '../execution/reference-epoch-store';
 import type { TableWrite } from './lmdb-writes';
+import { exactLength, readRecord, u64Record } from './record-reads';
 import {
   type CommitRecord,
   type CommitteeRecord,
@@ -29,6 +30,8 @@ export type PersistedCommittee = CommitteeRecord;
 
 /** The file and tables the epoch tables live in (all in the store's one LMDB file). */
 export interface EpochTableFiles {
+  /** The database file, as errors name it. */
+  readonly path: string;
   readonly root: RootDatabase<Buffer, string>;
   readonly pending: Database<Buffer, Buffer>;
   readonly commits: Database<Buffer, Buffer>;
@@ -60,6 +63,7 @@ export interface ProcessedCommit {
  * spending batch, which lands later (see `LmdbObjectStore.issue`).
  */
 export class LmdbEpochTables {
+  private readonly path: string;
   private readonly root: RootDatabase<Buffer, string>;
   private readonly pending: Database<Buffer, Buffer>;
   private readonly commits: Database<Buffer, Buffer>;
@@ -73,31 +77,32 @@ export class LmdbEpochTables {
     /** Throws the store's StoreClosedError once it is closed. */
     private readonly refuseIfClosed: () => void,
   ) {
-    ({ root: this.root, pending: this.pending, commits: this.commits, nextShared: this.nextShared, claims: this.claims } = files);
+    ({ path: this.path, root: this.root, pending: this.pending, commits: this.commits, nextShared: this.nextShared, claims: this.claims } = files);
   }
 
   /**
    * The last consensus commit index processed, if any.
-   * @throws StoreClosedError once closed (so do the reads below).
+   * @throws StoreCorruptError for a damaged record (so do the reads below); StoreClosedError once closed.
    */
   lastCommitIndex(): number | undefined {
     this.refuseIfClosed();
     const bytes = this.root.get(LAST_COMMIT_KEY);
-    return bytes ? u64Of(bytes) : undefined;
+    return bytes ? readRecord(this.path, 'main', LAST_COMMIT_KEY, bytes, u64Record) : undefined;
   }
 
   /** A processed commit, if it is among the recent ones. */
   commit(index: number): CommitRecord | undefined {
     this.refuseIfClosed();
-    const bytes = this.commits.getBinary(u64Bytes(index));
-    return bytes ? decodeCommit(bytes) : undefined;
+    const key = u64Bytes(index);
+    const bytes = this.commits.getBinary(key);
+    return bytes ? readRecord(this.path, 'commits', key, bytes, decodeCommit) : undefined;
   }
 
   /** Every certificate accepted and not executed, in no particular order. */
   pendingCertificates(): PendingRecord[] {
     this.refuseIfClosed();
     const records: PendingRecord[] = [];
-    for (const { value } of this.pending.getRange({})) records.push(decodePending(value));
+    for (const { key, value } of this.pending.getRange({})) records.push(readRecord(this.path, 'pending', key, value, decodePending));
     return records;
   }
 
@@ -111,7 +116,9 @@ export class LmdbEpochTables {
   nextSharedVersions(): Map<ObjectId, number> {
     this.refuseIfClosed();
     const next = new Map<ObjectId, number>();
-    for (const { key, value } of this.nextShared.getRange({})) next.set(hexOf(key), u64Of(value));
+    for (const { key, value } of this.nextShared.getRange({})) {
+      next.set(readRecord(this.path, 'next-shared', key, key, (bytes) => hexOf(exactLength(bytes, 32))), readRecord(this.path, 'next-shared', key, value, u64Record));
+    }
     return next;
   }
 
@@ -120,7 +127,12 @@ export class LmdbEpochTables {
     this.refuseIfClosed();
     const claims: OwnedClaim[] = [];
     for (const { key, value } of this.claims.getRange({})) {
-      claims.push({ id: hexOf(key.subarray(0, 32)), version: u64Of(key, 32), transaction: hexOf(value) });
+      claims.push(
+        readRecord(this.path, 'owned-claims', key, value, (bytes) => {
+          exactLength(key, 40);
+          return { id: hexOf(key.subarray(0, 32)), version: u64Of(key, 32), transaction: hexOf(exactLength(bytes, 32)) };
+        }),
+      );
     }
     return claims;
   }
@@ -129,7 +141,7 @@ export class LmdbEpochTables {
   committee(): PersistedCommittee | undefined {
     this.refuseIfClosed();
     const bytes = this.root.get(COMMITTEE_KEY);
-    return bytes ? decodeCommittee(bytes) : undefined;
+    return bytes ? readRecord(this.path, 'main', COMMITTEE_KEY, bytes, decodeCommittee) : undefined;
   }
 
   /** Record certificates accepted outside consensus (owned inputs). Resolves once on disk. */
@@ -179,7 +191,7 @@ export class LmdbEpochTables {
       writes.push({ table: this.nextShared, key, value: u64Bytes(version), undo: this.nextShared.getBinary(key) ?? 'remove' });
     }
     const last = this.root.getBinary(LAST_COMMIT_KEY);
-    if (lastIndex >= 0 && (!last || u64Of(last) < lastIndex)) writes.push({ table: this.root, key: LAST_COMMIT_KEY, value: u64Bytes(lastIndex), undo: last ?? 'remove' });
+    if (lastIndex >= 0 && (!last || readRecord(this.path, 'main', LAST_COMMIT_KEY, last, u64Record) < lastIndex)) writes.push({ table: this.root, key: LAST_COMMIT_KEY, value: u64Bytes(lastIndex), undo: last ?? 'remove' });
     return writes;
   }
 
@@ -208,7 +220,7 @@ export class LmdbEpochTables {
     // The old epoch's pending records stay: they go once handed back (`forget`), and a restart before that hands
     // them back in its recovery report. Removed here, a crash before the hand-back lost them without a word.
     const recorded = this.root.getBinary(COMMITTEE_KEY);
-    if (recorded && decodeCommittee(recorded).epoch !== committee.epoch) {
+    if (recorded && readRecord(this.path, 'main', COMMITTEE_KEY, recorded, decodeCommittee).epoch !== committee.epoch) {
       for (const { key, value } of this.claims.getRange({})) writes.push({ table: this.claims, key, value: undefined, undo: value });
       for (const { key, value } of this.nextShared.getRange({})) writes.push({ table: this.nextShared, key, value: undefined, undo: value });
     }

@@ -14,6 +14,7 @@ import { type AbsentKey, type TableWrite, issueBatch } from './lmdb-writes';
 import { decodeExecuted, decodeStoredObject, encodeExecuted, encodeStoredObject, hexOf, idBytes, objectKey, u64Bytes, u64Of } from './record-encoding';
 import { type LatestEntry, LandedObjects } from './landed-objects';
 import { StagedBatches } from './staged-batches';
+import { exactLength, readRecord, sameKey, u64Record } from './record-reads';
 import { StoreClosedError, StoreFullError, StoreOpenError } from './store-errors';
 import { checkRoomToOpen } from './open-space';
 
@@ -129,14 +130,14 @@ export class LmdbObjectStore implements ObjectStore {
     this.executedOrder = table('executed-order');
     this.pending = table('pending');
     this.epochTables = new LmdbEpochTables(
-      { root, pending: this.pending, commits: table('commits'), nextShared: table('next-shared'), claims: table('owned-claims') },
+      { path, root, pending: this.pending, commits: table('commits'), nextShared: table('next-shared'), claims: table('owned-claims') },
       (writes) => this.issue(writes),
       () => this.refuseIfClosed(),
     );
     const last = Array.from(this.executedOrder.getKeys({ reverse: true, limit: 1 }))[0];
     const first = Array.from(this.executedOrder.getKeys({ limit: 1 }))[0];
-    this.nextSequence = last ? u64Of(last) + 1 : 0;
-    this.oldestSequence = first ? u64Of(first) : 0;
+    this.nextSequence = last ? readRecord(path, 'executed-order', last, last, u64Record) + 1 : 0;
+    this.oldestSequence = first ? readRecord(path, 'executed-order', first, first, u64Record) : 0;
     holdTurnCommits(root);
   }
 
@@ -177,24 +178,31 @@ export class LmdbObjectStore implements ObjectStore {
     }
   }
 
-  /** @throws StoreClosedError once closed. */
+  /** @throws StoreCorruptError for a damaged record; StoreClosedError once closed. */
   readObjects(keys: readonly ObjectKey[]): Promise<(StoredObject | undefined)[]> {
     return this.answer(() => keys.map((key) => this.staged.object(key.id, key.version) ?? this.readVersion(key.id, key.version)));
   }
 
-  /** @throws StoreClosedError once closed. */
+  /** @throws StoreCorruptError for a damaged record; StoreClosedError once closed. */
   readLatest(ids: readonly ObjectId[]): Promise<(StoredObject | undefined)[]> {
     return this.answer(() => ids.map((id) => this.latestOf(id)));
   }
 
-  /** @throws StoreClosedError once closed. */
+  /** @throws StoreCorruptError for a damaged record; StoreClosedError once closed. */
   readExecuted(transactionDigest: Digest): Promise<ExecutedRecord | undefined> {
     return this.answer(() => {
       const staged = this.staged.executedRecord(transactionDigest);
       if (staged) return staged;
-      const bytes = this.executed.getBinaryFast(idBytes(transactionDigest));
+      const key = idBytes(transactionDigest);
+      const bytes = this.executed.getBinaryFast(key);
       if (!bytes) return undefined;
-      return frozenRecord(decodeExecuted(bytes.subarray(8)));
+      return frozenRecord(
+        readRecord(this.path, 'executed', key, bytes, (record) => {
+          const decoded = decodeExecuted(record.subarray(8, Math.max(8, record.length)));
+          sameKey('effects of', transactionDigest, decoded.effects.transactionDigest);
+          return decoded;
+        }),
+      );
     });
   }
 
@@ -539,8 +547,9 @@ export class LmdbObjectStore implements ObjectStore {
   private latestOnDisk(id: ObjectId): LatestEntry | null {
     const known = this.landed.latestEntry(id);
     if (known !== undefined) return known;
-    const bytes = this.latest.getBinaryFast(idBytes(id));
-    const entry = bytes ? { version: u64Of(bytes), deleted: bytes[8] === DELETED } : null;
+    const key = idBytes(id);
+    const bytes = this.latest.getBinaryFast(key);
+    const entry = bytes ? readRecord(this.path, 'latest', key, bytes, latestEntryOf) : null;
     this.landed.setLatest(id, entry);
     return entry;
   }
@@ -556,8 +565,16 @@ export class LmdbObjectStore implements ObjectStore {
     const landed = this.landed.object(id, version);
     if (landed) return landed;
     // The fast read's buffer is reused by the next read: decoding copies every field out first.
-    const bytes = this.objects.getBinaryFast(objectKey(id, version));
-    return bytes ? frozenObject(decodeStoredObject(bytes)) : undefined;
+    const key = objectKey(id, version);
+    const bytes = this.objects.getBinaryFast(key);
+    if (!bytes) return undefined;
+    return frozenObject(
+      readRecord(this.path, 'objects', key, bytes, (record) => {
+        const object = decodeStoredObject(record);
+        sameKey('object version', `${id}@${version}`, `${object.id}@${object.version}`);
+        return object;
+      }),
+    );
   }
 
   private refuseIfClosed(): void {
@@ -591,6 +608,13 @@ export class LmdbObjectStore implements ObjectStore {
 /** An object version as a set member. */
 function versionKey(id: ObjectId, version: number): string {
   return `${id}@${version}`;
+}
+
+/** A latest-version entry as {@link latestEntry} wrote it: 9 bytes, its last one LIVE or DELETED. */
+function latestEntryOf(bytes: Uint8Array): LatestEntry {
+  const state = exactLength(bytes, 9)[8];
+  if (state !== LIVE && state !== DELETED) throw new RangeError(`its state byte is ${state}, neither live nor deleted`);
+  return { version: u64Of(bytes), deleted: state === DELETED };
 }
 
 /**

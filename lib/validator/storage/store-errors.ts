@@ -59,6 +59,28 @@ export class StoreFullError extends ExecutionDriverError {
 }
 
 /**
+ * A record read from the database is damaged: its bytes are not what this
+ * package writes in that table (truncated, overwritten, or of another key).
+ * Nothing was written because of it, and nothing is guessed: the read (and the
+ * call that made it) is refused. `table` and `key` name the record (the key as
+ * text, or hex for a binary key), for an operator to restore the database.
+ */
+export class StoreCorruptError extends ExecutionDriverError {
+  constructor(
+    /** The database file. */
+    readonly path: string,
+    /** The table the record is in, as `executed` or `pending`. */
+    readonly table: string,
+    /** The record's key: its text, or `0x` and hex for a binary key. */
+    readonly key: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the database at ${path} is damaged: the record ${key} in table ${table} ${detail}`, options);
+  }
+}
+
+/**
  * The store has been closed (`close()`): every read and write is refused,
  * none is answered from memory. A batch that was on its way when the close
  * began is not affected: the close waits for it to land.

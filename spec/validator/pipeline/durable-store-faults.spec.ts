@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { open } from 'lmdb';
 import type { ExecutionOutcome } from '../../../lib';
 import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
+import type { ValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
-import { StoreClosedError, StoreFullError } from '../../../lib/validator/storage/store-errors';
+import { idBytes } from '../../../lib/validator/storage/record-encoding';
+import { StoreClosedError, StoreCorruptError, StoreFullError } from '../../../lib/validator/storage/store-errors';
 import { type Workload, generateWorkload } from '../../../lib/validator/workload/workload';
 import { silentLogger } from '../../support/silent-logger';
 import { temporaryDatabase } from '../storage/temporary-database';
@@ -13,6 +16,12 @@ const start = (workload: Workload, database: string | LmdbObjectStore) =>
   startValidatorPipeline({ committee: workload.committee, genesis: workload.genesis, database, logger: silentLogger, verifySignatures: false, limits: { maxQueueAgeMs: 600_000 } });
 
 const certificate = (workload: Workload, i: number) => (workload.steps[i] as Workload['steps'][number]).certificate;
+
+/** Step `i`: submitted if owned, else alone in commit `i`. */
+function deliver(pipeline: ValidatorPipeline, workload: Workload, i: number): Promise<unknown> {
+  const step = workload.steps[i] as Workload['steps'][number];
+  return step.shared ? pipeline.commit({ digest: `commit-${i}`, index: i, certificates: [step.certificate] }) : pipeline.submit([step.certificate]);
+}
 
 /** What escaped while `run` ran (jest would swallow them; a validator process dies of either), and a moment after. */
 async function escapesDuring(run: () => Promise<void>): Promise<string[]> {
@@ -29,6 +38,12 @@ async function escapesDuring(run: () => Promise<void>): Promise<string[]> {
     process.off('uncaughtException', thrown);
   }
   return escapes;
+}
+
+async function rewrite(path: string, table: string, change: (db: ReturnType<ReturnType<typeof open>['openDB']>) => Promise<unknown>): Promise<void> {
+  const root = open<Buffer, string>({ path, maxDbs: 16, encoding: 'binary' });
+  await change(root.openDB<Buffer, Buffer>(table, { encoding: 'binary', keyEncoding: 'binary' }));
+  await root.close();
 }
 
 describe('the durable pipeline on a failing store', () => {
@@ -90,5 +105,33 @@ describe('the durable pipeline on a failing store', () => {
       expect(kept).toBe(true);
     }
     await again.close();
+  });
+
+  it('a damaged effects record refuses the call that reads it with StoreCorruptError, and the pipeline goes on taking work', async () => {
+    const workload = generateWorkload({ seed: 5, transactions: 30, accounts: 5, contention: 0.3, sign: false });
+    const path = await temporaryDatabase();
+    const first = await start(workload, path);
+    for (let i = 0; i < workload.steps.length; i++) await deliver(first, workload, i);
+    await first.stop();
+    const owned = workload.steps.flatMap((s, i) => (s.shared ? [] : [i]));
+    const shared = workload.steps.flatMap((s, i) => (s.shared ? [i] : []));
+    const damaged = [shared[0] as number, owned[0] as number];
+    await rewrite(path, 'executed', async (executed) => {
+      for (const i of damaged) {
+        const key = idBytes(certificate(workload, i).digest);
+        await executed.put(key, Buffer.from(executed.getBinary(key) as Buffer).subarray(0, 30));
+      }
+    });
+    const second = await start(workload, path);
+    for (const i of damaged) {
+      const error: unknown = await deliver(second, workload, i).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreCorruptError);
+      expect(error).toMatchObject({ table: 'executed', key: certificate(workload, i).digest, path });
+    }
+    // A read that failed is not a write that failed: the pipeline still answers (it stopped taking work, before).
+    await expect(deliver(second, workload, owned[1] as number)).resolves.toEqual(['already-executed']);
+    // The refused commit holds the later ones back, as any commit refused before it was sequenced does.
+    await expect(deliver(second, workload, shared[1] as number)).rejects.toMatchObject({ name: 'CommitOrderError', problem: 'after-failed-commit' });
+    await second.stop();
   });
 });

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { open } from 'lmdb';
 import { genesisObject } from '../../../lib/validator/execution/genesis';
 import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
-import { StoreClosedError, StoreFullError, StoreOpenError } from '../../../lib/validator/storage/store-errors';
+import { idBytes, objectKey } from '../../../lib/validator/storage/record-encoding';
+import { StoreClosedError, StoreCorruptError, StoreFullError, StoreOpenError } from '../../../lib/validator/storage/store-errors';
 import { batch } from './batches';
 import { temporaryDatabase } from './temporary-database';
 
@@ -54,6 +56,13 @@ function thrown(call: () => unknown): unknown {
     return error;
   }
   throw new Error('it did not throw');
+}
+
+/** Open the file as a plain LMDB database, change it, close it. */
+async function rewrite(path: string, change: (table: (name: string) => ReturnType<ReturnType<typeof open>['openDB']>, root: ReturnType<typeof open>) => Promise<unknown>): Promise<void> {
+  const root = open<Buffer, string>({ path, maxDbs: 16, encoding: 'binary' });
+  await change((name) => root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' }), root);
+  await root.close();
 }
 
 describe('LmdbObjectStore faults', () => {
@@ -136,5 +145,76 @@ describe('LmdbObjectStore faults', () => {
     const again = LmdbObjectStore.open({ path });
     expect(await again.readLatest([id(100), id(200)])).toEqual([coin(100), coin(200)]);
     await again.close();
+  });
+
+  describe('a damaged record is StoreCorruptError naming its table and key', () => {
+    /** A database with one of each record, then damaged by `damage`, then opened again. */
+    async function damaged(damage: Parameters<typeof rewrite>[1]): Promise<{ path: string; store: LmdbObjectStore }> {
+      const path = await temporaryDatabase();
+      const store = LmdbObjectStore.open({ path });
+      await store.commit(batch(1, [coin(100)]));
+      await store.epochTables.recordCommit({ index: 0, digest: 'commit-0', certificates: [id(1)] }, [], new Map([[id(7), 3]]));
+      await store.close();
+      await rewrite(path, damage);
+      return { path, store: LmdbObjectStore.open({ path }) };
+    }
+    const cut = (bytes: Buffer | undefined, length: number) => Buffer.from(bytes as Buffer).subarray(0, length);
+
+    it('an effects record, truncated or of another transaction', async () => {
+      const { path, store } = await damaged(async (table) => {
+        const executed = table('executed');
+        await executed.put(idBytes(id(1)), cut(executed.getBinary(idBytes(id(1))), 30));
+      });
+      await expect(store.readExecuted(id(1))).rejects.toMatchObject({ name: 'StoreCorruptError', path, table: 'executed', key: id(1) });
+      await store.close();
+      const moved = await damaged(async (table) => {
+        const executed = table('executed');
+        await executed.put(idBytes(id(9)), executed.getBinary(idBytes(id(1))));
+      });
+      const error: unknown = await moved.store.readExecuted(id(9)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreCorruptError);
+      expect(error).toMatchObject({ table: 'executed', key: id(9) });
+      expect((error as Error).message).toContain(id(1));
+      await moved.store.close();
+    });
+
+    it('an object version and a latest-version entry', async () => {
+      const object = await damaged(async (table) => {
+        await table('objects').put(objectKey(id(100), 1), Buffer.from([1, 2, 3]));
+      });
+      await expect(object.store.readLatest([id(100)])).rejects.toMatchObject({ name: 'StoreCorruptError', table: 'objects', key: `0x${objectKey(id(100), 1).toString('hex')}` });
+      await object.store.close();
+      const latest = await damaged(async (table) => {
+        await table('latest').put(idBytes(id(100)), Buffer.from([0, 0, 1]));
+      });
+      await expect(latest.store.readObjects([{ id: id(100), version: 1 }])).resolves.toEqual([coin(100)]);
+      await expect(latest.store.readLatest([id(100)])).rejects.toMatchObject({ name: 'StoreCorruptError', table: 'latest', key: id(100) });
+      await latest.store.close();
+    });
+
+    it('the epoch tables: a commit, the last commit index, a next shared version, the committee', async () => {
+      const commits = await damaged(async (table) => {
+        await table('commits').put(Buffer.alloc(8), Buffer.from([0xff, 0x63, 1]));
+      });
+      expect(thrown(() => commits.store.epochTables.commit(0))).toMatchObject({ name: 'StoreCorruptError', table: 'commits', key: '0x0000000000000000' });
+      await commits.store.close();
+      const last = await damaged(async (_, root) => {
+        await root.put('last-commit-index', Buffer.from([0, 0, 1]));
+      });
+      expect(thrown(() => last.store.epochTables.lastCommitIndex())).toMatchObject({ name: 'StoreCorruptError', table: 'main', key: 'last-commit-index' });
+      // A write that reads it is refused the same way, as a rejection.
+      await expect(last.store.epochTables.recordCommit({ index: 1, digest: 'commit-1', certificates: [] }, [], new Map())).rejects.toBeInstanceOf(StoreCorruptError);
+      await last.store.close();
+      const next = await damaged(async (table) => {
+        await table('next-shared').put(idBytes(id(7)), Buffer.from([3]));
+      });
+      expect(thrown(() => next.store.epochTables.nextSharedVersions())).toMatchObject({ name: 'StoreCorruptError', table: 'next-shared', key: id(7) });
+      await next.store.close();
+      const committee = await damaged(async (_, root) => {
+        await root.put('committee', Buffer.from([1, 2, 3]));
+      });
+      expect(thrown(() => committee.store.epochTables.committee())).toMatchObject({ name: 'StoreCorruptError', table: 'main', key: 'committee' });
+      await committee.store.close();
+    });
   });
 });
