@@ -2,7 +2,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import type { Digest, ObjectId } from '../model/objects';
 import type { OwnedClaim } from '../execution/reference-epoch-store';
 import type { TableWrite } from './lmdb-writes';
-import { exactLength, readRecord, u64Record } from './record-reads';
+import { exactLength, readRecord, sameKey, u64Record } from './record-reads';
 import {
   type CommitRecord,
   type CommitteeRecord,
@@ -98,11 +98,24 @@ export class LmdbEpochTables {
     return bytes ? readRecord(this.path, 'commits', key, bytes, decodeCommit) : undefined;
   }
 
-  /** Every certificate accepted and not executed, in no particular order. */
+  /**
+   * Every certificate accepted and not executed, in no particular order.
+   * Each is checked as the door checks one (its digest is its transaction's),
+   * and against its key: a record rewritten with another certificate (even a
+   * well-formed one) is damage, never a certificate to execute.
+   */
   pendingCertificates(): PendingRecord[] {
     this.refuseIfClosed();
     const records: PendingRecord[] = [];
-    for (const { key, value } of this.pending.getRange({})) records.push(readRecord(this.path, 'pending', key, value, decodePending));
+    for (const { key, value } of this.pending.getRange({})) {
+      records.push(
+        readRecord(this.path, 'pending', key, value, (bytes) => {
+          const record = decodePending(bytes);
+          sameKey('certificate', hexOf(key), record.certificate.digest);
+          return record;
+        }),
+      );
+    }
     return records;
   }
 

@@ -6,7 +6,7 @@ import type { ExecutionOutcome } from '../../../lib';
 import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import type { ValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
-import { idBytes } from '../../../lib/validator/storage/record-encoding';
+import { encodePending, idBytes } from '../../../lib/validator/storage/record-encoding';
 import { StoreClosedError, StoreCorruptError, StoreFullError } from '../../../lib/validator/storage/store-errors';
 import { type Workload, generateWorkload } from '../../../lib/validator/workload/workload';
 import { silentLogger } from '../../support/silent-logger';
@@ -133,5 +133,23 @@ describe('the durable pipeline on a failing store', () => {
     // The refused commit holds the later ones back, as any commit refused before it was sequenced does.
     await expect(deliver(second, workload, shared[1] as number)).rejects.toMatchObject({ name: 'CommitOrderError', problem: 'after-failed-commit' });
     await second.stop();
+  });
+
+  it('a pending record rewritten with another certificate: the restart is refused, naming its key, and nothing runs', async () => {
+    const workload = generateWorkload({ seed: 9, transactions: 12, accounts: 4, contention: 0, sign: false });
+    const owned = workload.steps.flatMap((s, i) => (s.shared ? [] : [i]));
+    const [held, other] = [certificate(workload, owned[0] as number), certificate(workload, owned[1] as number)];
+    const path = await temporaryDatabase();
+    const first = await start(workload, path);
+    first.driver.pause();
+    await first.submit([held]);
+    await first.stop({ mode: 'abort' });
+    await rewrite(path, 'pending', (pending) => pending.put(idBytes(held.digest), encodePending({ certificate: other, commit: undefined, shared: new Map() })));
+    const refusal: unknown = await start(workload, path).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(StoreCorruptError);
+    expect(refusal).toMatchObject({ table: 'pending', key: held.digest, path });
+    const store = LmdbObjectStore.open({ path });
+    expect(await store.readExecuted(other.digest)).toBeUndefined();
+    await store.close();
   });
 });

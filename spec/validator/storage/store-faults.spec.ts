@@ -4,8 +4,9 @@ import { dirname, join } from 'node:path';
 import { open } from 'lmdb';
 import { genesisObject } from '../../../lib/validator/execution/genesis';
 import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
-import { idBytes, objectKey } from '../../../lib/validator/storage/record-encoding';
+import { encodePending, idBytes, objectKey } from '../../../lib/validator/storage/record-encoding';
 import { StoreClosedError, StoreCorruptError, StoreFullError, StoreOpenError } from '../../../lib/validator/storage/store-errors';
+import { generateWorkload } from '../../../lib/validator/workload/workload';
 import { batch } from './batches';
 import { temporaryDatabase } from './temporary-database';
 
@@ -215,6 +216,24 @@ describe('LmdbObjectStore faults', () => {
       });
       expect(thrown(() => committee.store.epochTables.committee())).toMatchObject({ name: 'StoreCorruptError', table: 'main', key: 'committee' });
       await committee.store.close();
+    });
+
+    it('a pending record rewritten with another certificate is refused, not read as that certificate', async () => {
+      const workload = generateWorkload({ seed: 3, transactions: 4, accounts: 3, contention: 0, sign: false });
+      const [first, second] = workload.steps.map((step) => step.certificate);
+      if (!first || !second) throw new Error('the workload has two steps');
+      const path = await temporaryDatabase();
+      const store = LmdbObjectStore.open({ path });
+      await store.epochTables.recordAccepted([{ certificate: first, commit: undefined, shared: new Map() }]);
+      await store.close();
+      // Well formed, its digest its own transaction's: only its key says it is not the record accepted.
+      await rewrite(path, (table) => table('pending').put(idBytes(first.digest), encodePending({ certificate: second, commit: undefined, shared: new Map() })));
+      const reopened = LmdbObjectStore.open({ path });
+      const error = thrown(() => reopened.epochTables.pendingCertificates());
+      expect(error).toBeInstanceOf(StoreCorruptError);
+      expect(error).toMatchObject({ table: 'pending', key: first.digest });
+      expect((error as Error).message).toContain(second.digest);
+      await reopened.close();
     });
   });
 });
