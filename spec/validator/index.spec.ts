@@ -14,6 +14,8 @@ const VALIDATOR_EXPORTS = [
   'LMDB_FORMAT_VERSION',
   'LmdbEpochTables',
   'LmdbObjectStore',
+  'StoreClosedError',
+  'StoreCorruptError',
   'StoreFullError',
   'StoreOpenError',
   'InputMismatchError',

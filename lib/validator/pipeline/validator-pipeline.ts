@@ -33,7 +33,7 @@ import {
 import type { TransactionManagerMetrics } from '../manager/transaction-manager-metrics';
 import { checkedAdmissionLimits } from '../manager/admission-limits-check';
 import { LmdbObjectStore } from '../storage/lmdb-object-store';
-import { StoreFullError } from '../storage/store-errors';
+import { StoreCorruptError, StoreFullError } from '../storage/store-errors';
 import { PipelineSignatureVerifier, type PipelineVerificationOptions, type PipelineVerificationStats } from './signature-verification';
 import { type RecoveryReport, adoptDatabase, adoptGenesis, persistAccepted, persistSequenced, recoverPending, redelivered } from './durable-state';
 
@@ -347,7 +347,8 @@ function wire<S extends PipelineAuthorityState>(
     try {
       return await write;
     } catch (error) {
-      failStore(error);
+      // A damaged record read on the way is that call's refusal, not a write that failed: later calls still run.
+      if (!(error instanceof StoreCorruptError)) failStore(error);
       throw error;
     }
   };

@@ -6,5 +6,5 @@ export type { LmdbObjectStoreOptions } from './lmdb-object-store';
 export { LmdbEpochTables } from './lmdb-epoch-tables';
 export type { PersistedCommittee, ProcessedCommit } from './lmdb-epoch-tables';
 export type { ChainRecord, DurableObjectStore, EpochTables } from './durable-store';
-export { StoreFullError, StoreOpenError } from './store-errors';
+export { StoreClosedError, StoreCorruptError, StoreFullError, StoreOpenError } from './store-errors';
 export type { StoreOpenProblem } from './store-errors';

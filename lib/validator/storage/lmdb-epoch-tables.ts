@@ -2,6 +2,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import type { Digest, ObjectId } from '../model/objects';
 import type { OwnedClaim } from '../execution/reference-epoch-store';
 import type { TableWrite } from './lmdb-writes';
+import { exactLength, readRecord, sameKey, u64Record } from './record-reads';
 import {
   type CommitRecord,
   type CommitteeRecord,
@@ -27,6 +28,17 @@ const REMEMBERED_COMMITS = 1_024;
 /** A committee as persisted: its epoch and members, with their BLS public keys and proofs of possession. */
 export type PersistedCommittee = CommitteeRecord;
 
+/** The file and tables the epoch tables live in (all in the store's one LMDB file). */
+export interface EpochTableFiles {
+  /** The database file, as errors name it. */
+  readonly path: string;
+  readonly root: RootDatabase<Buffer, string>;
+  readonly pending: Database<Buffer, Buffer>;
+  readonly commits: Database<Buffer, Buffer>;
+  readonly nextShared: Database<Buffer, Buffer>;
+  readonly claims: Database<Buffer, Buffer>;
+}
+
 /** A processed consensus commit, as {@link LmdbEpochTables.recordCommits} records it. */
 export interface ProcessedCommit {
   readonly commit: { readonly index: number } & CommitRecord;
@@ -51,65 +63,103 @@ export interface ProcessedCommit {
  * spending batch, which lands later (see `LmdbObjectStore.issue`).
  */
 export class LmdbEpochTables {
-  /** @internal Built by `LmdbObjectStore`, which owns the file and the write order. */
-  constructor(
-    private readonly root: RootDatabase<Buffer, string>,
-    private readonly pending: Database<Buffer, Buffer>,
-    private readonly commits: Database<Buffer, Buffer>,
-    private readonly nextShared: Database<Buffer, Buffer>,
-    private readonly claims: Database<Buffer, Buffer>,
-    private readonly issue: (writes: readonly TableWrite[]) => Promise<void>,
-  ) {}
+  private readonly path: string;
+  private readonly root: RootDatabase<Buffer, string>;
+  private readonly pending: Database<Buffer, Buffer>;
+  private readonly commits: Database<Buffer, Buffer>;
+  private readonly nextShared: Database<Buffer, Buffer>;
+  private readonly claims: Database<Buffer, Buffer>;
 
-  /** The last consensus commit index processed, if any. */
+  /** @internal Built by `LmdbObjectStore`, which owns the file, the write order and its closing. */
+  constructor(
+    files: EpochTableFiles,
+    private readonly issue: (writes: readonly TableWrite[]) => Promise<void>,
+    /** Throws the store's StoreClosedError once it is closed. */
+    private readonly refuseIfClosed: () => void,
+  ) {
+    ({ path: this.path, root: this.root, pending: this.pending, commits: this.commits, nextShared: this.nextShared, claims: this.claims } = files);
+  }
+
+  /**
+   * The last consensus commit index processed, if any.
+   * @throws StoreCorruptError for a damaged record (so do the reads below); StoreClosedError once closed.
+   */
   lastCommitIndex(): number | undefined {
+    this.refuseIfClosed();
     const bytes = this.root.get(LAST_COMMIT_KEY);
-    return bytes ? u64Of(bytes) : undefined;
+    return bytes ? readRecord(this.path, 'main', LAST_COMMIT_KEY, bytes, u64Record) : undefined;
   }
 
   /** A processed commit, if it is among the recent ones. */
   commit(index: number): CommitRecord | undefined {
-    const bytes = this.commits.getBinary(u64Bytes(index));
-    return bytes ? decodeCommit(bytes) : undefined;
+    this.refuseIfClosed();
+    const key = u64Bytes(index);
+    const bytes = this.commits.getBinary(key);
+    return bytes ? readRecord(this.path, 'commits', key, bytes, decodeCommit) : undefined;
   }
 
-  /** Every certificate accepted and not executed, in no particular order. */
+  /**
+   * Every certificate accepted and not executed, in no particular order.
+   * Each is checked as the door checks one (its digest is its transaction's),
+   * and against its key: a record rewritten with another certificate (even a
+   * well-formed one) is damage, never a certificate to execute.
+   */
   pendingCertificates(): PendingRecord[] {
+    this.refuseIfClosed();
     const records: PendingRecord[] = [];
-    for (const { value } of this.pending.getRange({})) records.push(decodePending(value));
+    for (const { key, value } of this.pending.getRange({})) {
+      records.push(
+        readRecord(this.path, 'pending', key, value, (bytes) => {
+          const record = decodePending(bytes);
+          sameKey('certificate', hexOf(key), record.certificate.digest);
+          return record;
+        }),
+      );
+    }
     return records;
   }
 
   /** How many certificates are pending. */
   pendingCount(): number {
+    this.refuseIfClosed();
     return (this.pending.getStats() as { entryCount: number }).entryCount;
   }
 
   /** Each shared object's next version, as the last processed commit left it. */
   nextSharedVersions(): Map<ObjectId, number> {
+    this.refuseIfClosed();
     const next = new Map<ObjectId, number>();
-    for (const { key, value } of this.nextShared.getRange({})) next.set(hexOf(key), u64Of(value));
+    for (const { key, value } of this.nextShared.getRange({})) {
+      next.set(readRecord(this.path, 'next-shared', key, key, (bytes) => hexOf(exactLength(bytes, 32))), readRecord(this.path, 'next-shared', key, value, u64Record));
+    }
     return next;
   }
 
   /** The owned-version claims of the epoch's sequenced certificates, in no particular order. */
   ownedClaims(): OwnedClaim[] {
+    this.refuseIfClosed();
     const claims: OwnedClaim[] = [];
     for (const { key, value } of this.claims.getRange({})) {
-      claims.push({ id: hexOf(key.subarray(0, 32)), version: u64Of(key, 32), transaction: hexOf(value) });
+      claims.push(
+        readRecord(this.path, 'owned-claims', key, value, (bytes) => {
+          exactLength(key, 40);
+          return { id: hexOf(key.subarray(0, 32)), version: u64Of(key, 32), transaction: hexOf(exactLength(bytes, 32)) };
+        }),
+      );
     }
     return claims;
   }
 
   /** The committee of the current epoch, if one was recorded. */
   committee(): PersistedCommittee | undefined {
+    this.refuseIfClosed();
     const bytes = this.root.get(COMMITTEE_KEY);
-    return bytes ? decodeCommittee(bytes) : undefined;
+    return bytes ? readRecord(this.path, 'main', COMMITTEE_KEY, bytes, decodeCommittee) : undefined;
   }
 
   /** Record certificates accepted outside consensus (owned inputs). Resolves once on disk. */
   recordAccepted(records: readonly PendingRecord[]): Promise<void> {
-    return this.issue(records.map((record) => this.pendingWrite(record)));
+    return this.written(() => records.map((record) => this.pendingWrite(record)));
   }
 
   /**
@@ -127,6 +177,10 @@ export class LmdbEpochTables {
    * as the last one left them). Resolves once on disk.
    */
   recordCommits(commits: readonly ProcessedCommit[]): Promise<void> {
+    return this.written(() => this.commitWrites(commits));
+  }
+
+  private commitWrites(commits: readonly ProcessedCommit[]): TableWrite[] {
     const writes: TableWrite[] = [];
     const next = new Map<ObjectId, number>();
     let lastIndex = -1;
@@ -150,13 +204,13 @@ export class LmdbEpochTables {
       writes.push({ table: this.nextShared, key, value: u64Bytes(version), undo: this.nextShared.getBinary(key) ?? 'remove' });
     }
     const last = this.root.getBinary(LAST_COMMIT_KEY);
-    if (lastIndex >= 0 && (!last || u64Of(last) < lastIndex)) writes.push({ table: this.root, key: LAST_COMMIT_KEY, value: u64Bytes(lastIndex), undo: last ?? 'remove' });
-    return this.issue(writes);
+    if (lastIndex >= 0 && (!last || readRecord(this.path, 'main', LAST_COMMIT_KEY, last, u64Record) < lastIndex)) writes.push({ table: this.root, key: LAST_COMMIT_KEY, value: u64Bytes(lastIndex), undo: last ?? 'remove' });
+    return writes;
   }
 
   /** Forget certificates no longer held (handed back to their submitter). */
   forget(digests: readonly Digest[]): Promise<void> {
-    return this.issue(
+    return this.written(() =>
       digests.map((digest) => {
         const key = idBytes(digest);
         return { table: this.pending, key, value: undefined, undo: this.pending.getBinary(key) ?? 'keep' };
@@ -171,15 +225,29 @@ export class LmdbEpochTables {
    * another epoch stay until handed back.
    */
   recordEpoch(committee: PersistedCommittee): Promise<void> {
+    return this.written(() => this.epochWrites(committee));
+  }
+
+  private epochWrites(committee: PersistedCommittee): TableWrite[] {
     const writes: TableWrite[] = [{ table: this.root, key: COMMITTEE_KEY, value: Buffer.from(encodeCommittee(committee)), undo: this.root.getBinary(COMMITTEE_KEY) ?? 'remove' }];
     // The old epoch's pending records stay: they go once handed back (`forget`), and a restart before that hands
     // them back in its recovery report. Removed here, a crash before the hand-back lost them without a word.
     const recorded = this.root.getBinary(COMMITTEE_KEY);
-    if (recorded && decodeCommittee(recorded).epoch !== committee.epoch) {
+    if (recorded && readRecord(this.path, 'main', COMMITTEE_KEY, recorded, decodeCommittee).epoch !== committee.epoch) {
       for (const { key, value } of this.claims.getRange({})) writes.push({ table: this.claims, key, value: undefined, undo: value });
       for (const { key, value } of this.nextShared.getRange({})) writes.push({ table: this.nextShared, key, value: undefined, undo: value });
     }
-    return this.issue(writes);
+    return writes;
+  }
+
+  /** Issue the writes `build` makes; whatever it throws (a closed store, a damaged record it reads) is a rejection. */
+  private written(build: () => TableWrite[]): Promise<void> {
+    try {
+      this.refuseIfClosed();
+      return this.issue(build());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /**

@@ -14,7 +14,9 @@ import { type AbsentKey, type TableWrite, issueBatch } from './lmdb-writes';
 import { decodeExecuted, decodeStoredObject, encodeExecuted, encodeStoredObject, hexOf, idBytes, objectKey, u64Bytes, u64Of } from './record-encoding';
 import { type LatestEntry, LandedObjects } from './landed-objects';
 import { StagedBatches } from './staged-batches';
-import { StoreFullError, StoreOpenError } from './store-errors';
+import { exactLength, readRecord, sameKey, u64Record } from './record-reads';
+import { StoreClosedError, StoreFullError, StoreOpenError } from './store-errors';
+import { checkRoomToOpen } from './open-space';
 
 /**
  * The on-disk format this package writes. A database of another one is
@@ -127,18 +129,23 @@ export class LmdbObjectStore implements ObjectStore {
     this.executed = table('executed');
     this.executedOrder = table('executed-order');
     this.pending = table('pending');
-    this.epochTables = new LmdbEpochTables(root, this.pending, table('commits'), table('next-shared'), table('owned-claims'), (writes) => this.issue(writes));
+    this.epochTables = new LmdbEpochTables(
+      { path, root, pending: this.pending, commits: table('commits'), nextShared: table('next-shared'), claims: table('owned-claims') },
+      (writes) => this.issue(writes),
+      () => this.refuseIfClosed(),
+    );
     const last = Array.from(this.executedOrder.getKeys({ reverse: true, limit: 1 }))[0];
     const first = Array.from(this.executedOrder.getKeys({ limit: 1 }))[0];
-    this.nextSequence = last ? u64Of(last) + 1 : 0;
-    this.oldestSequence = first ? u64Of(first) : 0;
+    this.nextSequence = last ? readRecord(path, 'executed-order', last, last, u64Record) + 1 : 0;
+    this.oldestSequence = first ? readRecord(path, 'executed-order', first, first, u64Record) : 0;
+    holdTurnCommits(root);
   }
 
   /**
    * Open (or create) the database at `options.path`.
    * Only one store may have a database open: a second, in this process or
    * another (found in the kernel's lock table, on Linux), is refused.
-   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign`, `in-use`, `newer-format` or `older-format`, having changed nothing.
+   * @throws StoreOpenError `not-writable`, `corrupt`, `foreign`, `in-use`, `newer-format`, `older-format` or `no-space`, having changed nothing.
    * @throws InvalidOptionError for a retention below 1.
    */
   static open(options: LmdbObjectStoreOptions): LmdbObjectStore {
@@ -148,6 +155,7 @@ export class LmdbObjectStore implements ObjectStore {
     }
     if (!Number.isSafeInteger(cachedObjects) || cachedObjects < 0) throw new InvalidOptionError('cachedObjects', cachedObjects, 'a whole number, 0 or more');
     checkDatabasePath(path);
+    checkRoomToOpen(path);
     const release = claimPath(path);
     let root: RootDatabase<Buffer, string>;
     try {
@@ -170,20 +178,32 @@ export class LmdbObjectStore implements ObjectStore {
     }
   }
 
+  /** @throws StoreCorruptError for a damaged record; StoreClosedError once closed. */
   readObjects(keys: readonly ObjectKey[]): Promise<(StoredObject | undefined)[]> {
-    return Promise.resolve(keys.map((key) => this.staged.object(key.id, key.version) ?? this.readVersion(key.id, key.version)));
+    return this.answer(() => keys.map((key) => this.staged.object(key.id, key.version) ?? this.readVersion(key.id, key.version)));
   }
 
+  /** @throws StoreCorruptError for a damaged record; StoreClosedError once closed. */
   readLatest(ids: readonly ObjectId[]): Promise<(StoredObject | undefined)[]> {
-    return Promise.resolve(ids.map((id) => this.latestOf(id)));
+    return this.answer(() => ids.map((id) => this.latestOf(id)));
   }
 
+  /** @throws StoreCorruptError for a damaged record; StoreClosedError once closed. */
   readExecuted(transactionDigest: Digest): Promise<ExecutedRecord | undefined> {
-    const staged = this.staged.executedRecord(transactionDigest);
-    if (staged) return Promise.resolve(staged);
-    const bytes = this.executed.getBinaryFast(idBytes(transactionDigest));
-    if (!bytes) return Promise.resolve(undefined);
-    return Promise.resolve(frozenRecord(decodeExecuted(bytes.subarray(8))));
+    return this.answer(() => {
+      const staged = this.staged.executedRecord(transactionDigest);
+      if (staged) return staged;
+      const key = idBytes(transactionDigest);
+      const bytes = this.executed.getBinaryFast(key);
+      if (!bytes) return undefined;
+      return frozenRecord(
+        readRecord(this.path, 'executed', key, bytes, (record) => {
+          const decoded = decodeExecuted(record.subarray(8, Math.max(8, record.length)));
+          sameKey('effects of', transactionDigest, decoded.effects.transactionDigest);
+          return decoded;
+        }),
+      );
+    });
   }
 
   /**
@@ -193,6 +213,7 @@ export class LmdbObjectStore implements ObjectStore {
    */
   commit(batch: CommitBatch): Promise<void> {
     try {
+      this.refuseIfClosed();
       return this.stage(batch);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -209,8 +230,10 @@ export class LmdbObjectStore implements ObjectStore {
    * read. The store takes ownership of the batch: its objects are frozen.
    * @throws StoreConflictError (nothing staged) for a transaction already committed or a version that exists.
    * @throws the error of a batch this one depends on, if that one failed to land.
+   * @throws StoreClosedError once closed.
    */
   stage(batch: CommitBatch): Promise<void> {
+    this.refuseIfClosed();
     for (const dependency of batch.effects.dependencies) {
       const lost = this.lost.get(dependency);
       if (lost) throw lost;
@@ -240,6 +263,7 @@ export class LmdbObjectStore implements ObjectStore {
    * transaction not staged is already on disk, or not executed at all.
    */
   whenOnDisk(digests: readonly Digest[]): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreClosedError(this.path));
     const waits: Promise<void>[] = [];
     for (const digest of digests) {
       const landed = this.landing.get(digest);
@@ -257,6 +281,7 @@ export class LmdbObjectStore implements ObjectStore {
    * @throws StoreOpenError `corrupt` for a record that is not one.
    */
   chain(): ChainRecord | undefined {
+    this.refuseIfClosed();
     const bytes = this.root.get(CHAIN_KEY);
     if (bytes === undefined) return undefined;
     if (bytes.length !== 40) throw new StoreOpenError('corrupt', this.path, `its chain record has ${bytes.length} bytes, not 40`);
@@ -265,12 +290,14 @@ export class LmdbObjectStore implements ObjectStore {
 
   /** Record the database's chain (once, after genesis); resolved once on disk. */
   recordChain(chain: ChainRecord): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreClosedError(this.path));
     const value = Buffer.concat([idBytes(chain.genesisDigest), u64Bytes(chain.genesisEpoch)]);
     return this.issue([{ table: this.root, key: CHAIN_KEY, value, undo: this.root.getBinary(CHAIN_KEY) ?? 'remove' }]);
   }
 
   /** Whether the database holds nothing yet (staged batches included): no object, executed record or epoch-table record. */
   isEmpty(): boolean {
+    this.refuseIfClosed();
     const tables = [this.objects, this.latest, this.executed, this.executedOrder, this.pending];
     return (
       this.staged.ids().next().done === true &&
@@ -283,6 +310,7 @@ export class LmdbObjectStore implements ObjectStore {
 
   /** Every live object at its latest version (staged batches included, as reads see them), sorted by id: for comparing stores. */
   liveObjects(): StoredObject[] {
+    this.refuseIfClosed();
     const ids = new Set<ObjectId>();
     for (const key of this.latest.getKeys({})) ids.add(hexOf(key));
     for (const id of this.staged.ids()) ids.add(id);
@@ -296,35 +324,52 @@ export class LmdbObjectStore implements ObjectStore {
 
   /** Resolves once every batch staged so far is on disk (or failed to land). */
   whenDurable(): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreClosedError(this.path));
+    return this.landedAll();
+  }
+
+  private landedAll(): Promise<void> {
     return this.writing ? new Promise<void>((resolve) => this.drained.push(resolve)) : Promise.resolve();
   }
 
   /** Executed transactions recorded on disk (within the retention). */
   executedCount(): number {
+    this.refuseIfClosed();
     return (this.executed.getStats() as { entryCount: number }).entryCount;
   }
 
   /** Object versions stored, every id and every version kept: an audit compares it with what the effects say was written. */
   objectVersionCount(): number {
+    this.refuseIfClosed();
     return (this.objects.getStats() as { entryCount: number }).entryCount;
   }
 
   /** The database file's size on disk, in bytes. */
   sizeOnDisk(): number {
+    this.refuseIfClosed();
     return statSync(this.path).size;
   }
 
-  /** Wait for pending writes, then close. Idempotent. */
+  /**
+   * Refuse every call from now on ({@link StoreClosedError}), wait for the
+   * batches on their way to land (or fail: their callers get that error),
+   * then close. Idempotent. Resolves also after a failed write (a full disk):
+   * that failure was its callers' answer, and what landed before is on disk.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.whenDurable();
-      await this.root.flushed;
+      await this.landedAll();
+      // Every write's promise is held by its caller, who got its typed error: what the flush adds is the same failure.
+      await Promise.resolve(this.root.flushed).catch(() => undefined);
     } finally {
       // Closed and released even when the last flush failed (a full disk): a restart in this process must open it.
       try {
-        await this.root.close();
+        await Promise.resolve(this.root.close()).catch(async (error: unknown) => {
+          const typed = await this.storeError(error);
+          if (!(typed instanceof StoreFullError)) throw typed;
+        });
       } finally {
         this.release();
       }
@@ -339,6 +384,7 @@ export class LmdbObjectStore implements ObjectStore {
   issue(writes: readonly TableWrite[]): Promise<void> {
     let landed: Promise<boolean>;
     try {
+      this.refuseIfClosed();
       landed = issueBatch(undefined, writes);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -501,8 +547,9 @@ export class LmdbObjectStore implements ObjectStore {
   private latestOnDisk(id: ObjectId): LatestEntry | null {
     const known = this.landed.latestEntry(id);
     if (known !== undefined) return known;
-    const bytes = this.latest.getBinaryFast(idBytes(id));
-    const entry = bytes ? { version: u64Of(bytes), deleted: bytes[8] === DELETED } : null;
+    const key = idBytes(id);
+    const bytes = this.latest.getBinaryFast(key);
+    const entry = bytes ? readRecord(this.path, 'latest', key, bytes, latestEntryOf) : null;
     this.landed.setLatest(id, entry);
     return entry;
   }
@@ -518,8 +565,30 @@ export class LmdbObjectStore implements ObjectStore {
     const landed = this.landed.object(id, version);
     if (landed) return landed;
     // The fast read's buffer is reused by the next read: decoding copies every field out first.
-    const bytes = this.objects.getBinaryFast(objectKey(id, version));
-    return bytes ? frozenObject(decodeStoredObject(bytes)) : undefined;
+    const key = objectKey(id, version);
+    const bytes = this.objects.getBinaryFast(key);
+    if (!bytes) return undefined;
+    return frozenObject(
+      readRecord(this.path, 'objects', key, bytes, (record) => {
+        const object = decodeStoredObject(record);
+        sameKey('object version', `${id}@${version}`, `${object.id}@${object.version}`);
+        return object;
+      }),
+    );
+  }
+
+  private refuseIfClosed(): void {
+    if (this.closed) throw new StoreClosedError(this.path);
+  }
+
+  /** A read's answer, or its error as a rejection: a read never throws synchronously. */
+  private answer<T>(read: () => T): Promise<T> {
+    try {
+      this.refuseIfClosed();
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   private async storeError(error: unknown): Promise<Error> {
@@ -539,6 +608,32 @@ export class LmdbObjectStore implements ObjectStore {
 /** An object version as a set member. */
 function versionKey(id: ObjectId, version: number): string {
   return `${id}@${version}`;
+}
+
+/** A latest-version entry as {@link latestEntry} wrote it: 9 bytes, its last one LIVE or DELETED. */
+function latestEntryOf(bytes: Uint8Array): LatestEntry {
+  const state = exactLength(bytes, 9)[8];
+  if (state !== LIVE && state !== DELETED) throw new RangeError(`its state byte is ${state}, neither live nor deleted`);
+  return { version: u64Of(bytes), deleted: state === DELETED };
+}
+
+/**
+ * lmdb-js ends each event turn's write batch with a write of its own whose
+ * promise (the turn's commit) no caller holds when every write of the turn
+ * is conditional (a commit batch): when that commit fails (a full disk) the
+ * promise rejects unhandled, and Node ends the process. Each caller holds
+ * its own write's promise and gets the typed error; this one is held here.
+ * lmdb-js calls `beforecommit` in the task that makes that write; the
+ * microtask after it reads the turn's commit promise (`committed`).
+ */
+function holdTurnCommits(root: RootDatabase<Buffer, string>): void {
+  const held = (): void => undefined;
+  root.on('beforecommit', () => {
+    queueMicrotask(() => {
+      // Its own then, now: Promise.resolve would call it a microtask later, when a new turn's writes may have begun.
+      void root.committed.then(undefined, held);
+    });
+  });
 }
 
 function latestEntry(version: number, state: number): Buffer {

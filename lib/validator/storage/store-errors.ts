@@ -14,6 +14,9 @@ import { ExecutionDriverError } from '../../errors';
  * - `newer-format`: written by a newer version of this package, whose format this one does not know;
  * - `older-format`: written by an older version whose records this one no longer reads (format 1 kept
  *   ed25519 certificates and committees); there is no migration: start from an empty database.
+ * - `no-space`: the disk has too little room for what LMDB writes when it opens (its lock file, a new database's
+ *   first pages). Refused before LMDB sees it: LMDB writes the lock file through a memory map, and on a full disk
+ *   the kernel kills the process (SIGBUS) instead of returning an error.
  */
 export type StoreOpenProblem =
   | 'not-writable'
@@ -24,7 +27,8 @@ export type StoreOpenProblem =
   | 'unknown-epoch'
   | 'in-use'
   | 'newer-format'
-  | 'older-format';
+  | 'older-format'
+  | 'no-space';
 
 /** A database that cannot be used as it is. Nothing was written to it. */
 export class StoreOpenError extends ExecutionDriverError {
@@ -51,5 +55,41 @@ export class StoreFullError extends ExecutionDriverError {
     options?: ErrorOptions,
   ) {
     super(`the database at ${path} is full (map size or disk): the write was rolled back`, options);
+  }
+}
+
+/**
+ * A record read from the database is damaged: its bytes are not what this
+ * package writes in that table (truncated, overwritten, or of another key).
+ * Nothing was written because of it, and nothing is guessed: the read (and the
+ * call that made it) is refused. `table` and `key` name the record (the key as
+ * text, or hex for a binary key), for an operator to restore the database.
+ */
+export class StoreCorruptError extends ExecutionDriverError {
+  constructor(
+    /** The database file. */
+    readonly path: string,
+    /** The table the record is in, as `executed` or `pending`. */
+    readonly table: string,
+    /** The record's key: its text, or `0x` and hex for a binary key. */
+    readonly key: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the database at ${path} is damaged: the record ${key} in table ${table} ${detail}`, options);
+  }
+}
+
+/**
+ * The store has been closed (`close()`): every read and write is refused,
+ * none is answered from memory. A batch that was on its way when the close
+ * began is not affected: the close waits for it to land.
+ */
+export class StoreClosedError extends ExecutionDriverError {
+  constructor(
+    /** The database file. */
+    readonly path: string,
+  ) {
+    super(`the database at ${path} is closed`);
   }
 }

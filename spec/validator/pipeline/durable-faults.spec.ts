@@ -80,6 +80,12 @@ describe('the durable pipeline when the store fails', () => {
     const mount = join(dirname(await temporaryDatabase()), 'small');
     mkdirSync(mount);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mount]);
+    // Jest would swallow them; outside it an unhandled rejection (a raw lmdb-js "Commit failed") ends the process.
+    const unhandled: unknown[] = [];
+    const recordUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', recordUnhandled);
     try {
       const workload = generateWorkload({ seed: 22, transactions: 700, accounts: 30, contention: 0.2, invalidShare: 0.05, sign: false });
       const path = join(mount, 'validator.mdb');
@@ -117,7 +123,10 @@ describe('the durable pipeline when the store fails', () => {
       const shared = workload.steps.findIndex((s, i) => i > refused && s.shared);
       await expect(deliver(first, workload, owned)).rejects.toBeInstanceOf(StoreFullError);
       await expect(deliver(first, workload, shared)).rejects.toBeInstanceOf(StoreFullError);
-      await first.stop({ mode: 'abort' }).catch(() => undefined);
+      // The stop closes the database (a path): the failed flush was its callers' answer, not the stop's.
+      await expect(first.stop({ mode: 'abort' })).resolves.toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
 
       // The same database on a bigger disk: everything accepted is pending or executed, and the rest runs.
       execFileSync('mount', ['-o', 'remount,size=64m', mount]);
@@ -137,6 +146,7 @@ describe('the durable pipeline when the store fails', () => {
       expect(store.epochTables.pendingCount()).toBe(0);
       await second.stop();
     } finally {
+      process.off('unhandledRejection', recordUnhandled);
       execFileSync('umount', ['--lazy', mount]);
     }
   }, 60_000);
