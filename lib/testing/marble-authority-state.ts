@@ -14,6 +14,8 @@ export type ColdHelper = TestScheduler['createColdObservable'];
  * - `#`: a permanent failure (an `Error`);
  * - `!`: a transient failure (`TransientExecutionError`), which the driver retries.
  * An array scripts attempts in turn (the last repeats): `['-!', '--r']`.
+ * A marble with none of these never ends (a hang, for abort tests); one
+ * with two failures, or an empty array, is refused when the state is built.
  */
 export type ExecutionScript = string | readonly string[];
 
@@ -42,7 +44,9 @@ export function marbleAuthorityState(cold: ColdHelper, scripts: Readonly<Record<
 
 /** See {@link marbleAuthorityState}. */
 export class MarbleAuthorityState extends ScriptedAuthorityState {
+  /** @throws Error naming the digest, for an empty array of attempts or a marble that fails twice. */
   constructor(cold: ColdHelper, scripts: Readonly<Record<string, ExecutionScript>>, options: MarbleAuthorityStateOptions = {}) {
+    for (const [digest, script] of Object.entries(scripts)) checkScript(digest, script);
     super((certificate, attempt) => {
       const { digest } = certificate;
       const script = scripts[digest];
@@ -55,8 +59,18 @@ export class MarbleAuthorityState extends ScriptedAuthorityState {
   }
 }
 
+/** Refuse, when the state is built, a script that no execution could follow. */
+function checkScript(digest: string, script: ExecutionScript): void {
+  const marbles = typeof script === 'string' ? [script] : script;
+  if (marbles.length === 0) throw new Error(`the script of "${digest}" is an empty array: it needs at least one attempt`);
+  for (const marble of marbles) {
+    if (typeof marble !== 'string') throw new Error(`the script of "${digest}" has an attempt that is not a marble string`);
+    const failures = marble.replace(/[^!#]/g, '').length;
+    if (failures > 1) throw new Error(`script "${marble}" of "${digest}" fails ${failures} times: an execution fails once (script the retries as attempts, ['-!', '-!', '-r'])`);
+  }
+}
+
 function execution(cold: ColdHelper, digest: string, marble: string): Observable<ExecutionResult> {
-  if (marble.includes('!') && marble.includes('#')) throw new Error(`script "${marble}" of "${digest}" mixes # and !: an execution fails once`);
   const error = marble.includes('!') ? new TransientExecutionError(`scripted transient failure of ${digest}`) : new Error(`scripted failure of ${digest}`);
   return cold(marble.replace('!', '#'), { r: resultOf(digest), f: { effects: { digest: `forked-${digest}` }, events: [] } }, error);
 }

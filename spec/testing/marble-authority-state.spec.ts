@@ -81,4 +81,15 @@ describe('marbleAuthorityState', () => {
       expect(String(failure)).toMatch(/no script for certificate "z": scripted digests are a, b/);
     });
   });
+
+  it('refuses, when built, a script no execution could follow: no attempts, or two failures in one marble', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ cold }) => {
+      expect(() => marbleAuthorityState(cold, { a: [] })).toThrow(/script of "a" is an empty array/);
+      expect(() => marbleAuthorityState(cold, { a: '-!-!' })).toThrow(/script "-!-!" of "a" fails 2 times/);
+      expect(() => marbleAuthorityState(cold, { a: 'r', b: ['-!', '-#-!'] })).toThrow(/of "b" fails 2 times/);
+      // A marble that never ends is a hang, for abort tests: allowed.
+      expect(() => marbleAuthorityState(cold, { a: '---', b: '' })).not.toThrow();
+    });
+  });
 });
