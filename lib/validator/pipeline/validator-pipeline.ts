@@ -1,4 +1,4 @@
-import type { Observable, SchedulerLike, Subscription } from 'rxjs';
+import { type Observable, type SchedulerLike, type Subscription, isObservable } from 'rxjs';
 import type { AuthorityState } from '../../authority-state';
 import type { PendingCertificate } from '../../certificate';
 import { ExecutionDriver, type ExecutionDriverHandle, type StopOptions } from '../../execution-driver';
@@ -81,7 +81,8 @@ export interface ValidatorPipelineOptions<S extends PipelineAuthorityState = Ref
   /**
    * Build the state the pipeline runs on, over its store and the committee it
    * starts in (the recorded one, when a durable pipeline resumes a later
-   * epoch). Default: a `ReferenceAuthorityState`.
+   * epoch). Default: a `ReferenceAuthorityState`. What it returns is checked
+   * (its methods, store and `committed$`): an `InvalidOptionError` otherwise.
    */
   readonly createState?: (store: ObjectStore, committee: Committee) => S;
   /**
@@ -240,7 +241,7 @@ export async function startValidatorPipeline<S extends PipelineAuthorityState = 
       committee = givenCommittee;
     }
     // Without `createState`, S is its default, ReferenceAuthorityState.
-    state = createState ? createState(store, committee) : (new ReferenceAuthorityState(store, committee) as unknown as S);
+    state = createState ? checkedState(createState(store, committee)) : (new ReferenceAuthorityState(store, committee) as unknown as S);
     const { scheduler } = driverOptions;
     manager = new TransactionManager(state, {
       // Queue ages on the driver's clock: virtual time when a scheduler is injected.
@@ -550,4 +551,23 @@ function stoppingThePipeline(
     },
   });
   return handle;
+}
+
+/**
+ * What `createState` returned, if it is shaped as a pipeline's state: an
+ * object with the methods the driver, the manager and a reconfiguration
+ * call, its store and its `committed$` stream (a wrong one failed later, as
+ * a bare TypeError deep in the run).
+ * @throws InvalidOptionError (`createState`) naming what is missing.
+ */
+function checkedState<S>(state: S): S {
+  const expected = 'an AuthorityState for the pipeline: loadEpochStoreOneCallPerTask, tryExecuteImmediately and reconfigure methods, a store and committed$';
+  if (typeof state !== 'object' || state === null || typeof (state as { then?: unknown }).then === 'function') throw new InvalidOptionError('createState', state, expected);
+  const candidate = state as Partial<Record<string, unknown>>;
+  for (const method of ['loadEpochStoreOneCallPerTask', 'tryExecuteImmediately', 'reconfigure']) {
+    if (typeof candidate[method] !== 'function') throw new InvalidOptionError('createState', state, `${expected} (${method} is missing)`);
+  }
+  if (typeof candidate.store !== 'object' || candidate.store === null) throw new InvalidOptionError('createState', state, `${expected} (store is missing)`);
+  if (!isObservable(candidate.committed$)) throw new InvalidOptionError('createState', state, `${expected} (committed$ is not an Observable)`);
+  return state;
 }
