@@ -15,4 +15,12 @@ describe('startExecutionDriver', () => {
     const executed = await handle.metrics.registry.getSingleMetric('execution_driver_executed_total')?.get();
     expect(executed?.values[0]?.value).toBe(40);
   });
+
+  it('subscribes an observer before the first certificate: it sees every outcome of a synchronous source and state', async () => {
+    const state = new ScriptedAuthorityState((c) => [result(c.digest)]);
+    const seen: string[] = [];
+    const handle = startExecutionDriver(state, of(pending('a'), pending('b')), { logger: silentLogger }, { next: (o) => seen.push(`${o.kind}:${o.digest}`) });
+    await handle.done;
+    expect(seen).toEqual(['executed:a', 'executed:b']);
+  });
 });
