@@ -99,10 +99,10 @@ export interface InMemoryRetention {
    * Executed transactions whose effects and events are kept, the most
    * recent (at least 1); an older one's `readExecuted` answers `undefined`.
    * What executed in the current epoch is still recognised as executed
-   * (`isExecuted`, a marker of its digest: about 100 bytes of memory per
-   * transaction in memory, about 50 bytes of disk in LMDB), so no
-   * certificate executes twice, whatever this is; the markers of an epoch
-   * are dropped when the next one starts. Default: all.
+   * (`isExecuted`, a marker of its digest: about 120 bytes of heap per
+   * transaction in memory, about 100 bytes of disk in LMDB), so no
+   * certificate executes twice, whatever this is; an epoch's markers are
+   * dropped by the first batch committed in the next epoch. Default: all.
    */
   readonly executedTransactions?: number;
 }
