@@ -5,7 +5,7 @@ import type { StoredObject } from '../../../lib/validator/model/objects';
 import { type ValidatorPipeline, startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
 import { InMemoryObjectStore, type ObjectStore } from '../../../lib/validator/storage/object-store';
-import { type Workload, generateWorkload } from '../../../lib/validator/workload/workload';
+import { type Workload, type WorkloadStep, WorkloadGenerator, generateWorkload } from '../../../lib/validator/workload/workload';
 import { silentLogger } from '../../support/silent-logger';
 import { temporaryDatabase } from '../storage/temporary-database';
 
@@ -61,10 +61,16 @@ async function deliverAll(life: Life, w: Workload): Promise<void> {
   await executedAll(life.store, w);
 }
 
+/** The store's marker of the epoch (both stores under test have one). */
+function marked(store: ObjectStore, digest: string): Promise<boolean> {
+  if (!store.isExecuted) throw new Error('the store under test has no isExecuted');
+  return store.isExecuted(digest);
+}
+
 async function executedAll(store: ObjectStore, w: Workload, ms = 20_000): Promise<void> {
   const deadline = performance.now() + ms;
   for (;;) {
-    const done = await Promise.all(w.steps.map((step) => (store.isExecuted as (digest: string) => Promise<boolean>)(step.certificate.digest)));
+    const done = await Promise.all(w.steps.map((step) => marked(store, step.certificate.digest)));
     if (done.every(Boolean)) return;
     if (performance.now() > deadline) throw new Error(`${done.filter((d) => !d).length} of ${w.steps.length} never executed`);
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -220,4 +226,77 @@ describe('retention and redeliveries, at random', () => {
       { numRuns: 8 },
     );
   }, 120_000);
+});
+
+describe('across an epoch change', () => {
+  /** Commit the shared steps (one commit each, from `firstIndex`), submit the owned ones, in order; the commits used. */
+  async function deliverSteps(pipeline: ValidatorPipeline, steps: readonly WorkloadStep[], firstIndex: number) {
+    const commits: { digest: string; index: number; certificates: CertifiedTransaction[] }[] = [];
+    for (const step of steps) {
+      if (!step.shared) {
+        await pipeline.submit([step.certificate]);
+        continue;
+      }
+      const commit = { digest: `commit-${firstIndex + commits.length}`, index: firstIndex + commits.length, certificates: [step.certificate] };
+      commits.push(commit);
+      await pipeline.commit(commit);
+    }
+    return commits;
+  }
+
+  async function until(store: ObjectStore, steps: readonly WorkloadStep[]): Promise<void> {
+    const deadline = performance.now() + 20_000;
+    while (!(await Promise.all(steps.map((step) => marked(store, step.certificate.digest)))).every(Boolean)) {
+      if (performance.now() > deadline) throw new Error('never executed');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  it.each<Kind>(['memory', 'durable'])(
+    '%s: the new epoch\'s first batch drops the old markers, and the old certificates delivered again are refused, never run (after a restart too)',
+    async (kind) => {
+      const generator = new WorkloadGenerator({ seed: 21, accounts: 4, contention: 0.6, sign: false });
+      const w0: Workload = { committee: generator.committee, signers: generator.signers, genesis: generator.genesis, steps: generator.next(14), duplicates: [], expectedFinalObjects: [] };
+      generator.advanceEpoch(1);
+      const fresh = generator.next(8);
+      const expected = generator.expectedFinalObjects();
+      expect(w0.steps.some((step) => step.shared) && w0.steps.some((step) => !step.shared)).toBe(true);
+      const path = kind === 'durable' ? await temporaryDatabase() : undefined;
+      const life = await startLife(w0, kind, 1, path);
+      const lives = [life];
+      try {
+        const oldCommits = await deliverSteps(life.pipeline, w0.steps, 0);
+        await until(life.store, w0.steps);
+        await life.pipeline.reconfigure(generator.committee);
+        const newCommits = await deliverSteps(life.pipeline, fresh, oldCommits.length);
+        await until(life.store, fresh);
+        // The old epoch's records are pruned and its markers dropped: only the new epoch's are kept.
+        expect(await marked(life.store, (w0.steps[0] as WorkloadStep).certificate.digest)).toBe(false);
+        const again = async (pipeline: ValidatorPipeline, next: number): Promise<string[]> => {
+          const answers: string[] = [];
+          for (const commit of oldCommits) answers.push(...(await pipeline.commit(commit)));
+          answers.push(...(await pipeline.commit({ digest: `late-${next}`, index: next, certificates: oldCommits.map((c) => c.certificates[0] as CertifiedTransaction) })));
+          answers.push(...(await pipeline.submit(w0.steps.filter((step) => !step.shared).map((step) => step.certificate))));
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          return answers;
+        };
+        const next = oldCommits.length + newCommits.length;
+        expect(new Set(await again(life.pipeline, next))).toEqual(new Set(['wrong-epoch']));
+        if (kind === 'durable') {
+          await stopLife(life);
+          const second = await startLife({ ...w0, committee: generator.committee }, kind, 1, path);
+          lives.push(second);
+          expect(new Set(await again(second.pipeline, next + 1))).toEqual(new Set(['wrong-epoch']));
+        }
+        const last = lives[lives.length - 1] as Life;
+        for (const step of [...w0.steps, ...fresh]) {
+          expect(lives.flatMap((l) => l.outcomes.get(step.certificate.digest) ?? []).map((o) => o.kind)).toEqual(['executed']);
+        }
+        expectSequentialFinal(last, { ...w0, expectedFinalObjects: expected });
+      } finally {
+        await stopLife(lives[lives.length - 1] as Life);
+      }
+    },
+    60_000,
+  );
 });
