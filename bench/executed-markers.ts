@@ -58,7 +58,6 @@ async function inMemory(): Promise<void> {
     `in memory: ${transactions} transactions in the epoch, heap +${((after - before) / 1e6).toFixed(1)} MB (${perTx.toFixed(0)} bytes each)` +
       `${gc ? '' : ' (no --expose-gc: rough)'}; after the next epoch's first batch, +${((dropped - before) / 1e6).toFixed(1)} MB`,
   );
-  void store;
 }
 
 async function durable(): Promise<void> {
