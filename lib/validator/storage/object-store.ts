@@ -100,7 +100,8 @@ export interface InMemoryRetention {
    * recent (at least 1); an older one's `readExecuted` answers `undefined`.
    * What executed in the current epoch is still recognised as executed
    * (`isExecuted`, a marker of its digest: about 120 bytes of heap per
-   * transaction in memory, about 100 bytes of disk in LMDB), so no
+   * transaction in memory, with this option set; about 100 bytes of disk in
+   * LMDB, whatever it is, as a database may be reopened with another), so no
    * certificate executes twice, whatever this is; an epoch's markers are
    * dropped by the first batch committed in the next epoch. Default: all.
    */
@@ -233,7 +234,8 @@ export class InMemoryObjectStore implements ObjectStore {
       }
     }
     this.executed.set(batch.transactionDigest, Object.freeze({ effects: batch.effects, events: batch.events }));
-    this.markExecuted(batch);
+    // Kept whole (no retention), the records say it all: markers only when they may be pruned.
+    if (this.executedTransactions !== Number.POSITIVE_INFINITY) this.markExecuted(batch);
     // A Map iterates in insertion order: the first key is the oldest record.
     if (this.executed.size > this.executedTransactions) this.executed.delete(this.executed.keys().next().value as Digest);
   }
