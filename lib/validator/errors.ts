@@ -93,6 +93,19 @@ export class InputSpentError extends ExecutionDriverError {
 export class EpochEndedError extends ExecutionDriverError {}
 
 /**
+ * The certificate executed already, in this epoch, and the store's retention
+ * (`executedTransactions`) pruned its effects: it is not executed again, and
+ * its effects can no longer be given. The pipeline answers such a copy
+ * `already-executed` before it reaches the state; this is what a caller that
+ * executes directly meets.
+ */
+export class EffectsPrunedError extends ExecutionDriverError {
+  constructor(readonly digest: string) {
+    super(`Certificate ${digest} executed already in this epoch; its effects are no longer kept (the store's retention pruned them)`);
+  }
+}
+
+/**
  * Which admission limit refused a certificate. `awaiting-creation`: the budget
  * of certificates waiting for objects that do not exist yet was full when it
  * arrived; `awaiting-creation-age`: it waited for such an object longer than

@@ -19,6 +19,7 @@ export * from './verifier';
 export {
   CommitOrderError,
   ConsensusRequiredError,
+  EffectsPrunedError,
   EpochEndedError,
   InputMismatchError,
   InputSpentError,

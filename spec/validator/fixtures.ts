@@ -2,7 +2,7 @@ import { type CertifiedTransaction, certifyTransaction } from '../../lib/validat
 import { executeTransaction } from '../../lib/validator/execution/execute-transaction';
 import { generateCommittee } from '../../lib/validator/certificates/generated-committee';
 import { genesisBatch, genesisObject } from '../../lib/validator/execution/genesis';
-import { InMemoryObjectStore } from '../../lib/validator/storage/object-store';
+import { type InMemoryRetention, InMemoryObjectStore } from '../../lib/validator/storage/object-store';
 import { type ObjectRef, type StoredObject, refOf } from '../../lib/validator/model/objects';
 import { ReferenceAuthorityState } from '../../lib/validator/execution/reference-authority-state';
 import type { TransactionData } from '../../lib/validator/model/transactions';
@@ -12,9 +12,9 @@ export const ALICE = id(0xa1);
 export const BOB = id(0xb0);
 
 /** A store with Alice's gas coin, a coin of hers, and a shared counter; a state over it; certifying helpers. */
-export async function setup() {
+export async function setup(retention: InMemoryRetention = {}) {
   const { committee, signers } = generateCommittee(0, [1, 1, 1, 1]);
-  const store = new InMemoryObjectStore();
+  const store = new InMemoryObjectStore(retention);
   const gas = genesisObject(id(1), { kind: 'address', address: ALICE }, { type: 'coin', balance: 1_000_000n });
   const coin = genesisObject(id(2), { kind: 'address', address: ALICE }, { type: 'coin', balance: 100n });
   const counter = genesisObject(id(3), { kind: 'shared', initialSharedVersion: 1 }, { type: 'counter', value: 0n });

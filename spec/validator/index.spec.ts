@@ -83,9 +83,11 @@ const CANCELLATION_EXPORTS = ['CANCELLATION_CODES', 'InputSpentError', 'executeC
 const STAGED_EXECUTION_EXPORTS = ['DURABLE_MAX_STAGED_EXECUTIONS'];
 /** The driver's option error, re-exported: the validator throws it for an admission limit out of range. */
 const OPTION_EXPORTS = ['InvalidOptionError'];
+/** A certificate executed in the epoch whose effects the store's retention pruned, executed directly again. */
+const RETENTION_EXPORTS = ['EffectsPrunedError'];
 
 describe('soma-execution-driver/validator', () => {
-  it('exports the names the 0.1 main export carried, unchanged, and the BLS, certificate, verifier, cancellation, staged-execution and option-error names', () => {
-    expect(Object.keys(validator).sort()).toEqual([...VALIDATOR_EXPORTS, ...CERTIFICATE_EXPORTS, ...CANCELLATION_EXPORTS, ...STAGED_EXECUTION_EXPORTS, ...OPTION_EXPORTS].sort());
+  it('exports the names the 0.1 main export carried, unchanged, and the BLS, certificate, verifier, cancellation, staged-execution, option-error and retention names', () => {
+    expect(Object.keys(validator).sort()).toEqual([...VALIDATOR_EXPORTS, ...CERTIFICATE_EXPORTS, ...CANCELLATION_EXPORTS, ...STAGED_EXECUTION_EXPORTS, ...OPTION_EXPORTS, ...RETENTION_EXPORTS].sort());
   });
 });

@@ -3,9 +3,10 @@ import type { AuthorityState, EpochStore, ExecutionProgress, ExecutionResult } f
 import type { Certificate } from '../../certificate';
 import type { Committee } from '../certificates/committee';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
-import { EpochEndedError, InputMismatchError, InputSpentError, MissingInputError, NotACertifiedTransactionError } from '../errors';
+import { EffectsPrunedError, EpochEndedError, InputMismatchError, InputSpentError, MissingInputError, NotACertifiedTransactionError } from '../errors';
 import { executeCancelled } from './cancelled-execution';
 import { type ExecutionOutput, type LoadedInputs, executeTransaction } from './execute-transaction';
+import { isCommitted } from '../storage/executed-check';
 import { type ObjectKey, type ObjectStore, StoreConflictError } from '../storage/object-store';
 import type { ObjectId, ObjectRef, StoredObject } from '../model/objects';
 import { ReferenceEpochStore } from './reference-epoch-store';
@@ -29,7 +30,8 @@ export interface CommittedOutputs {
  * A reference AuthorityState: executes certified transactions against a
  * versioned ObjectStore and commits objects, effects and the executed marker
  * in one atomic batch. Executing a digest twice returns the stored effects
- * and changes nothing.
+ * and changes nothing (or, its effects pruned by the store's retention,
+ * fails with `EffectsPrunedError`).
  */
 export class ReferenceAuthorityState implements AuthorityState {
   private epochStore: ReferenceEpochStore;
@@ -57,7 +59,8 @@ export class ReferenceAuthorityState implements AuthorityState {
   }
 
   isTxAlreadyExecuted(digest: string): Promise<boolean> {
-    return this.store.readExecuted(digest).then((record) => record !== undefined);
+    // Committed, whether or not retention kept its effects.
+    return isCommitted(this.store, digest);
   }
 
   async tryExecuteImmediately(
@@ -78,8 +81,15 @@ export class ReferenceAuthorityState implements AuthorityState {
     }
     this.inFlight++;
     try {
-      const stored = await this.store.readExecuted(tx.digest);
+      // Asked apart: retention may have pruned its effects, never its marker of the epoch.
+      const [stored, committed] = await Promise.all([this.store.readExecuted(tx.digest), this.store.isExecuted?.(tx.digest)]);
       if (stored) return { effects: stored.effects, events: stored.events };
+      if (committed === true) {
+        // Committed between the two answers (a concurrent copy), or before and pruned since: never executed again.
+        const landed = await this.store.readExecuted(tx.digest);
+        if (landed) return { effects: landed.effects, events: landed.events };
+        throw new EffectsPrunedError(tx.digest);
+      }
       // Decided cancelled at sequencing (it names an owned version an earlier sequenced certificate claimed): its owned inputs are not read.
       const inputs = store.isDecidedCancelled(tx.digest) ? await this.loadSharedOnly(tx, store) : await this.loadInputs(tx, store);
       // A sequenced certificate whose owned input can never be read as named is executed as cancelled.
@@ -98,6 +108,8 @@ export class ReferenceAuthorityState implements AuthorityState {
         // A concurrent copy committed first: same transaction, same effects.
         const winner = error instanceof StoreConflictError ? await this.store.readExecuted(tx.digest) : undefined;
         if (winner) return { effects: winner.effects, events: winner.events };
+        // Executed before, its effects pruned since: the store refused it, and it is not executed again.
+        if (error instanceof StoreConflictError && (await isCommitted(this.store, tx.digest))) throw new EffectsPrunedError(tx.digest);
         throw error;
       }
       store.release(tx.digest);

@@ -9,7 +9,7 @@ import { createdObjectId, creationCount } from '../execution/created-object-ids'
 import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from '../errors';
 import { lamportVersion } from '../model/lamport-version';
 import type { Digest, ObjectId, StoredObject } from '../model/objects';
-import type { ExecutedRecord } from '../storage/object-store';
+import { isCommitted } from '../storage/executed-check';
 import type { ReferenceAuthorityState } from '../execution/reference-authority-state';
 import { type OwnedClaim, ownedRefsOf } from '../execution/reference-epoch-store';
 import type { TransactionManagerMetrics } from './transaction-manager-metrics';
@@ -24,7 +24,7 @@ export type TransactionManagerState = Pick<ReferenceAuthorityState, 'store' | 'c
 const NO_SHARED_VERSIONS: ReadonlyMap<ObjectId, number> = new Map();
 
 /** A commit already read whether its certificates executed: no second read. */
-const NOT_EXECUTED: Promise<undefined> = Promise.resolve(undefined);
+const NOT_EXECUTED: Promise<false> = Promise.resolve(false);
 
 /** An entry not accepted yet, or done consuming: no slots. */
 const NO_SLOTS: readonly ObjectSlot[] = Object.freeze([]);
@@ -616,7 +616,8 @@ export class TransactionManager {
     // One round trip: unknown shared objects, and whether each certificate already executed (a duplicate).
     const [latest, executed] = await Promise.all([
       this.state.store.readLatest(ids),
-      Promise.all(certificates.map((certificate, i) => (earlier[i] ? NOT_EXECUTED : this.state.store.readExecuted(certificate.digest)))),
+      // Whether it committed, not whether its effects are kept: retention prunes those, never the epoch's markers.
+      Promise.all(certificates.map((certificate, i) => (earlier[i] ? NOT_EXECUTED : isCommitted(this.state.store, certificate.digest)))),
     ]);
     ids.forEach((id, i) => {
       const object = latest[i];
@@ -626,14 +627,14 @@ export class TransactionManager {
     if (this.state.loadEpochStoreOneCallPerTask() !== epochStore) return this.assign(commit);
     // One held from a submit ended during the read (it committed, or failed): the read may predate that, and it is no
     // longer held, so it would be taken as new and run twice. Read again: nothing of this commit is decided yet.
-    if (certificates.some((certificate, i) => heldFromSubmit[i] === true && executed[i] === undefined && !this.holds(certificate.digest))) return this.assign(commit);
+    if (certificates.some((certificate, i) => heldFromSubmit[i] === true && !executed[i] && !this.holds(certificate.digest))) return this.assign(commit);
     const at = { digest: commit.digest, index: commit.index };
     const claims: OwnedClaim[] = [];
     const entries = certificates.map((certificate, i): Offered => {
       const { digest } = certificate;
       // `accept` refuses it (wrong epoch): it must take no version, or what follows on its objects would wait for good. Executed
       // in its epoch (a redelivery after a reconfiguration), it is answered so.
-      if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, ...(executed[i] !== undefined ? { executed: true } : {}) };
+      if (certificate.epoch !== epochStore.epoch) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, ...(executed[i] === true ? { executed: true } : {}) };
       // The first sequenced certificate naming an owned version claims it; a later one naming it is cancelled, in commit order on every
       // validator. Every sequenced one claims, whether submitted or executed already here (that differs between validators); a duplicate
       // finds its own claims, or claims again versions spent since (harmless: they are spent).
@@ -642,7 +643,7 @@ export class TransactionManager {
       // Sequenced before (an earlier commit, or earlier in this one): no new versions, nothing moves, the same decision.
       const before = earlier[i] ?? epochStore.sharedVersionsOf(digest);
       if (before) return { certificate, commit: at, shared: before, again: true, cancelled: epochStore.isDecidedCancelled(digest) };
-      if (executed[i] !== undefined) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
+      if (executed[i] === true) return { certificate, commit: at, shared: NO_SHARED_VERSIONS, executed: true };
       // Held from a submit: sequenced now, as any other, and it takes the commit at once (no submit record may overwrite its sequenced
       // one). It may commit before `accept`, which reads again whether it executed.
       const submitted = this.takeAsSequenced(digest, at);
@@ -794,11 +795,11 @@ export class TransactionManager {
       accepted.push({ entry, index, keys, keySlots, checked: knownExecuted === false });
     }
     // One round trip to the store for everything not known yet.
-    let executed: (ExecutedRecord | undefined)[];
+    let executed: boolean[];
     let latest: (StoredObject | undefined)[];
     try {
       [executed, latest] = await Promise.all([
-        Promise.all(accepted.map(({ entry, checked }) => (checked ? NOT_EXECUTED : this.state.store.readExecuted(entry.certificate.digest)))),
+        Promise.all(accepted.map(({ entry, checked }) => (checked ? NOT_EXECUTED : isCommitted(this.state.store, entry.certificate.digest)))),
         this.state.store.readLatest(loading.map((slot) => slot.id)),
       ]);
     } catch (error) {

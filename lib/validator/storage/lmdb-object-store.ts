@@ -91,6 +91,10 @@ export class LmdbObjectStore implements ObjectStore {
   private readonly latest: Database<Buffer, Buffer>;
   private readonly executed: Database<Buffer, Buffer>;
   private readonly executedOrder: Database<Buffer, Buffer>;
+  /** Digest to epoch of every transaction committed in the current epoch: kept whatever the retention prunes of `executed`. */
+  private readonly executedInEpoch: Database<Buffer, Buffer>;
+  /** The epoch of the markers in `executedInEpoch` (those of an older one go with the first batch of a newer one). */
+  private markedEpoch: number;
   private readonly pending: Database<Buffer, Buffer>;
   private readonly versionsPerObject: number;
   private readonly executedTransactions: number;
@@ -128,12 +132,15 @@ export class LmdbObjectStore implements ObjectStore {
     this.latest = table('latest');
     this.executed = table('executed');
     this.executedOrder = table('executed-order');
+    this.executedInEpoch = table('executed-in-epoch');
     this.pending = table('pending');
     this.epochTables = new LmdbEpochTables(
       { path, root, pending: this.pending, commits: table('commits'), nextShared: table('next-shared'), claims: table('owned-claims') },
       (writes) => this.issue(writes),
       () => this.refuseIfClosed(),
     );
+    const marker = Array.from(this.executedInEpoch.getRange({ limit: 1 }))[0];
+    this.markedEpoch = marker ? readRecord(path, 'executed-in-epoch', marker.key, marker.value, u64Record) : Number.NEGATIVE_INFINITY;
     const last = Array.from(this.executedOrder.getKeys({ reverse: true, limit: 1 }))[0];
     const first = Array.from(this.executedOrder.getKeys({ limit: 1 }))[0];
     this.nextSequence = last ? readRecord(path, 'executed-order', last, last, u64Record) + 1 : 0;
@@ -204,6 +211,15 @@ export class LmdbObjectStore implements ObjectStore {
         }),
       );
     });
+  }
+
+  /**
+   * Whether the transaction was committed (staged batches included): every
+   * one of the current epoch, whatever the retention pruned of its record
+   * (an epoch's markers go with the first batch of the next one).
+   */
+  isExecuted(transactionDigest: Digest): Promise<boolean> {
+    return this.answer(() => this.staged.executedRecord(transactionDigest) !== undefined || this.committedOnDisk(idBytes(transactionDigest)));
   }
 
   /**
@@ -298,7 +314,7 @@ export class LmdbObjectStore implements ObjectStore {
   /** Whether the database holds nothing yet (staged batches included): no object, executed record or epoch-table record. */
   isEmpty(): boolean {
     this.refuseIfClosed();
-    const tables = [this.objects, this.latest, this.executed, this.executedOrder, this.pending];
+    const tables = [this.objects, this.latest, this.executed, this.executedOrder, this.executedInEpoch, this.pending];
     return (
       this.staged.ids().next().done === true &&
       tables.every((table) => (table.getStats() as { entryCount: number }).entryCount === 0) &&
@@ -453,7 +469,7 @@ export class LmdbObjectStore implements ObjectStore {
     sequence: number,
   ): { absent: AbsentKey; writes: TableWrite[]; mirror: DiskChanges; oldest: number } {
     const digestKey = idBytes(batch.transactionDigest);
-    if (this.staged.executedRecord(batch.transactionDigest) || this.executed.doesExist(digestKey)) {
+    if (this.staged.executedRecord(batch.transactionDigest) || this.committedOnDisk(digestKey)) {
       throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
     }
     const writes: TableWrite[] = [];
@@ -501,6 +517,9 @@ export class LmdbObjectStore implements ObjectStore {
     }
     writes.push({ table: this.executed, key: digestKey, value: encodeExecuted(sequence, batch.effects, batch.events), undo: 'remove' });
     writes.push({ table: this.executedOrder, key: u64Bytes(sequence), value: digestKey, undo: 'remove' });
+    // The epoch's marker: what retention prunes below is the record, never this.
+    writes.push({ table: this.executedInEpoch, key: digestKey, value: u64Bytes(batch.effects.epoch), undo: 'remove' });
+    if (batch.effects.epoch > this.markedEpoch) this.dropMarkersBelow(batch.effects.epoch, writes);
     const oldest = this.retentionWrites(sequence, writes);
     // Executed: no longer pending (Sui removes it from the epoch's pending table). Last, so never undone.
     writes.push({ table: this.pending, key: digestKey, value: undefined, undo: 'keep' });
@@ -523,6 +542,23 @@ export class LmdbObjectStore implements ObjectStore {
       writes.push({ table: this.executedOrder, key: orderKey, value: undefined, undo: digestKey });
     }
     return oldest;
+  }
+
+  /**
+   * The first batch of a newer epoch drops the older epochs' markers: the
+   * state stages it only once it switched epochs, and from then on refuses a
+   * certificate of an older epoch (wrong epoch), so none can run again.
+   */
+  private dropMarkersBelow(epoch: number, writes: TableWrite[]): void {
+    for (const { key, value } of this.executedInEpoch.getRange({})) {
+      if (u64Of(value) < epoch) writes.push({ table: this.executedInEpoch, key, value: undefined, undo: value });
+    }
+    this.markedEpoch = epoch;
+  }
+
+  /** Whether a batch of this transaction is on disk: its record, or (pruned) its marker of the epoch. */
+  private committedOnDisk(digestKey: Buffer): boolean {
+    return this.executed.doesExist(digestKey) || this.executedInEpoch.doesExist(digestKey);
   }
 
   /** Keep the newest `versionsPerObject` versions of `id`, the one being written included. */

@@ -37,8 +37,23 @@ export interface ObjectStore {
   readObjects(keys: readonly ObjectKey[]): Promise<(StoredObject | undefined)[]>;
   /** The latest live version of each object (`undefined` if unknown or deleted). */
   readLatest(ids: readonly ObjectId[]): Promise<(StoredObject | undefined)[]>;
-  /** The committed effects and events of a transaction, if it was executed. */
+  /**
+   * The committed effects and events of a transaction, if it was executed
+   * and its record is kept (retention may prune it: ask {@link isExecuted}
+   * whether it executed).
+   */
   readExecuted(transactionDigest: Digest): Promise<ExecutedRecord | undefined>;
+  /**
+   * Whether the transaction was committed. Every transaction of the newest
+   * epoch the store committed a batch in is recognised, whatever the
+   * retention pruned of its effects and events (as Sui's per-epoch table of
+   * what executed in the epoch); one of an earlier epoch, while its record is
+   * kept (a certificate of an earlier epoch is refused as `wrong-epoch`
+   * anyway). Optional for stores written before it existed: without it,
+   * callers ask `readExecuted`, so such a store must not prune executed
+   * records of the current epoch, or a certificate may execute twice.
+   */
+  isExecuted?(transactionDigest: Digest): Promise<boolean>;
   /**
    * Write a transaction's objects, deletions, effects and executed marker
    * atomically. Refuses (writing nothing) a batch for a transaction already
@@ -81,8 +96,14 @@ export interface InMemoryRetention {
    */
   readonly versionsPerObject?: number;
   /**
-   * Executed transactions remembered (effects and events), the most recent.
-   * An older one is no longer recognized as executed. Default: all.
+   * Executed transactions whose effects and events are kept, the most
+   * recent (at least 1); an older one's `readExecuted` answers `undefined`.
+   * What executed in the current epoch is still recognised as executed
+   * (`isExecuted`, a marker of its digest: about 120 bytes of heap per
+   * transaction in memory, with this option set; about 100 bytes of disk in
+   * LMDB, whatever it is, as a database may be reopened with another), so no
+   * certificate executes twice, whatever this is; an epoch's markers are
+   * dropped by the first batch committed in the next epoch. Default: all.
    */
   readonly executedTransactions?: number;
 }
@@ -95,6 +116,9 @@ export interface InMemoryRetention {
 export class InMemoryObjectStore implements ObjectStore {
   private readonly objects = new Map<ObjectId, ObjectHistory>();
   private readonly executed = new Map<Digest, ExecutedRecord>();
+  /** Every transaction committed in `markedEpoch`, kept whatever the retention prunes of `executed`. */
+  private readonly executedInEpoch = new Set<Digest>();
+  private markedEpoch = Number.NEGATIVE_INFINITY;
   private readonly versionsPerObject: number;
   private readonly executedTransactions: number;
 
@@ -118,6 +142,10 @@ export class InMemoryObjectStore implements ObjectStore {
     return Promise.resolve(this.executed.get(transactionDigest));
   }
 
+  isExecuted(transactionDigest: Digest): Promise<boolean> {
+    return Promise.resolve(this.wasCommitted(transactionDigest));
+  }
+
   commit(batch: CommitBatch): Promise<void> {
     try {
       this.commitNow(batch);
@@ -137,6 +165,25 @@ export class InMemoryObjectStore implements ObjectStore {
     return live.sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
+  private wasCommitted(digest: Digest): boolean {
+    return this.executedInEpoch.has(digest) || this.executed.has(digest);
+  }
+
+  /**
+   * Mark the transaction executed in its epoch. The first batch of a newer
+   * epoch drops the older epoch's markers: a certificate of an ended epoch
+   * never executes again (the state refuses it).
+   */
+  private markExecuted(batch: CommitBatch): void {
+    const { epoch } = batch.effects;
+    if (epoch > this.markedEpoch) {
+      this.executedInEpoch.clear();
+      this.markedEpoch = epoch;
+    }
+    // One of an older epoch (only a caller of the store, not the state, can commit it now) is marked too: more is never unsafe.
+    this.executedInEpoch.add(batch.transactionDigest);
+  }
+
   private latestOf(id: ObjectId): StoredObject | undefined {
     const history = this.objects.get(id);
     return history && !history.deleted ? history.versions[history.versions.length - 1] : undefined;
@@ -149,7 +196,7 @@ export class InMemoryObjectStore implements ObjectStore {
 
   private commitNow(batch: CommitBatch): void {
     // Validate everything first: a refused batch must leave no trace.
-    if (this.executed.has(batch.transactionDigest)) {
+    if (this.wasCommitted(batch.transactionDigest)) {
       throw new StoreConflictError(`transaction ${batch.transactionDigest} is already committed`);
     }
     const histories: (ObjectHistory | undefined)[] = [];
@@ -187,6 +234,8 @@ export class InMemoryObjectStore implements ObjectStore {
       }
     }
     this.executed.set(batch.transactionDigest, Object.freeze({ effects: batch.effects, events: batch.events }));
+    // Kept whole (no retention), the records say it all: markers only when they may be pruned.
+    if (this.executedTransactions !== Number.POSITIVE_INFINITY) this.markExecuted(batch);
     // A Map iterates in insertion order: the first key is the oldest record.
     if (this.executed.size > this.executedTransactions) this.executed.delete(this.executed.keys().next().value as Digest);
   }

@@ -1,13 +1,14 @@
 import { of } from 'rxjs';
 import { ExecutionDriver, type ExecutionOutcome } from '../../../lib';
 import type { CertifiedTransaction } from '../../../lib/validator/certificates/certified-transaction';
-import { EpochEndedError, InputMismatchError, MissingInputError, NotACertifiedTransactionError } from '../../../lib/validator/errors';
+import { EffectsPrunedError, EpochEndedError, InputMismatchError, MissingInputError, NotACertifiedTransactionError } from '../../../lib/validator/errors';
 import { executeTransaction } from '../../../lib/validator/execution/execute-transaction';
 import { generateCommittee } from '../../../lib/validator/certificates/generated-committee';
 import { type StoredObject, refOf } from '../../../lib/validator/model/objects';
 import { ReferenceAuthorityState } from '../../../lib/validator/execution/reference-authority-state';
 import type { TransactionData } from '../../../lib/validator/model/transactions';
 import { silentLogger } from '../../support/silent-logger';
+import { batch } from '../storage/batches';
 import { ALICE, BOB, id, setup } from '../fixtures';
 
 function drive(state: ReferenceAuthorityState, certificates: CertifiedTransaction[], retry = { maxAttempts: 5, initialDelayMs: 1 }) {
@@ -57,6 +58,24 @@ describe('ReferenceAuthorityState', () => {
     expect(second.effects).toEqual(first.effects);
     expect(store.liveObjects()).toEqual(before);
     expect(committee.epoch).toBe(0);
+  });
+
+  it('never executes again one whose effects the retention pruned: a typed error, nothing written, and the driver skips it', async () => {
+    const { state, store, coin, gas, certify, transfer } = await setup({ executedTransactions: 1 });
+    const certificate = certify(transfer(refOf(coin), refOf(gas)));
+    const epochStore = state.loadEpochStoreOneCallPerTask();
+    await state.tryExecuteImmediately(certificate, undefined, undefined, epochStore);
+    await store.commit(batch(0xbeef, [])); // another transaction: the retention prunes the first one's effects
+    expect(await store.readExecuted(certificate.digest)).toBeUndefined();
+    const before = store.liveObjects();
+    const again = state.tryExecuteImmediately(certificate, undefined, undefined, epochStore);
+    await expect(again).rejects.toThrow(EffectsPrunedError);
+    await expect(again).rejects.toMatchObject({ digest: certificate.digest });
+    expect(store.liveObjects()).toEqual(before);
+    expect(await state.isTxAlreadyExecuted(certificate.digest)).toBe(true);
+    const { outcomes, done } = drive(state, [certificate]);
+    await done;
+    expect(outcomes.map((o) => o.kind)).toEqual(['skipped']);
   });
 
   it('refuses to execute before its inputs exist, with a transient error; the driver retries until they do', async () => {

@@ -13,6 +13,8 @@ export function delaying(store: ObjectStore, random: () => number): ObjectStore 
     readObjects: async (keys) => (await pause(), store.readObjects(keys)),
     readLatest: async (ids) => (await pause(), store.readLatest(ids)),
     readExecuted: async (digest) => (await pause(), store.readExecuted(digest)),
+    // Delayed apart from `readExecuted`: the state asks both, and a copy may commit between their answers.
+    ...(store.isExecuted ? { isExecuted: async (digest: string) => (await pause(), (store.isExecuted as (d: string) => Promise<boolean>).call(store, digest)) } : {}),
     commit: async (batch) => (await pause(), store.commit(batch)),
   };
 }

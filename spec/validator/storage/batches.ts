@@ -4,11 +4,11 @@ import type { StoredObject } from '../../../lib/validator/model/objects';
 
 const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 
-/** A commit batch of transaction `tx` (a digest made of the number), writing and deleting what it is given. */
-export function batch(tx: number, written: StoredObject[], deleted: { id: string; version: number }[] = []): CommitBatch {
+/** A commit batch of transaction `tx` (a digest made of the number), writing and deleting what it is given, in `epoch` (default 0). */
+export function batch(tx: number, written: StoredObject[], deleted: { id: string; version: number }[] = [], epoch = 0): CommitBatch {
   const effects = sealEffects({
     transactionDigest: id(tx),
-    epoch: 0,
+    epoch,
     status: { kind: 'success' },
     gasUsed: 0n,
     lamportVersion: 1,

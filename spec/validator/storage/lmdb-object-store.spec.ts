@@ -39,6 +39,24 @@ describe('LmdbObjectStore', () => {
     await again.close();
   });
 
+  it('keeps the epoch\'s executed markers across a reopen, whatever the retention pruned, and drops them with the next epoch\'s first batch', async () => {
+    const path = await temporaryDatabase();
+    const first = LmdbObjectStore.open({ path, executedTransactions: 1 });
+    for (let n = 1; n <= 3; n++) await first.commit(batch(100 + n, [coin(n)]));
+    await first.close();
+    const second = LmdbObjectStore.open({ path, executedTransactions: 1 });
+    try {
+      expect(await second.readExecuted(id(101))).toBeUndefined();
+      expect(await Promise.all([101, 102, 103].map((tx) => second.isExecuted(id(tx))))).toEqual([true, true, true]);
+      await expect(second.commit(batch(101, [coin(9)]))).rejects.toThrow('already committed');
+      // The next epoch's first batch, after a reopen (the epoch of the markers is read back from the disk).
+      await second.commit(batch(104, [coin(4)], [], 1));
+      expect(await Promise.all([101, 102, 103, 104].map((tx) => second.isExecuted(id(tx))))).toEqual([false, false, false, true]);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('group-commits: commits queued together all land, each resolved once written', async () => {
     const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.commit(batch(1_000 + i, [coin(i + 1)]))));

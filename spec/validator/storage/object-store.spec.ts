@@ -105,6 +105,28 @@ describe.each(stores)('ObjectStore contract: %s', (_name, open) => {
       expect(store.liveObjects()).toEqual([]);
     });
 
+    it('knows every transaction of the epoch executed, whatever the retention pruned, and refuses to commit one again', async () => {
+      const store = await open({ executedTransactions: 1 });
+      for (let v = 1; v <= 4; v++) await store.commit(batch(100 + v, [coin(v)]));
+      expect(await store.readExecuted(id(101))).toBeUndefined(); // its effects are pruned
+      expect(await Promise.all([101, 102, 103, 104, 999].map((tx) => (store.isExecuted as (d: string) => Promise<boolean>)(id(tx))))).toEqual([true, true, true, true, false]);
+      // A copy of a pruned one, with a version that does not exist yet: refused, nothing written.
+      await expect(store.commit(batch(101, [coin(9)]))).rejects.toThrow(StoreConflictError);
+      expect((await store.readLatest([id(1)]))[0]?.version).toBe(4);
+    });
+
+    it('drops the markers of an epoch with the first batch of the next one', async () => {
+      const store = await open({ executedTransactions: 1 });
+      const isExecuted = (tx: number) => (store.isExecuted as (d: string) => Promise<boolean>)(id(tx));
+      await store.commit(batch(101, [coin(1)], [], 0));
+      await store.commit(batch(102, [coin(2)], [], 0));
+      expect(await isExecuted(101)).toBe(true);
+      await store.commit(batch(103, [coin(3)], [], 1));
+      // 101's record was pruned and its epoch ended: forgotten (its certificate is refused as wrong-epoch anyway).
+      expect(await Promise.all([101, 102, 103].map(isExecuted))).toEqual([false, false, true]);
+      await store.commit(batch(104, [coin(4)], [], 1));
+      expect(await Promise.all([103, 104].map(isExecuted))).toEqual([true, true]);
+    });
   });
 });
 
