@@ -14,7 +14,7 @@ import { certificateList, commitFields } from './certificate-arguments';
 import type { CertifiedTransaction } from '../certificates/certified-transaction';
 import type { Committee } from '../certificates/committee';
 import { digestsReady } from '../model/digests';
-import { CommitOrderError, InputMismatchError, InputSpentError, InvalidCertificateError, PipelineStoppedError } from '../errors';
+import { CommitOrderError, ConsensusRequiredError, InputMismatchError, InputSpentError, InvalidCertificateError, OverloadedError, PipelineStoppedError } from '../errors';
 import { InMemoryObjectStore, type ObjectStore } from '../storage/object-store';
 import type { StoredObject } from '../model/objects';
 import { ReferenceAuthorityState } from '../execution/reference-authority-state';
@@ -348,8 +348,9 @@ function wire<S extends PipelineAuthorityState>(
     try {
       return await write;
     } catch (error) {
-      // A damaged record read on the way is that call's refusal, not a write that failed: later calls still run.
-      if (!(error instanceof StoreCorruptError)) failStore(error);
+      // A refusal of that call (a damaged record read on the way, a commit out of order, a stop) is not a write that
+      // failed: later calls still run. A commit refused after a failed one used to stop the whole pipeline so.
+      if (!isRefusalOfTheCall(error)) failStore(error);
       throw error;
     }
   };
@@ -570,4 +571,17 @@ function checkedState<S>(state: S): S {
   if (typeof candidate.store !== 'object' || candidate.store === null) throw new InvalidOptionError('createState', state, `${expected} (store is missing)`);
   if (!isObservable(candidate.committed$)) throw new InvalidOptionError('createState', state, `${expected} (committed$ is not an Observable)`);
   return state;
+}
+
+/** An error that refuses one call and says nothing of the disk: the store and the pipeline go on. */
+function isRefusalOfTheCall(error: unknown): boolean {
+  return (
+    error instanceof StoreCorruptError ||
+    error instanceof CommitOrderError ||
+    error instanceof PipelineStoppedError ||
+    error instanceof InvalidCertificateError ||
+    error instanceof OverloadedError ||
+    error instanceof ConsensusRequiredError ||
+    error instanceof InvalidOptionError
+  );
 }

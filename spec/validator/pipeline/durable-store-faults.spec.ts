@@ -6,7 +6,7 @@ import type { ExecutionOutcome } from '../../../lib';
 import { startValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import type { ValidatorPipeline } from '../../../lib/validator/pipeline/validator-pipeline';
 import { LmdbObjectStore } from '../../../lib/validator/storage/lmdb-object-store';
-import { encodePending, idBytes } from '../../../lib/validator/storage/record-encoding';
+import { encodePending, idBytes, objectKey, u64Bytes } from '../../../lib/validator/storage/record-encoding';
 import { StoreClosedError, StoreCorruptError, StoreFullError } from '../../../lib/validator/storage/store-errors';
 import { type Workload, generateWorkload } from '../../../lib/validator/workload/workload';
 import { silentLogger } from '../../support/silent-logger';
@@ -107,31 +107,57 @@ describe('the durable pipeline on a failing store', () => {
     await again.close();
   });
 
-  it('a damaged effects record refuses the call that reads it with StoreCorruptError, and the pipeline goes on taking work', async () => {
+  it('a damaged record refuses the call that reads it with StoreCorruptError, and the pipeline goes on taking work', async () => {
     const workload = generateWorkload({ seed: 5, transactions: 30, accounts: 5, contention: 0.3, sign: false });
     const path = await temporaryDatabase();
-    const first = await start(workload, path);
-    for (let i = 0; i < workload.steps.length; i++) await deliver(first, workload, i);
-    await first.stop();
     const owned = workload.steps.flatMap((s, i) => (s.shared ? [] : [i]));
     const shared = workload.steps.flatMap((s, i) => (s.shared ? [i] : []));
-    const damaged = [shared[0] as number, owned[0] as number];
+    // The first life delivers every step up to the third shared one; that one and the rest come after the restart.
+    const [sharedStep, laterShared] = [shared[0] as number, shared[2] as number];
+    const first = await start(workload, path);
+    for (let i = 0; i < laterShared; i++) await deliver(first, workload, i);
+    await first.stop();
+    const ownedStep = owned[0] as number;
+    const counter = certificate(workload, laterShared).data.inputs.find((input) => input.kind === 'shared');
+    if (counter?.kind !== 'shared') throw new Error('the shared step reads no shared object');
+    const store = LmdbObjectStore.open({ path });
+    const [latest] = await store.readLatest([counter.id]);
+    await store.close();
     await rewrite(path, 'executed', async (executed) => {
-      for (const i of damaged) {
-        const key = idBytes(certificate(workload, i).digest);
-        await executed.put(key, Buffer.from(executed.getBinary(key) as Buffer).subarray(0, 30));
-      }
+      const key = idBytes(certificate(workload, ownedStep).digest);
+      await executed.put(key, Buffer.from(executed.getBinary(key) as Buffer).subarray(0, 30));
+    });
+    await rewrite(path, 'commits', async (commits) => {
+      const key = u64Bytes(sharedStep);
+      await commits.put(key, Buffer.from(commits.getBinary(key) as Buffer).subarray(0, 3));
+    });
+    await rewrite(path, 'objects', async (objects) => {
+      const key = objectKey(counter.id, latest?.version ?? 0);
+      await objects.put(key, Buffer.from(objects.getBinary(key) as Buffer).subarray(0, 10));
     });
     const second = await start(workload, path);
-    for (const i of damaged) {
-      const error: unknown = await deliver(second, workload, i).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(StoreCorruptError);
-      expect(error).toMatchObject({ table: 'executed', key: certificate(workload, i).digest, path });
-    }
-    // A read that failed is not a write that failed: the pipeline still answers (it stopped taking work, before).
+    // The commit delivered again meets its damaged record: that call is refused, naming the table.
+    await expect(deliver(second, workload, sharedStep)).rejects.toMatchObject({ name: 'StoreCorruptError', table: 'commits', path });
+    // Its effects damaged, an executed certificate is still known executed (the epoch's marker), and never runs again;
+    // reading the effects themselves is the refusal.
+    await expect(deliver(second, workload, ownedStep)).resolves.toEqual(['already-executed']);
+    await expect(second.state.store.readExecuted(certificate(workload, ownedStep).digest)).rejects.toMatchObject({
+      name: 'StoreCorruptError',
+      table: 'executed',
+      key: certificate(workload, ownedStep).digest,
+    });
+    // A new commit whose shared object's record is damaged: refused, and the commits after it are held back, as after
+    // any commit the manager failed to sequence.
+    const damaged: unknown = await deliver(second, workload, laterShared).catch((e: unknown) => e);
+    expect(damaged).toBeInstanceOf(StoreCorruptError);
+    expect(damaged).toMatchObject({ table: 'objects', path });
+    const nextShared = shared[3] as number;
+    await expect(deliver(second, workload, nextShared)).rejects.toMatchObject({ name: 'CommitOrderError', problem: 'after-failed-commit' });
+    // Neither a read that failed nor a commit refused is a write that failed: the pipeline still takes work (before, the
+    // first stopped it, and then the refusal of the commit after a failed one did, refusing every later call with it).
     await expect(deliver(second, workload, owned[1] as number)).resolves.toEqual(['already-executed']);
-    // The refused commit holds the later ones back, as any commit refused before it was sequenced does.
-    await expect(deliver(second, workload, shared[1] as number)).rejects.toMatchObject({ name: 'CommitOrderError', problem: 'after-failed-commit' });
+    await expect(deliver(second, workload, laterShared)).rejects.toMatchObject({ table: 'objects' }); // still damaged
+    await expect(deliver(second, workload, owned[2] as number)).resolves.toEqual(['already-executed']);
     await second.stop();
   });
 
