@@ -345,13 +345,13 @@ function wire<S extends PipelineAuthorityState>(
     storeFailure ??= error instanceof Error ? error : new Error(String(error));
     manager.close();
   };
-  const persisted = async <T>(write: Promise<T>): Promise<T> => {
+  const persisted = async <T>(write: Promise<T>, refusesOnlyTheCall: (error: unknown) => boolean = isRefusalOfTheCall): Promise<T> => {
     try {
       return await write;
     } catch (error) {
       // A refusal of that call (a damaged record read on the way, a commit out of order, a stop) is not a write that
       // failed: later calls still run. A commit refused after a failed one used to stop the whole pipeline so.
-      if (!isRefusalOfTheCall(error)) failStore(error);
+      if (!refusesOnlyTheCall(error)) failStore(error);
       throw error;
     }
   };
@@ -465,7 +465,9 @@ function wire<S extends PipelineAuthorityState>(
         const ordered = orderedCommit.certificates;
         const taken = again ? manager.redeliver(orderedCommit) : manager.commit(orderedCommit);
         // Tracked from the manager's call on, in the same turn: a stop that comes meanwhile waits for it.
-        return { ordered, ordering: tracked(durable ? persisted(taken) : taken) };
+        // A damaged record met while the manager takes a commit stops the pipeline: the commit's shared versions were
+        // assigned, so what follows on its objects would wait for good for the certificates it could not take.
+        return { ordered, ordering: tracked(durable ? persisted(taken, isRefusalOfACommit) : taken) };
       })();
       previousCommit = handedOver.catch(() => undefined);
       const { ordered, ordering } = await handedOver;
@@ -585,4 +587,9 @@ function isRefusalOfTheCall(error: unknown): boolean {
     error instanceof ConsensusRequiredError ||
     error instanceof InvalidOptionError
   );
+}
+
+/** An error that refuses one commit and leaves no shared version assigned for nothing: the pipeline goes on. */
+function isRefusalOfACommit(error: unknown): boolean {
+  return error instanceof CommitOrderError || error instanceof PipelineStoppedError || error instanceof InvalidCertificateError;
 }

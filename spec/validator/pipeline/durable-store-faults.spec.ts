@@ -118,10 +118,15 @@ describe('the durable pipeline on a failing store', () => {
     for (let i = 0; i < laterShared; i++) await deliver(first, workload, i);
     await first.stop();
     const ownedStep = owned[0] as number;
+    const laterOwned = owned.find((i) => i > laterShared) as number;
     const counter = certificate(workload, laterShared).data.inputs.find((input) => input.kind === 'shared');
-    if (counter?.kind !== 'shared') throw new Error('the shared step reads no shared object');
+    const coin = certificate(workload, laterOwned).data.inputs.find((input) => input.kind === 'owned');
+    if (counter?.kind !== 'shared' || coin?.kind !== 'owned') throw new Error('the steps read no shared object or no owned one');
+    // An executed owned step that reads neither damaged object: the pipeline answers it while it takes work.
+    const readsOf = (i: number) => [...certificate(workload, i).data.inputs.map((input) => (input.kind === 'shared' ? input.id : input.ref.id)), certificate(workload, i).data.gas.payment.id];
+    const untouched = owned.find((i) => i < laterShared && i !== ownedStep && !readsOf(i).includes(coin.ref.id)) as number;
     const store = LmdbObjectStore.open({ path });
-    const [latest] = await store.readLatest([counter.id]);
+    const [latestCounter, latestCoin] = await store.readLatest([counter.id, coin.ref.id]);
     await store.close();
     await rewrite(path, 'executed', async (executed) => {
       const key = idBytes(certificate(workload, ownedStep).digest);
@@ -132,8 +137,9 @@ describe('the durable pipeline on a failing store', () => {
       await commits.put(key, Buffer.from(commits.getBinary(key) as Buffer).subarray(0, 3));
     });
     await rewrite(path, 'objects', async (objects) => {
-      const key = objectKey(counter.id, latest?.version ?? 0);
-      await objects.put(key, Buffer.from(objects.getBinary(key) as Buffer).subarray(0, 10));
+      for (const key of [objectKey(counter.id, latestCounter?.version ?? 0), objectKey(coin.ref.id, latestCoin?.version ?? 0)]) {
+        await objects.put(key, Buffer.from(objects.getBinary(key) as Buffer).subarray(0, 10));
+      }
     });
     const second = await start(workload, path);
     // The commit delivered again meets its damaged record: that call is refused, naming the table.
@@ -146,18 +152,19 @@ describe('the durable pipeline on a failing store', () => {
       table: 'executed',
       key: certificate(workload, ownedStep).digest,
     });
-    // A new commit whose shared object's record is damaged: refused, and the commits after it are held back, as after
-    // any commit the manager failed to sequence.
+    // A submit whose input's record is damaged: refused whole, and nothing else is (it assigned nothing).
+    await expect(deliver(second, workload, laterOwned)).rejects.toMatchObject({ name: 'StoreCorruptError', table: 'objects', path });
+    // Neither a read that failed nor a commit refused is a write that failed: the pipeline still takes work (before,
+    // the first stopped it, and then the refusal of the commit after a failed one did, refusing every later call with it).
+    await expect(deliver(second, workload, untouched)).resolves.toEqual(['already-executed']);
+    // A new commit whose shared object's record is damaged: its versions were assigned when the read failed, so what
+    // follows on that object could never run here. The pipeline stops taking work, as after a failed write (it took
+    // later commits as pending, for good, before).
     const damaged: unknown = await deliver(second, workload, laterShared).catch((e: unknown) => e);
     expect(damaged).toBeInstanceOf(StoreCorruptError);
     expect(damaged).toMatchObject({ table: 'objects', path });
-    const nextShared = shared[3] as number;
-    await expect(deliver(second, workload, nextShared)).rejects.toMatchObject({ name: 'CommitOrderError', problem: 'after-failed-commit' });
-    // Neither a read that failed nor a commit refused is a write that failed: the pipeline still takes work (before, the
-    // first stopped it, and then the refusal of the commit after a failed one did, refusing every later call with it).
-    await expect(deliver(second, workload, owned[1] as number)).resolves.toEqual(['already-executed']);
-    await expect(deliver(second, workload, laterShared)).rejects.toMatchObject({ table: 'objects' }); // still damaged
-    await expect(deliver(second, workload, owned[2] as number)).resolves.toEqual(['already-executed']);
+    await expect(deliver(second, workload, shared[3] as number)).rejects.toBe(damaged);
+    await expect(deliver(second, workload, untouched)).rejects.toBe(damaged);
     await second.stop();
   });
 
