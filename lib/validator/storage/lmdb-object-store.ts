@@ -206,7 +206,8 @@ export class LmdbObjectStore implements ObjectStore {
       return frozenRecord(
         readRecord(this.path, 'executed', key, bytes, (record) => {
           const decoded = decodeExecuted(record.subarray(8, Math.max(8, record.length)));
-          sameKey('effects of', transactionDigest, decoded.effects.transactionDigest);
+          // The key's own spelling: a digest asked for in upper case finds the same key (hex is read in either case).
+          sameKey('effects of', hexOf(key), decoded.effects.transactionDigest);
           return decoded;
         }),
       );
@@ -607,7 +608,7 @@ export class LmdbObjectStore implements ObjectStore {
     return frozenObject(
       readRecord(this.path, 'objects', key, bytes, (record) => {
         const object = decodeStoredObject(record);
-        sameKey('object version', `${id}@${version}`, `${object.id}@${object.version}`);
+        sameKey('object version', `${hexOf(key.subarray(0, 32))}@${version}`, `${object.id}@${object.version}`);
         return object;
       }),
     );

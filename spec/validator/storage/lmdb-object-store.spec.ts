@@ -57,6 +57,20 @@ describe('LmdbObjectStore', () => {
     }
   });
 
+  it('reads a digest or id spelled in upper case as the same key, never as damage', async () => {
+    const path = await temporaryDatabase();
+    const first = LmdbObjectStore.open({ path });
+    await first.commit(batch(0xab, [coin(0xcd, 5n)]));
+    await first.close();
+    // Read from disk (not from what the store wrote this session): the checks that a record is its key's run here.
+    const again = LmdbObjectStore.open({ path });
+    const upper = (hex: string) => `0x${hex.slice(2).toUpperCase()}`;
+    expect((await again.readExecuted(upper(id(0xab))))?.effects).toEqual(batch(0xab, []).effects);
+    expect(await again.readLatest([upper(id(0xcd))])).toEqual([coin(0xcd, 5n)]);
+    expect(await again.readObjects([{ id: upper(id(0xcd)), version: 1 }])).toEqual([coin(0xcd, 5n)]);
+    await again.close();
+  });
+
   it('group-commits: commits queued together all land, each resolved once written', async () => {
     const store = LmdbObjectStore.open({ path: await temporaryDatabase() });
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.commit(batch(1_000 + i, [coin(i + 1)]))));
