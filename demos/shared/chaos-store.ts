@@ -37,6 +37,11 @@ export class ChaosStore implements ObjectStore {
     return this.memory.readExecuted(digest);
   }
 
+  /** The memory store's markers: what executed in the epoch, whatever its retention pruned. */
+  isExecuted(digest: string): Promise<boolean> {
+    return this.memory.isExecuted(digest);
+  }
+
   commit(batch: CommitBatch): Promise<void> {
     const roll = this.random();
     if (roll < this.transientRate) return Promise.reject(new TransientExecutionError('injected: store busy, try again'));

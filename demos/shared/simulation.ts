@@ -61,6 +61,14 @@ export interface SimulationOptions {
   readonly verifySignatures?: boolean;
   /** The verifier pool's worker threads, with `verifySignatures` (default: one per core). */
   readonly verifierWorkers?: number;
+  /**
+   * Move to the next epoch on its own once this many transactions committed
+   * in the epoch (default 200,000; Infinity: only when asked). The store
+   * keeps a marker of every transaction executed in the epoch (so none runs
+   * twice, whatever its retention pruned), about 116 B each, dropped at the
+   * epoch change: a demo left running keeps a bounded heap.
+   */
+  readonly epochTransactions?: number;
 }
 
 /** Signature verification as the dashboards show it. */
@@ -166,6 +174,7 @@ const DEFAULTS = {
   maxLatencyMs: 2,
   limits: { maxPendingAndExecuting: 10_000, maxPerObjectQueue: 2_000, maxQueueAgeMs: 1_000 },
   snapshotMs: 1_000,
+  epochTransactions: 200_000,
 } as const;
 
 const TICK_MS = 50;
@@ -206,6 +215,9 @@ export class Simulation {
   private readonly deduped = { 'already-executed': 0, 'already-pending': 0, 'already-executing': 0, 'wrong-epoch': 0, 'handed-back': 0 };
   private resubmitted = 0;
   private committed = 0;
+  /** Committed since the epoch began: at `epochTransactions`, the next epoch. */
+  private committedInEpoch = 0;
+  private readonly epochTransactions: number;
   private commitIndex = 0;
   private carry = 0;
   private timers = new Set<NodeJS.Timeout>();
@@ -239,12 +251,16 @@ export class Simulation {
     readonly generator: WorkloadGenerator,
     /** The in-memory store with its failure dials; undefined when running durable. */
     private readonly chaos: ChaosStore | undefined,
-    options: Required<Pick<SimulationOptions, 'ratePerSecond' | 'snapshotMs'>>,
+    options: Required<Pick<SimulationOptions, 'ratePerSecond' | 'snapshotMs' | 'epochTransactions'>>,
   ) {
+    this.epochTransactions = options.epochTransactions;
     this.registry = (pipeline.driver.metrics as ExecutionDriverMetrics).registry;
     this.ratePerSecond = options.ratePerSecond;
     pipeline.state.committed$.subscribe(({ certificate }) => {
       this.committed++;
+      if (++this.committedInEpoch >= this.epochTransactions && this.feed === 'running') {
+        this.changeEpoch().catch((error: unknown) => this.event(`epoch change failed: ${String(error)}`));
+      }
       this.recent.push(certificate);
       if (this.recent.length > 200) this.recent.shift();
       this.checkFinished();
@@ -378,6 +394,7 @@ export class Simulation {
   async changeEpoch(): Promise<void> {
     if (this.feed !== 'running') return;
     this.feed = 'epoch-change';
+    this.committedInEpoch = 0;
     const from = this.generator.committee.epoch;
     const { manager, driver } = this.pipeline;
     this.event(`epoch change: draining epoch ${from} (${manager.counts.pending + manager.counts.executing} in the manager, ${driver.inFlight} in flight)`);

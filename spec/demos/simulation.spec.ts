@@ -72,6 +72,18 @@ describe('Simulation', () => {
     await simulation.stop('abort');
   });
 
+  it('moves to the next epoch on its own after epochTransactions commits, so the epoch markers stay bounded', async () => {
+    const simulation = await Simulation.start({ ratePerSecond: 4_000, epochTransactions: 300 });
+    try {
+      const deadline = performance.now() + 30_000;
+      while (simulation.current().epoch < 1 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(simulation.current().epoch).toBeGreaterThanOrEqual(1);
+      expect(simulation.current().events.some((event) => event.startsWith('epoch 1:'))).toBe(true);
+    } finally {
+      await simulation.stop('abort');
+    }
+  }, 40_000);
+
   it('without verifySignatures, says verification is off', async () => {
     const simulation = await Simulation.start({ ratePerSecond: 1 });
     await simulation.stop('abort');
