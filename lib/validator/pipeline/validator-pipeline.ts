@@ -427,15 +427,16 @@ function wire<S extends PipelineAuthorityState>(
       const accepted = await verified(certificateList(certificates));
       // Stopped (or the disk failed) while it was being verified: nothing of it is kept.
       refuseIfDown();
-      // Tracked whole, from the manager's call to the pending records on disk: a stop waits for both before it closes the database.
-      const results = await tracked(
+      // Tracked whole, from the manager's call to the pending records and the executions it answers on disk: a stop
+      // waits for all of it before it closes the database (an answer still waiting for the disk was refused by the close).
+      return tracked(
         (async () => {
           const enqueued = await manager.enqueue(accepted);
-          if (durable) await persisted(persistAccepted(durable, manager, state.loadEpochStoreOneCallPerTask().epoch, accepted, enqueued));
-          return enqueued;
+          if (!durable) return enqueued;
+          await persisted(persistAccepted(durable, manager, state.loadEpochStoreOneCallPerTask().epoch, accepted, enqueued));
+          return onDisk(durable, accepted, enqueued);
         })(),
       );
-      return durable ? onDisk(durable, accepted, results) : results;
     },
     commit: async (commit) => {
       refuseIfDown();
@@ -467,12 +468,13 @@ function wire<S extends PipelineAuthorityState>(
         // Tracked from the manager's call on, in the same turn: a stop that comes meanwhile waits for it.
         // A damaged record met while the manager takes a commit stops the pipeline: the commit's shared versions were
         // assigned, so what follows on its objects would wait for good for the certificates it could not take.
-        return { ordered, ordering: tracked(durable ? persisted(taken, isRefusalOfACommit) : taken) };
+        // Tracked until the executions it answers are on disk too: a stop closes the database only after.
+        const settled = durable ? persisted(taken, isRefusalOfACommit).then((results) => onDisk(durable, ordered, results)) : taken;
+        return { ordering: tracked(settled) };
       })();
       previousCommit = handedOver.catch(() => undefined);
-      const { ordered, ordering } = await handedOver;
-      const results = await ordering;
-      return durable ? onDisk(durable, ordered, results) : results;
+      const { ordering } = await handedOver;
+      return ordering;
     },
     reconfigure: async (next) => {
       // Nothing new starts while the state waits for its in-flight executions and switches: a certificate of the old
