@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CommitBatch, InMemoryObjectStore, LmdbObjectStore, sealEffects } from '../lib/validator';
+import { type CommitBatch, InMemoryObjectStore, LmdbObjectStore } from '../lib/validator';
+import { batch } from '../spec/validator/storage/batches';
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const transactions = Number(arg('transactions', '200000'));
@@ -21,22 +22,8 @@ const transactions = Number(arg('transactions', '200000'));
 /** A transaction's digest as the pipeline has it: a fresh 0x-prefixed hex string (not interned). */
 const digestOf = (n: number, epoch: number) => `0x${createHash('sha256').update(`${epoch}:${n}`).digest('hex')}`;
 
-function batchOf(n: number, epoch: number): CommitBatch {
-  const transactionDigest = digestOf(n, epoch);
-  const effects = sealEffects({
-    transactionDigest,
-    epoch,
-    status: { kind: 'success' },
-    gasUsed: 0n,
-    lamportVersion: 1,
-    created: [],
-    mutated: [],
-    deleted: [],
-    sharedObjects: [],
-    dependencies: [],
-  });
-  return { transactionDigest, effects, events: [], written: [], deleted: [] };
-}
+/** A batch that writes nothing, of the `n`th transaction of `epoch`: what grows with such batches is the marker. */
+const batchOf = (n: number, epoch: number): CommitBatch => batch(digestOf(n, epoch), [], [], epoch);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 function heapUsed(): number {

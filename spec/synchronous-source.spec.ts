@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type Observable, Observable as RxObservable, ReplaySubject, Subject, from, lastValueFrom, of, take, takeUntil, toArray } from 'rxjs';
+import { type MonoTypeOperatorFunction, type Observable, Observable as RxObservable, ReplaySubject, Subject, from, lastValueFrom, of, take, takeUntil, toArray } from 'rxjs';
 import { type AuthorityState, ExecutionDriver, type ExecutionOutcome, ForkDetectedError, type PendingCertificate, type RunSummary, executeCertificates } from '../lib';
 import { brief, pending, result } from './support/certificates';
 import { silentLogger } from './support/silent-logger';
@@ -34,6 +34,26 @@ function counting(first: PendingCertificate, max: number): { source: Observable<
     subscriber.complete();
   });
   return { source, emitted: () => emitted };
+}
+
+/**
+ * An endless synchronous source through the operator, then `cut`, which ends the run early: the digests seen, the
+ * executions started and the certificates the source emitted. `onOutcome` runs in the consumer, after each.
+ */
+function cutShort(
+  cut: MonoTypeOperatorFunction<ExecutionOutcome>,
+  options: { readonly maxConcurrentExecutions?: number; readonly onOutcome?: (seen: readonly string[]) => void } = {},
+): { seen: string[]; calls: number; emitted: number } {
+  const { source, emitted } = counting(pending('a'), 100_000);
+  let calls = 0;
+  const state: AuthorityState = { ...syncState, tryExecuteImmediately: (certificate) => (calls++, of(result(certificate.digest))) };
+  const seen: string[] = [];
+  const limit = options.maxConcurrentExecutions === undefined ? {} : { maxConcurrentExecutions: options.maxConcurrentExecutions };
+  source.pipe(executeCertificates({ authorityState: state, logger: silentLogger, ...limit }), cut).subscribe((o) => {
+    seen.push(o.digest);
+    options.onOutcome?.(seen);
+  });
+  return { seen, calls, emitted: emitted() };
 }
 
 async function drive(source: Observable<PendingCertificate>, limit = 1, authorityState = syncState): Promise<{ outcomes: string[]; summary: RunSummary; error: unknown; backlog: number }> {
@@ -100,29 +120,15 @@ describe('a source that emits while it is subscribed to, and a fork among its fi
   });
 
   it('the operator stops taking from a synchronous source once its consumer has what it wants (take)', () => {
-    const { source, emitted } = counting(pending('a'), 100_000);
-    let calls = 0;
-    const state: AuthorityState = { ...syncState, tryExecuteImmediately: (certificate) => (calls++, of(result(certificate.digest))) };
-    const seen: string[] = [];
-    source.pipe(executeCertificates({ authorityState: state, maxConcurrentExecutions: 4, logger: silentLogger }), take(2)).subscribe((o) => seen.push(o.digest));
-    expect(seen).toEqual(['a', 'rest-1']);
-    expect(calls).toBe(2);
-    expect(emitted()).toBe(2);
+    expect(cutShort(take(2), { maxConcurrentExecutions: 4 })).toEqual({ seen: ['a', 'rest-1'], calls: 2, emitted: 2 });
   });
 
   it('the operator stops when an outcome observer ends it (takeUntil) while a synchronous source emits', () => {
-    const { source, emitted } = counting(pending('a'), 100_000);
-    let calls = 0;
-    const state: AuthorityState = { ...syncState, tryExecuteImmediately: (certificate) => (calls++, of(result(certificate.digest))) };
-    const seen: string[] = [];
     const enough$ = new Subject<void>();
-    source.pipe(executeCertificates({ authorityState: state, logger: silentLogger }), takeUntil(enough$)).subscribe((o) => {
-      seen.push(o.digest);
+    const onOutcome = (seen: readonly string[]) => {
       if (seen.length === 3) enough$.next();
-    });
-    expect(seen).toEqual(['a', 'rest-1', 'rest-2']);
-    expect(calls).toBe(3);
-    expect(emitted()).toBe(3);
+    };
+    expect(cutShort(takeUntil(enough$), { onOutcome })).toEqual({ seen: ['a', 'rest-1', 'rest-2'], calls: 3, emitted: 3 });
   });
 
   it('property: with synchronous sources and results, the run takes up to the first fork, each with one outcome', async () => {

@@ -4,10 +4,15 @@ import type { StoredObject } from '../../../lib/validator/model/objects';
 
 const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 
-/** A commit batch of transaction `tx` (a digest made of the number), writing and deleting what it is given, in `epoch` (default 0). */
-export function batch(tx: number, written: StoredObject[], deleted: { id: string; version: number }[] = [], epoch = 0): CommitBatch {
+/**
+ * A commit batch of transaction `tx` (its digest, or a number a digest is made
+ * of), writing and deleting what it is given, in `epoch` (default 0). Also
+ * the no-op batches of bench/executed-markers.ts.
+ */
+export function batch(tx: number | string, written: StoredObject[], deleted: { id: string; version: number }[] = [], epoch = 0): CommitBatch {
+  const transactionDigest = typeof tx === 'string' ? tx : id(tx);
   const effects = sealEffects({
-    transactionDigest: id(tx),
+    transactionDigest,
     epoch,
     status: { kind: 'success' },
     gasUsed: 0n,
@@ -18,5 +23,5 @@ export function batch(tx: number, written: StoredObject[], deleted: { id: string
     sharedObjects: [],
     dependencies: [],
   });
-  return { transactionDigest: id(tx), effects, events: [], written, deleted };
+  return { transactionDigest, effects, events: [], written, deleted };
 }
