@@ -81,13 +81,11 @@ export class ReferenceAuthorityState implements AuthorityState {
     }
     this.inFlight++;
     try {
-      // Asked apart: retention may have pruned its effects, never its marker of the epoch.
-      const [stored, committed] = await Promise.all([this.store.readExecuted(tx.digest), this.store.isExecuted?.(tx.digest)]);
-      if (stored) return { effects: stored.effects, events: stored.events };
-      if (committed === true) {
-        // Committed between the two answers (a concurrent copy), or before and pruned since: never executed again.
-        const landed = await this.store.readExecuted(tx.digest);
-        if (landed) return { effects: landed.effects, events: landed.events };
+      // Its marker of the epoch, which retention never prunes (one read for what has not executed, the common case);
+      // committed, its effects are read, if retention kept them: never executed again.
+      if (await isCommitted(this.store, tx.digest)) {
+        const stored = await this.store.readExecuted(tx.digest);
+        if (stored) return { effects: stored.effects, events: stored.events };
         throw new EffectsPrunedError(tx.digest);
       }
       // Decided cancelled at sequencing (it names an owned version an earlier sequenced certificate claimed): its owned inputs are not read.
@@ -201,11 +199,12 @@ export class ReferenceAuthorityState implements AuthorityState {
       }
     }
     ownedRefs.push(gas.payment);
-    // An owned-only certificate makes one read; one with shared inputs makes both at once.
+    // An owned-only certificate makes one read; one with shared inputs makes two.
     const ids: ObjectId[] = [];
     for (const ref of ownedRefs) ids.push(ref.id);
-    const [latest, exact] =
-      exactKeys.length === 0 ? [await this.store.readLatest(ids), NOTHING_READ] : await Promise.all([this.store.readLatest(ids), this.store.readObjects(exactKeys)]);
+    // One read after the other: a store answers each at once, and Promise.all costs more than the second await.
+    const latest = await this.store.readLatest(ids);
+    const exact = exactKeys.length === 0 ? NOTHING_READ : await this.store.readObjects(exactKeys);
     const objects = new Map<ObjectId, StoredObject>();
     let unavailable: Unavailable | undefined;
     // exact[i] is exactKeys[i]'s: an immutable one must carry the digest the certificate names.

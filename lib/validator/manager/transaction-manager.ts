@@ -9,7 +9,8 @@ import { createdObjectId, creationCount } from '../execution/created-object-ids'
 import { CommitOrderError, ConsensusRequiredError, type OverloadLimit, OverloadedError, PipelineStoppedError } from '../errors';
 import { lamportVersion } from '../model/lamport-version';
 import type { Digest, ObjectId, StoredObject } from '../model/objects';
-import { isCommitted } from '../storage/executed-check';
+import { areCommitted } from '../storage/executed-check';
+import { ArrivalOrder } from './arrival-order';
 import type { ReferenceAuthorityState } from '../execution/reference-authority-state';
 import { type OwnedClaim, ownedRefsOf } from '../execution/reference-epoch-store';
 import type { TransactionManagerMetrics } from './transaction-manager-metrics';
@@ -23,8 +24,8 @@ export type TransactionManagerState = Pick<ReferenceAuthorityState, 'store' | 'c
 /** Owned-object certificates have no shared versions: one empty map for all of them. */
 const NO_SHARED_VERSIONS: ReadonlyMap<ObjectId, number> = new Map();
 
-/** A commit already read whether its certificates executed: no second read. */
-const NOT_EXECUTED: Promise<false> = Promise.resolve(false);
+/** No object to read: nothing read. */
+const NOTHING_READ: readonly (StoredObject | undefined)[] = Object.freeze([]);
 
 /** An entry not accepted yet, or done consuming: no slots. */
 const NO_SLOTS: readonly ObjectSlot[] = Object.freeze([]);
@@ -235,13 +236,13 @@ interface ObjectSlot {
   readonly queue: Set<PendingEntry>;
   /**
    * Pending certificates waiting for a version of it not available yet (with
-   * how many of their inputs do), oldest first: what admission's per-object
+   * how many of their inputs do), in `waitingOrder`: what admission's per-object
    * and age limits count. One whose wait on it ended (the version came, it
    * was found cancelled, released or forgotten) is not in it.
    */
   readonly waiting: Map<PendingEntry, number>;
-  /** The latest arrival time in `waiting` (-Infinity when empty): an earlier one is put back in order. */
-  newestWaiting: number;
+  /** `waiting`'s members, oldest first (a concurrent call may register its waits late). */
+  readonly waitingOrder: ArrivalOrder<PendingEntry>;
 }
 
 /**
@@ -441,8 +442,10 @@ export class TransactionManager {
     // (a durable pipeline's disk write): the writes of commits sequenced meanwhile are grouped.
     const sequenced = this.commits.then(() => this.sequence(commit));
     this.commits = sequenced.catch(() => undefined);
-    const accepted = Promise.all([sequenced, this.accepts]).then(async ([{ entries, persisted }]) => {
-      await persisted;
+    const acceptsBefore = this.accepts; // never rejects
+    const accepted = sequenced.then(async ({ entries, persisted }) => {
+      await acceptsBefore;
+      if (persisted) await persisted;
       return this.accept(entries, undefined);
     });
     this.accepts = accepted.catch(() => undefined);
@@ -613,12 +616,10 @@ export class TransactionManager {
     const earlier = certificates.map((certificate) => this.sequencedBefore(certificate.digest, epochStore));
     // Held from a submit only: its store read below may answer before it commits, and it may end during the read.
     const heldFromSubmit = certificates.map((certificate) => (this.pending.get(certificate.digest) ?? this.executing.get(certificate.digest))?.commit === undefined && this.holds(certificate.digest));
-    // One round trip: unknown shared objects, and whether each certificate already executed (a duplicate).
-    const [latest, executed] = await Promise.all([
-      this.state.store.readLatest(ids),
-      // Whether it committed, not whether its effects are kept: retention prunes those, never the epoch's markers.
-      Promise.all(certificates.map((certificate, i) => (earlier[i] ? NOT_EXECUTED : isCommitted(this.state.store, certificate.digest)))),
-    ]);
+    // Whether each certificate already executed (a duplicate), and the unknown shared objects, if any.
+    // Whether it committed, not whether its effects are kept: retention prunes those, never the epoch's markers.
+    const executedRead = this.committedAmong(certificates, (i) => earlier[i] !== undefined);
+    const [latest, executed] = ids.length === 0 ? [NOTHING_READ, await executedRead] : await Promise.all([this.state.store.readLatest(ids), executedRead]);
     ids.forEach((id, i) => {
       const object = latest[i];
       if (!this.nextSharedVersion.has(id) && object) this.nextSharedVersion.set(id, object.version);
@@ -772,7 +773,7 @@ export class TransactionManager {
             parked: undefined,
             queue: new Set(),
             waiting: new Map(),
-            newestWaiting: Number.NEGATIVE_INFINITY,
+            waitingOrder: new ArrivalOrder(),
           };
           this.slots.set(key.id, slot);
           loading.push(slot);
@@ -796,12 +797,14 @@ export class TransactionManager {
     }
     // One round trip to the store for everything not known yet.
     let executed: boolean[];
-    let latest: (StoredObject | undefined)[];
+    let latest: readonly (StoredObject | undefined)[];
     try {
-      [executed, latest] = await Promise.all([
-        Promise.all(accepted.map(({ entry, checked }) => (checked ? NOT_EXECUTED : isCommitted(this.state.store, entry.certificate.digest)))),
-        this.state.store.readLatest(loading.map((slot) => slot.id)),
-      ]);
+      const executedRead = this.committedAmong(
+        accepted.map(({ entry }) => entry.certificate),
+        (i) => (accepted[i] as (typeof accepted)[number]).checked,
+      );
+      [executed, latest] =
+        loading.length === 0 ? [await executedRead, NOTHING_READ] : await Promise.all([executedRead, this.state.store.readLatest(loading.map((slot) => slot.id))]);
     } catch (error) {
       // The call is refused whole: give back what it reserved, or a resubmission would be 'already-pending' for good.
       // A slot it was reading may live on (others wait on it): without a version read, it is read again when next needed.
@@ -1106,6 +1109,18 @@ export class TransactionManager {
     return this.pending.has(digest) || this.executing.has(digest);
   }
 
+  /**
+   * Whether each certificate committed, in order: those `knownNotExecuted`
+   * are not asked about, the others in one question to the store.
+   */
+  private async committedAmong(certificates: readonly CertifiedTransaction[], knownNotExecuted: (index: number) => boolean): Promise<boolean[]> {
+    const asked: Digest[] = [];
+    for (let i = 0; i < certificates.length; i++) if (!knownNotExecuted(i)) asked.push((certificates[i] as CertifiedTransaction).digest);
+    const answers = await areCommitted(this.state.store, asked);
+    let next = 0;
+    return certificates.map((_, i) => !knownNotExecuted(i) && answers[next++] === true);
+  }
+
   private sequencedBefore(digest: Digest, epochStore: ReturnType<TransactionManagerState['loadEpochStoreOneCallPerTask']>): ReadonlyMap<ObjectId, number> | undefined {
     const assigned = epochStore.sharedVersionsOf(digest);
     if (assigned) return assigned;
@@ -1388,10 +1403,9 @@ function inputIds(certificate: CertifiedTransaction): ObjectId[] {
   return ids;
 }
 
-/** The certificate waiting longest for a version of a slot's object (a Map iterates in insertion order). */
+/** The certificate waiting longest for a version of a slot's object. */
 function oldestIn(slot: ObjectSlot): PendingEntry | undefined {
-  for (const entry of slot.waiting.keys()) return entry;
-  return undefined;
+  return slot.waitingOrder.oldest(slot.waiting);
 }
 
 /**
@@ -1409,7 +1423,7 @@ function addInArrivalOrder(queue: Set<PendingEntry>, entry: PendingEntry, newest
   return newest;
 }
 
-/** One more input of `entry` waits on the slot's object; `waiting` stays oldest first (a concurrent call may register its waits late). */
+/** One more input of `entry` waits on the slot's object. */
 function addWaiting(slot: ObjectSlot, entry: PendingEntry): void {
   const { waiting } = slot;
   const waits = waiting.get(entry);
@@ -1418,14 +1432,7 @@ function addWaiting(slot: ObjectSlot, entry: PendingEntry): void {
     return;
   }
   waiting.set(entry, 1);
-  if (entry.enqueuedAt >= slot.newestWaiting) {
-    slot.newestWaiting = entry.enqueuedAt;
-    return;
-  }
-  // Arrived earlier than one already waiting (rare): put it back in order. The sort is stable.
-  const ordered = [...waiting].sort(([a], [b]) => a.enqueuedAt - b.enqueuedAt);
-  waiting.clear();
-  for (const [other, count] of ordered) waiting.set(other, count);
+  slot.waitingOrder.add(entry, waiting);
 }
 
 /** `count` fewer inputs of `entry` wait on the slot's object (Infinity: none any more). */
@@ -1434,7 +1441,7 @@ function stopWaiting(slot: ObjectSlot, entry: PendingEntry, count: number): void
   if (waits === undefined) return;
   if (waits > count) slot.waiting.set(entry, waits - count);
   else slot.waiting.delete(entry);
-  if (slot.waiting.size === 0) slot.newestWaiting = Number.NEGATIVE_INFINITY;
+  if (slot.waiting.size === 0) slot.waitingOrder.clear();
 }
 
 /** How many of `certificates` read each object (each certificate counted once per object). */

@@ -302,22 +302,15 @@ function wire<S extends PipelineAuthorityState>(
    * Without signature checks, the certificate's bytes are still decoded and its digest checked.
    */
   const verified = async (certificates: readonly unknown[]): Promise<CertifiedTransaction[]> => {
-    const passed: CertifiedTransaction[] = [];
-    let doorRefusal: Error | undefined;
-    for (const value of certificates) {
-      try {
-        passed.push(canonicalCertificate(value));
-      } catch (error) {
-        doorRefusal = error as Error; // InvalidCertificateError: the door throws nothing else
-        break;
-      }
-    }
+    const { passed, doorRefusal } = throughTheDoor(certificates);
     await verifier?.verify(passed);
     if (doorRefusal !== undefined) throw doorRefusal;
     return passed;
   };
   // Each commit hands its certificates to the manager only after the commit called before it did.
   let previousCommit: Promise<unknown> = Promise.resolve();
+  /** Commits called and not handed over (nor refused) yet: one called meanwhile waits its turn. */
+  let commitsWaiting = 0;
   // The lowest commit refused before it reached the manager for a reason that is not its certificates' own (an
   // overload, a verifier that crashed): later commits are refused until it is delivered again, as the manager
   // refuses those after a commit that failed to sequence. A forged or malformed certificate is refused so on every
@@ -386,6 +379,22 @@ function wire<S extends PipelineAuthorityState>(
     if (stopping) throw new PipelineStoppedError();
     if (storeFailure) throw storeFailure;
   };
+  /** A commit's turn: its checked certificates go to the manager, tracked until they settle. */
+  const handOver = (digest: string, index: number, checked: CertifiedTransaction[]): Promise<EnqueueResult[]> => {
+    if (refusedCommit === index) refusedCommit = undefined;
+    if (index > handedOverUpTo) handedOverUpTo = index;
+    const orderedCommit: ConsensusCommit = { digest, index, certificates: checked };
+    refuseIfDown();
+    // Processed before a restart (the manager has not seen it): taken again as the manager takes a redelivery it has seen.
+    const again = durable !== undefined && redelivered(durable, orderedCommit);
+    const taken = again ? manager.redeliver(orderedCommit) : manager.commit(orderedCommit);
+    // Tracked from the manager's call on, in the same turn: a stop that comes meanwhile waits for it.
+    // A damaged record met while the manager takes a commit stops the pipeline: the commit's shared versions were
+    // assigned, so what follows on its objects would wait for good for the certificates it could not take.
+    // Tracked until the executions it answers are on disk too: a stop closes the database only after.
+    const settled = durable ? persisted(taken, isRefusalOfACommit).then((results) => onDisk(durable, checked, results)) : taken;
+    return tracked(settled);
+  };
   const stopPipeline = (stopOptions?: StopOptions): Promise<ValidatorRunSummary> => {
     // Checked before anything closes: a bad mode changes nothing, and a later stop still works.
     const mode: unknown = stopOptions?.mode ?? 'drain';
@@ -441,36 +450,38 @@ function wire<S extends PipelineAuthorityState>(
     commit: async (commit) => {
       refuseIfDown();
       const { digest, index, certificates } = commitFields(commit);
+      const refusedAfterFailed = (): void => {
+        if (refusedCommit !== undefined && index > refusedCommit) throw new CommitOrderError('after-failed-commit', index, refusedCommit);
+      };
+      if (verifier === undefined && commitsWaiting === 0) {
+        // No signature to wait for and no commit ahead of it: handed over in this call, as it would be after waiting.
+        refusedAfterFailed();
+        const { passed, doorRefusal } = throughTheDoor(certificates);
+        if (doorRefusal !== undefined) throw doorRefusal; // its certificates' own: it holds nothing back
+        return handOver(digest, index, passed);
+      }
       const verifying = verified(certificates);
       // Awaited only after the commits before it: a refusal meanwhile must not be an unhandled rejection.
       verifying.catch(() => undefined);
       const before = previousCommit;
+      commitsWaiting++;
       // Settles once this commit reached the manager (or was refused): the next one's turn.
       const handedOver = (async () => {
-        await before;
-        if (refusedCommit !== undefined && index > refusedCommit) throw new CommitOrderError('after-failed-commit', index, refusedCommit);
-        let checked: CertifiedTransaction[];
         try {
-          checked = await verifying;
-        } catch (error) {
-          const retryable = !(error instanceof InvalidCertificateError);
-          if (retryable && index > handedOverUpTo && (refusedCommit === undefined || index < refusedCommit)) refusedCommit = index;
-          throw error;
+          await before;
+          refusedAfterFailed();
+          let checked: CertifiedTransaction[];
+          try {
+            checked = await verifying;
+          } catch (error) {
+            const retryable = !(error instanceof InvalidCertificateError);
+            if (retryable && index > handedOverUpTo && (refusedCommit === undefined || index < refusedCommit)) refusedCommit = index;
+            throw error;
+          }
+          return { ordering: handOver(digest, index, checked) };
+        } finally {
+          commitsWaiting--;
         }
-        if (refusedCommit === index) refusedCommit = undefined;
-        if (index > handedOverUpTo) handedOverUpTo = index;
-        const orderedCommit: ConsensusCommit = { digest, index, certificates: checked };
-        refuseIfDown();
-        // Processed before a restart (the manager has not seen it): taken again as the manager takes a redelivery it has seen.
-        const again = durable !== undefined && redelivered(durable, orderedCommit);
-        const ordered = orderedCommit.certificates;
-        const taken = again ? manager.redeliver(orderedCommit) : manager.commit(orderedCommit);
-        // Tracked from the manager's call on, in the same turn: a stop that comes meanwhile waits for it.
-        // A damaged record met while the manager takes a commit stops the pipeline: the commit's shared versions were
-        // assigned, so what follows on its objects would wait for good for the certificates it could not take.
-        // Tracked until the executions it answers are on disk too: a stop closes the database only after.
-        const settled = durable ? persisted(taken, isRefusalOfACommit).then((results) => onDisk(durable, ordered, results)) : taken;
-        return { ordering: tracked(settled) };
       })();
       previousCommit = handedOver.catch(() => undefined);
       const { ordering } = await handedOver;
@@ -594,4 +605,21 @@ function isRefusalOfTheCall(error: unknown): boolean {
 /** An error that refuses one commit and leaves no shared version assigned for nothing: the pipeline goes on. */
 function isRefusalOfACommit(error: unknown): boolean {
   return error instanceof CommitOrderError || error instanceof PipelineStoppedError || error instanceof InvalidCertificateError;
+}
+
+/**
+ * The door on this thread, in order, up to the first refusal: the
+ * certificates that passed it, and the refusal (an `InvalidCertificateError`:
+ * the door throws nothing else), if any.
+ */
+function throughTheDoor(certificates: readonly unknown[]): { passed: CertifiedTransaction[]; doorRefusal: Error | undefined } {
+  const passed: CertifiedTransaction[] = [];
+  for (const value of certificates) {
+    try {
+      passed.push(canonicalCertificate(value));
+    } catch (error) {
+      return { passed, doorRefusal: error as Error };
+    }
+  }
+  return { passed, doorRefusal: undefined };
 }

@@ -10,3 +10,14 @@ export function isCommitted(store: ObjectStore, digest: Digest): Promise<boolean
   if (store.isExecuted) return store.isExecuted(digest);
   return store.readExecuted(digest).then((record) => record !== undefined);
 }
+
+/**
+ * {@link isCommitted} for each digest, in order: one call of the store's
+ * `areExecuted` where it has one (no promise per digest), else one question
+ * per digest.
+ */
+export function areCommitted(store: ObjectStore, digests: readonly Digest[]): Promise<boolean[]> {
+  if (digests.length === 0) return Promise.resolve([]);
+  if (store.areExecuted) return store.areExecuted(digests);
+  return Promise.all(digests.map((digest) => isCommitted(store, digest)));
+}

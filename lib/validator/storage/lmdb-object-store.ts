@@ -220,7 +220,12 @@ export class LmdbObjectStore implements ObjectStore {
    * (an epoch's markers go with the first batch of the next one).
    */
   isExecuted(transactionDigest: Digest): Promise<boolean> {
-    return this.answer(() => this.staged.executedRecord(transactionDigest) !== undefined || this.committedOnDisk(idBytes(transactionDigest)));
+    return this.answer(() => this.wasCommitted(transactionDigest));
+  }
+
+  /** {@link isExecuted} for each, in order, in one answer. */
+  areExecuted(transactionDigests: readonly Digest[]): Promise<boolean[]> {
+    return this.answer(() => transactionDigests.map((digest) => this.wasCommitted(digest)));
   }
 
   /**
@@ -555,6 +560,11 @@ export class LmdbObjectStore implements ObjectStore {
       if (u64Of(value) < epoch) writes.push({ table: this.executedInEpoch, key, value: undefined, undo: value });
     }
     this.markedEpoch = epoch;
+  }
+
+  /** Whether a batch of this transaction is staged or on disk. */
+  private wasCommitted(transactionDigest: Digest): boolean {
+    return this.staged.executedRecord(transactionDigest) !== undefined || this.committedOnDisk(idBytes(transactionDigest));
   }
 
   /** Whether a batch of this transaction is on disk: its record, or (pruned) its marker of the epoch. */

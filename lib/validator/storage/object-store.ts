@@ -55,6 +55,12 @@ export interface ObjectStore {
    */
   isExecuted?(transactionDigest: Digest): Promise<boolean>;
   /**
+   * `isExecuted` for many transactions in one call, in order: the manager
+   * asks it once per submit or commit. Optional: without it, callers ask
+   * `isExecuted` (or `readExecuted`) for each.
+   */
+  areExecuted?(transactionDigests: readonly Digest[]): Promise<boolean[]>;
+  /**
    * Write a transaction's objects, deletions, effects and executed marker
    * atomically. Refuses (writing nothing) a batch for a transaction already
    * committed, or one that would overwrite an existing version. The store
@@ -144,6 +150,10 @@ export class InMemoryObjectStore implements ObjectStore {
 
   isExecuted(transactionDigest: Digest): Promise<boolean> {
     return Promise.resolve(this.wasCommitted(transactionDigest));
+  }
+
+  areExecuted(transactionDigests: readonly Digest[]): Promise<boolean[]> {
+    return Promise.resolve(transactionDigests.map((digest) => this.wasCommitted(digest)));
   }
 
   commit(batch: CommitBatch): Promise<void> {

@@ -4,11 +4,15 @@ import { TransactionManager } from '../../../lib/validator/manager/transaction-m
 import type { ObjectStore } from '../../../lib/validator/storage/object-store';
 import { predictOutputs, setup } from '../fixtures';
 
-/** The fixture's store, whose `failing`-th call of `method` (the first by default) rejects. */
-function failingOnce(store: ObjectStore, method: 'readLatest' | 'isExecuted', failing = 1): ObjectStore {
+/**
+ * The fixture's store, whose `failing`-th call of `method` (the first by default) rejects. Failing `isExecuted`,
+ * it has no `areExecuted`, so that callers ask it digest by digest.
+ */
+function failingOnce(store: ObjectStore, method: 'readLatest' | 'isExecuted' | 'areExecuted', failing = 1): ObjectStore {
   let calls = 0;
   return new Proxy(store, {
     get(target, name, receiver) {
+      if (method === 'isExecuted' && name === 'areExecuted') return undefined;
       const value: unknown = Reflect.get(target, name, receiver);
       if (typeof value !== 'function') return value;
       const original = value as (...a: unknown[]) => unknown;
@@ -22,8 +26,8 @@ function failingOnce(store: ObjectStore, method: 'readLatest' | 'isExecuted', fa
 }
 
 describe('TransactionManager when a store read fails (found by the simulator)', () => {
-  // The manager asks `isExecuted` whether a certificate executed (retention may prune `readExecuted`'s record).
-  it.each(['readLatest', 'isExecuted'] as const)('refuses the call whole when %s fails, and takes the same certificates again', async (method) => {
+  // The manager asks `areExecuted` (else `isExecuted`) whether a certificate executed (retention may prune `readExecuted`'s record).
+  it.each(['readLatest', 'isExecuted', 'areExecuted'] as const)('refuses the call whole when %s fails, and takes the same certificates again', async (method) => {
     const fixture = await setup();
     const { state, coin, gas, certify, transfer } = fixture;
     const manager = new TransactionManager({ store: failingOnce(state.store, method), committed$: state.committed$, loadEpochStoreOneCallPerTask: () => state.loadEpochStoreOneCallPerTask() });
@@ -79,7 +83,7 @@ describe('TransactionManager when a store read fails (found by the simulator)', 
   it('sequences no commit after one that failed before it was sequenced, until consensus delivers that one again (seed 34 of the simulator)', async () => {
     const fixture = await setup();
     const { state, gas, coin, counter, certify, increment } = fixture;
-    const manager = new TransactionManager({ store: failingOnce(state.store, 'isExecuted'), committed$: state.committed$, loadEpochStoreOneCallPerTask: () => state.loadEpochStoreOneCallPerTask() });
+    const manager = new TransactionManager({ store: failingOnce(state.store, 'areExecuted'), committed$: state.committed$, loadEpochStoreOneCallPerTask: () => state.loadEpochStoreOneCallPerTask() });
     const first = certify(increment(refOf(gas)));
     const second = certify(increment(refOf(coin)));
     const commits = [
@@ -110,7 +114,7 @@ describe('TransactionManager when a store read fails (found by the simulator)', 
         const value: unknown = Reflect.get(target, name, receiver);
         if (typeof value !== 'function') return value;
         const original = value as (...a: unknown[]) => unknown;
-        if (name !== 'isExecuted') return original.bind(target);
+        if (name !== 'isExecuted' && name !== 'areExecuted') return original.bind(target);
         return (...args: unknown[]) => (failNext-- > 0 ? Promise.reject(new Error('disk hiccup')) : original.apply(target, args));
       },
     });

@@ -110,6 +110,8 @@ describe.each(stores)('ObjectStore contract: %s', (_name, open) => {
       for (let v = 1; v <= 4; v++) await store.commit(batch(100 + v, [coin(v)]));
       expect(await store.readExecuted(id(101))).toBeUndefined(); // its effects are pruned
       expect(await Promise.all([101, 102, 103, 104, 999].map((tx) => (store.isExecuted as (d: string) => Promise<boolean>)(id(tx))))).toEqual([true, true, true, true, false]);
+      // Asked together, in order (what the manager asks per call), the same answers.
+      expect(await (store.areExecuted as (d: readonly string[]) => Promise<boolean[]>)([999, 104, 101, 103, 102].map(id))).toEqual([false, true, true, true, true]);
       // A copy of a pruned one, with a version that does not exist yet: refused, nothing written.
       await expect(store.commit(batch(101, [coin(9)]))).rejects.toThrow(StoreConflictError);
       expect((await store.readLatest([id(1)]))[0]?.version).toBe(4);
@@ -124,6 +126,7 @@ describe.each(stores)('ObjectStore contract: %s', (_name, open) => {
       await store.commit(batch(103, [coin(3)], [], 1));
       // 101's record was pruned and its epoch ended: forgotten (its certificate is refused as wrong-epoch anyway).
       expect(await Promise.all([101, 102, 103].map(isExecuted))).toEqual([false, false, true]);
+      expect(await (store.areExecuted as (d: readonly string[]) => Promise<boolean[]>)([103, 101, 102].map(id))).toEqual([true, false, false]);
       await store.commit(batch(104, [coin(4)], [], 1));
       expect(await Promise.all([103, 104].map(isExecuted))).toEqual([true, true]);
     });
