@@ -176,7 +176,8 @@ export class InMemoryObjectStore implements ObjectStore {
   }
 
   private wasCommitted(digest: Digest): boolean {
-    return this.executedInEpoch.has(digest) || this.executed.has(digest);
+    // Markers are kept only with a finite retention: without, the records say it all (and the set is not asked).
+    return (this.executedInEpoch.size > 0 && this.executedInEpoch.has(digest)) || this.executed.has(digest);
   }
 
   /**
