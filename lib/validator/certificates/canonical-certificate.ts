@@ -109,15 +109,6 @@ function isEpoch(epoch: unknown): epoch is number {
  * runs after this, and nothing it holds can change what is verified. Called
  * inside the door's guard: a throw here is a `malformed` refusal.
  */
-/** The intrinsic `length` of typed arrays: reads the array's own count, runs no code of the caller's. */
-// eslint-disable-next-line @typescript-eslint/unbound-method -- the intrinsic getter, always called on the array (below)
-const typedArrayLength = (Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'length') as PropertyDescriptor).get as (this: Uint8Array) => number;
-
-/** How many bytes `bytes` holds, as its internal slot says. @throws TypeError for anything that is not a real typed array */
-function byteCount(bytes: Uint8Array): number {
-  return Reflect.apply(typedArrayLength, bytes, []);
-}
-
 function copyQuorumSignature(quorum: unknown, certificateEpoch: number, digest: string): AuthorityQuorumSignature {
   if (typeof quorum !== 'object' || quorum === null) throw new InvalidCertificateError('malformed', 'quorumSignature must be an object', digest);
   let fields = 0;
@@ -132,14 +123,9 @@ function copyQuorumSignature(quorum: unknown, certificateEpoch: number, digest: 
   if (epoch !== certificateEpoch) {
     throw new InvalidCertificateError('malformed', `its quorum signature is of epoch ${epoch}, the certificate of epoch ${certificateEpoch}`, digest);
   }
-  // Lengths read from the arrays themselves, never through a getter a subclass may define (a Proxy has none: malformed).
-  const signatureLength = byteCount(signature);
-  if (signatureLength !== SIGNATURE_BYTES) throw new InvalidCertificateError('malformed', `an aggregate signature is ${SIGNATURE_BYTES} bytes, got ${signatureLength}`, digest);
-  // Both copied into one buffer of their own: one allocation of memory outside the heap per certificate, not two.
-  const own = new Uint8Array(SIGNATURE_BYTES + byteCount(signers));
-  own.set(signature);
-  own.set(signers, SIGNATURE_BYTES);
-  return Object.freeze({ epoch, signature: own.subarray(0, SIGNATURE_BYTES), signers: own.subarray(SIGNATURE_BYTES) });
+  const ownSignature = new Uint8Array(signature);
+  if (ownSignature.length !== SIGNATURE_BYTES) throw new InvalidCertificateError('malformed', `an aggregate signature is ${SIGNATURE_BYTES} bytes, got ${ownSignature.length}`, digest);
+  return Object.freeze({ epoch, signature: ownSignature, signers: new Uint8Array(signers) });
 }
 
 /** A carried `data` must re-encode, strictly, to exactly the signed bytes. */
