@@ -54,7 +54,7 @@ export class ArrivalOrder<T extends Arrival> {
 
   /** The set is empty: forget the order. */
   clear(): void {
-    this.items = [];
+    this.items.length = 0; // the same array: a slot's waits empty and refill often
     this.head = 0;
   }
 
