@@ -52,6 +52,21 @@ export class ArrivalOrder<T extends Arrival> {
     return undefined;
   }
 
+  /**
+   * Visit the members oldest first (each once) while `visit` returns true.
+   * @param visit called with each member in arrival order; false stops the walk
+   */
+  forEachOldestFirst(members: Members<T>, visit: (entry: T) => boolean): void {
+    if (this.oldest(members) === undefined) return; // also steps past those that left, for good
+    const seen = new Set<T>();
+    for (let i = this.head; i < this.items.length; i++) {
+      const entry = this.items[i] as T;
+      if (!members.has(entry) || seen.has(entry)) continue;
+      seen.add(entry);
+      if (!visit(entry)) return;
+    }
+  }
+
   /** The set is empty: forget the order. */
   clear(): void {
     this.items.length = 0; // the same array: a slot's waits empty and refill often

@@ -276,8 +276,8 @@ export class TransactionManager {
   private readonly awaitingCreation = new Set<PendingEntry>();
   /** Pending certificates of the past-limit budget still waiting for inputs, oldest first. */
   private readonly pastLimitWaiting = new Set<PendingEntry>();
-  /** The latest arrival added to `awaitingCreation` and to `pastLimitWaiting`: an earlier one is put in its place. */
-  private readonly newestAdded = { awaitingCreation: Number.NEGATIVE_INFINITY, pastLimit: Number.NEGATIVE_INFINITY };
+  /** `awaitingCreation` and `pastLimitWaiting` oldest first (a concurrent call may add older entries after younger ones). */
+  private readonly arrivalOrder = { awaitingCreation: new ArrivalOrder<PendingEntry>(), pastLimit: new ArrivalOrder<PendingEntry>() };
   /** Next version to assign per shared object, in epoch `sharedEpoch`. */
   private readonly nextSharedVersion = new Map<ObjectId, number>();
   private sharedEpoch: number;
@@ -510,7 +510,7 @@ export class TransactionManager {
   /** The awaiting-creation half of {@link expireAged}. Returns how many. */
   expireAwaitingCreation(): number {
     const { maxAwaitingCreationAgeMs } = this.limits;
-    return this.expire(this.awaitingCreation, maxAwaitingCreationAgeMs, 'awaiting-creation-age', missingObjectOf, (age) =>
+    return this.expire(this.awaitingCreation, this.arrivalOrder.awaitingCreation, maxAwaitingCreationAgeMs, 'awaiting-creation-age', missingObjectOf, (age) =>
       `waited ${age} ms for an object that does not exist yet, limit ${maxAwaitingCreationAgeMs} ms`,
     );
   }
@@ -518,14 +518,15 @@ export class TransactionManager {
   /** The past-limit half of {@link expireAged}. Returns how many. */
   expirePastLimit(): number {
     const { maxPastLimitAgeMs } = this.limits;
-    return this.expire(this.pastLimitWaiting, maxPastLimitAgeMs, 'past-limit-age', waitedObjectOf, (age) =>
+    return this.expire(this.pastLimitWaiting, this.arrivalOrder.pastLimit, maxPastLimitAgeMs, 'past-limit-age', waitedObjectOf, (age) =>
       `admitted past the limits, waited ${age} ms for its own inputs, limit ${maxPastLimitAgeMs} ms`,
     );
   }
 
-  /** Hand back the entries of `queue` (oldest first) older than `limitMs`. */
+  /** Hand back the entries of `queue` (walked oldest first, in `order`) older than `limitMs`. */
   private expire(
     queue: ReadonlySet<PendingEntry>,
+    order: ArrivalOrder<PendingEntry>,
     limitMs: number,
     reason: OverloadLimit & HandBackReason,
     objectOf: (entry: PendingEntry) => ObjectId | undefined,
@@ -534,10 +535,11 @@ export class TransactionManager {
     if (queue.size === 0) return 0;
     const now = this.now();
     let expired: Set<PendingEntry> | undefined;
-    for (const entry of queue) {
-      if (now - entry.enqueuedAt <= limitMs) break; // oldest first: the rest are younger
+    order.forEachOldestFirst(queue, (entry) => {
+      if (now - entry.enqueuedAt <= limitMs) return false; // oldest first: the rest are younger
       (expired ??= new Set()).add(entry);
-    }
+      return true;
+    });
     if (!expired) return 0;
     const objects = [...expired].map(objectOf); // before forgetting: it reads the waits
     this.forget(expired);
@@ -868,7 +870,7 @@ export class TransactionManager {
         continue;
       }
       if (entry.budget === 'pastLimit') {
-        if (this.pastLimitWaiting.size < this.limits.maxPastLimit) this.newestAdded.pastLimit = addInArrivalOrder(this.pastLimitWaiting, entry, this.newestAdded.pastLimit); // its age limit applies
+        if (this.pastLimitWaiting.size < this.limits.maxPastLimit) addInArrivalOrder(this.pastLimitWaiting, this.arrivalOrder.pastLimit, entry); // its age limit applies
         else {
           // Admitted to run at once, it waits, and the waiting half of the budget is full: it goes back.
           (notReady ??= []).push(entry);
@@ -888,7 +890,7 @@ export class TransactionManager {
       this.budgetLoad.ordinary--;
       this.budgetLoad.awaitingCreation++;
       entry.budget = 'awaitingCreation';
-      this.newestAdded.awaitingCreation = addInArrivalOrder(this.awaitingCreation, entry, this.newestAdded.awaitingCreation);
+      addInArrivalOrder(this.awaitingCreation, this.arrivalOrder.awaitingCreation, entry);
     }
     for (const slot of loading) this.dropIfIdle(slot);
     for (const result of results) {
@@ -1408,19 +1410,11 @@ function oldestIn(slot: ObjectSlot): PendingEntry | undefined {
   return slot.waitingOrder.oldest(slot.waiting);
 }
 
-/**
- * Add `entry` to an age queue kept oldest first (`expire` stops at the first
- * young one), given the latest arrival added so far; returns the new latest.
- * A concurrent call whose store read took longer adds older entries after
- * younger ones (rare): the queue is put back in order.
- */
-function addInArrivalOrder(queue: Set<PendingEntry>, entry: PendingEntry, newest: number): number {
+/** Add `entry` to an age queue and to its arrival order (`expire` walks it oldest first, and stops at the first young one). */
+function addInArrivalOrder(queue: Set<PendingEntry>, order: ArrivalOrder<PendingEntry>, entry: PendingEntry): void {
+  if (queue.has(entry)) return;
   queue.add(entry);
-  if (entry.enqueuedAt >= newest) return entry.enqueuedAt;
-  const ordered = [...queue].sort((a, b) => a.enqueuedAt - b.enqueuedAt); // stable
-  queue.clear();
-  for (const other of ordered) queue.add(other);
-  return newest;
+  order.add(entry, queue);
 }
 
 /** One more input of `entry` waits on the slot's object. */

@@ -68,3 +68,31 @@ describe('ArrivalOrder', () => {
     );
   });
 });
+
+describe('ArrivalOrder walked oldest first', () => {
+  it('visits each member once, in arrival order, until told to stop, and skips those that left', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ at: fc.integer({ min: 0, max: 20 }), leaves: fc.boolean() }), { maxLength: 80 }), fc.integer({ min: 0, max: 20 }), (joins, stopAt) => {
+        const members = new Set<Entry>();
+        const order = new ArrivalOrder<Entry>();
+        const entries = joins.map(({ at }, name) => ({ name, enqueuedAt: at }));
+        for (const entry of entries) {
+          members.add(entry);
+          order.add(entry, members);
+        }
+        joins.forEach(({ leaves }, i) => {
+          if (leaves) members.delete(entries[i] as Entry);
+        });
+        const visited: Entry[] = [];
+        order.forEachOldestFirst(members, (entry) => {
+          if (entry.enqueuedAt > stopAt) return false;
+          visited.push(entry);
+          return true;
+        });
+        const expected = [...members].filter((e) => e.enqueuedAt <= stopAt).sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.name - b.name);
+        expect(visited).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
